@@ -1,0 +1,142 @@
+"""Where the provider's settings come from: stack config first, then the environment.
+
+Settings are resolved at call time inside the provider process, never when a
+program constructs a resource, so nothing secret is pickled into ``__provider``
+and a rotated token takes effect on the next run for every existing binding.
+
+==========================  ============================  =========================
+stack config                environment                   meaning
+==========================  ============================  =========================
+``voiceos:apiToken``        ``VOICEOS_API_TOKEN``         bearer token (required)
+``voiceos:apiUrl``          ``VOICEOS_API_URL``           API base URL
+``voiceos:requestTimeout``  ``VOICEOS_REQUEST_TIMEOUT``   seconds to wait for an answer
+``voiceos:maxAttempts``     ``VOICEOS_MAX_ATTEMPTS``      tries per request (1 = no retry)
+``voiceos:maxRetrySeconds`` ``VOICEOS_MAX_RETRY_SECONDS`` total time one request may take
+==========================  ============================  =========================
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from .errors import ConfigurationError
+
+__all__ = ["DEFAULT_API_URL", "Settings", "resolve_settings"]
+
+DEFAULT_API_URL: Final = "https://api.voiceos.io"
+
+_TOKEN_HELP: Final = (
+    "No VoiceOS API token is set. Set it for the stack with "
+    "`pulumi config set --secret voiceos:apiToken <token>`, "
+    "or export VOICEOS_API_TOKEN=<token> in the environment that runs pulumi."
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the client needs; ``api_token`` is kept out of ``repr``."""
+
+    api_url: str
+    api_token: str = field(repr=False)
+    request_timeout: float = 30.0
+    connect_timeout: float = 10.0
+    max_attempts: int = 5
+    max_retry_seconds: float = 120.0
+
+
+def _lookup(
+    stack_config: Mapping[str, Any], environ: Mapping[str, str], config_key: str, env_key: str
+) -> str | None:
+    value = stack_config.get(config_key)
+    if value is None or value == "":
+        value = environ.get(env_key)
+    if value is None or value == "":
+        return None
+    return str(value).strip()
+
+
+def _number(raw: str | None, name: str, default: float, *, minimum: float) -> float:
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum:g}, got {raw!r}")
+    return value
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_api_url(url: str) -> str:
+    """Refuse URLs that would send the bearer token in clear text to another machine.
+
+    Plain http is accepted only for loopback addresses, which is where the
+    bundled emulator runs; TLS verification itself cannot be switched off.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"the VoiceOS API URL {url!r} is not an absolute http(s) URL; "
+            f"set voiceos:apiUrl or VOICEOS_API_URL to e.g. {DEFAULT_API_URL}"
+        )
+    if parts.username or parts.password:
+        raise ConfigurationError("the VoiceOS API URL must not contain credentials; use the API token instead")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ConfigurationError(
+            f"the VoiceOS API URL {url!r} uses plain http to a non-loopback host, which would send "
+            "the API token unencrypted; use https (plain http is allowed only for 127.0.0.1/localhost, "
+            "e.g. the bundled emulator)"
+        )
+    return url.rstrip("/")
+
+
+def resolve_settings(
+    stack_config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Build ``Settings`` from stack config (as given to ``configure``) and the environment."""
+    config = stack_config or {}
+    env = os.environ if environ is None else environ
+    token = _lookup(config, env, "voiceos:apiToken", "VOICEOS_API_TOKEN")
+    if token is None:
+        raise ConfigurationError(_TOKEN_HELP)
+    url = check_api_url(_lookup(config, env, "voiceos:apiUrl", "VOICEOS_API_URL") or DEFAULT_API_URL)
+    timeout = _number(
+        _lookup(config, env, "voiceos:requestTimeout", "VOICEOS_REQUEST_TIMEOUT"),
+        "voiceos:requestTimeout",
+        Settings.request_timeout,
+        minimum=0.1,
+    )
+    attempts = _number(
+        _lookup(config, env, "voiceos:maxAttempts", "VOICEOS_MAX_ATTEMPTS"),
+        "voiceos:maxAttempts",
+        Settings.max_attempts,
+        minimum=1,
+    )
+    retry_seconds = _number(
+        _lookup(config, env, "voiceos:maxRetrySeconds", "VOICEOS_MAX_RETRY_SECONDS"),
+        "voiceos:maxRetrySeconds",
+        Settings.max_retry_seconds,
+        minimum=0,
+    )
+    return Settings(
+        api_url=url,
+        api_token=token,
+        request_timeout=timeout,
+        connect_timeout=min(Settings.connect_timeout, timeout),
+        max_attempts=int(attempts),
+        max_retry_seconds=retry_seconds,
+    )

@@ -1,0 +1,146 @@
+"""The exceptions this package raises, read top to bottom from general to specific.
+
+Every message is written for the person running ``pulumi up``: it names the
+operation and the phone number, says what went wrong and what to do about it,
+and never contains the API token, the carrier's auth token or header values.
+
+    VoiceOSError
+    ├── ConfigurationError          token or URL missing or unusable
+    ├── BindingConflictError        the overwrite guard refused a create
+    ├── TransportError              the API could not be reached
+    │   └── RequestTimeoutError     it was reached but answered too slowly
+    └── APIError                    the API answered with an error status
+        ├── AuthenticationError     401/403
+        ├── NotFoundError           404
+        ├── RequestValidationError  422
+        ├── RateLimitError          429, after retries
+        ├── ServerError             5xx, after retries
+        └── UnexpectedResponseError a 2xx whose body is not what the contract says
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "BindingConflictError",
+    "ConfigurationError",
+    "NotFoundError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "RequestValidationError",
+    "ServerError",
+    "TransportError",
+    "UnexpectedResponseError",
+    "VoiceOSError",
+    "format_validation_detail",
+]
+
+
+class VoiceOSError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ConfigurationError(VoiceOSError):
+    """The provider cannot run: no token, or an API URL it will not use."""
+
+
+class BindingConflictError(VoiceOSError):
+    """A create found the number already bound to something else and did not overwrite it."""
+
+
+class TransportError(VoiceOSError):
+    """The request never got an HTTP answer (connection refused, reset, DNS...)."""
+
+    def __init__(self, message: str, *, operation: str, attempts: int) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.attempts = attempts
+
+
+class RequestTimeoutError(TransportError):
+    """The API did not answer within the configured timeout."""
+
+
+class APIError(VoiceOSError):
+    """The API answered with an error status.
+
+    ``operation`` is the request line (``PATCH /phone_numbers/+1...``), kept so
+    a failed deploy says which call failed; ``detail`` is the API's own
+    explanation when it gave one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        operation: str,
+        detail: Any = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.operation = operation
+        self.detail = detail
+        self.attempts = attempts
+
+
+class AuthenticationError(APIError):
+    """401 or 403: the token is missing, wrong, or lacks access to the number."""
+
+
+class NotFoundError(APIError):
+    """404: the number (or the agent it names) is not in the account."""
+
+
+class RequestValidationError(APIError):
+    """422: the API rejected the body; ``str()`` lists each field and why."""
+
+
+class RateLimitError(APIError):
+    """429 that persisted through every retry."""
+
+
+class ServerError(APIError):
+    """5xx that persisted through every retry."""
+
+
+class UnexpectedResponseError(APIError):
+    """A success status whose body is not JSON or not the documented object."""
+
+
+def format_validation_detail(detail: Any) -> str:
+    """Render FastAPI's ``detail`` list as ``field.path: message`` lines.
+
+    The ``loc`` prefix ``body`` is dropped because it names the transport, not
+    the field the user wrote; list indexes become ``[n]`` so the path reads like
+    the property path ``pulumi preview`` shows (``webhooks[0].url``). Input
+    values are never rendered, whatever the API sent, since they may be secrets.
+    """
+    if isinstance(detail, str):
+        return detail
+    if not isinstance(detail, Sequence):
+        return "the API rejected the request"
+    lines = []
+    for item in detail:
+        if not isinstance(item, dict):
+            continue
+        lines.append(f"{property_path(item.get('loc') or ())}: {item.get('msg', 'invalid')}")
+    return "; ".join(lines) or "the API rejected the request"
+
+
+def property_path(loc: Sequence[Any]) -> str:
+    """``("body", "webhooks", 1, "url")`` -> ``webhooks[1].url``."""
+    path = ""
+    for part in loc:
+        if part == "body" and not path:
+            continue
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(request body)"
