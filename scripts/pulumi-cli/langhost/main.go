@@ -1,0 +1,256 @@
+// Command pulumi-language-python is a minimal Python language host for the
+// Pulumi engine.
+//
+// Why it exists: the upstream host lives in its own Go module
+// (github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3), and the
+// Go module proxy reachable from this project's machines serves no version of
+// it, while it does serve pkg/v3 and sdk/v3. The engine only needs a gRPC
+// LanguageRuntime that starts the program, so this host implements exactly
+// that, on top of sdk/v3, and hands the real work to the SDK's own
+// `pulumi-language-python-exec` script, as the upstream host does.
+//
+// What it deliberately leaves out: dependency installation (the project's own
+// tooling owns its virtualenv), debugger attachment, type checkers, poetry and
+// uv toolchains, code generation. It is for contributors and CI of
+// pulumi-voiceos, not a replacement for the official host.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/emptypb"
+)
+
+// exitAfterUserActionableMessage is the exit code the exec script uses when it
+// has already reported the error to the user, so the engine should not add a
+// second, less useful one.
+const exitAfterUserActionableMessage = 32
+
+type host struct {
+	pulumirpc.UnimplementedLanguageRuntimeServer
+
+	mu            sync.Mutex
+	engineAddress string
+	execScript    string
+}
+
+func (h *host) Handshake(
+	_ context.Context, req *pulumirpc.LanguageHandshakeRequest,
+) (*pulumirpc.LanguageHandshakeResponse, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.engineAddress = req.GetEngineAddress()
+	return &pulumirpc.LanguageHandshakeResponse{}, nil
+}
+
+func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: version.Version}, nil
+}
+
+// Plugins are resolved on demand by the engine when a resource registers; the
+// dynamic provider (pulumi-resource-pulumi-python) is found on PATH.
+func (h *host) GetRequiredPlugins(
+	context.Context, *pulumirpc.GetRequiredPluginsRequest,
+) (*pulumirpc.GetRequiredPluginsResponse, error) {
+	return &pulumirpc.GetRequiredPluginsResponse{}, nil
+}
+
+func (h *host) GetRequiredPackages(
+	context.Context, *pulumirpc.GetRequiredPackagesRequest,
+) (*pulumirpc.GetRequiredPackagesResponse, error) {
+	return &pulumirpc.GetRequiredPackagesResponse{}, nil
+}
+
+func (h *host) GetProgramDependencies(
+	context.Context, *pulumirpc.GetProgramDependenciesRequest,
+) (*pulumirpc.GetProgramDependenciesResponse, error) {
+	return &pulumirpc.GetProgramDependenciesResponse{}, nil
+}
+
+func (h *host) RuntimeOptionsPrompts(
+	context.Context, *pulumirpc.RuntimeOptionsRequest,
+) (*pulumirpc.RuntimeOptionsResponse, error) {
+	return &pulumirpc.RuntimeOptionsResponse{}, nil
+}
+
+func (h *host) InstallDependencies(
+	_ *pulumirpc.InstallDependenciesRequest,
+	server grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse],
+) error {
+	return server.Send(&pulumirpc.InstallDependenciesResponse{
+		Stdout: []byte("pulumi-voiceos language host: dependencies are managed by the project's virtualenv\n"),
+	})
+}
+
+func (h *host) About(_ context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
+	python := pythonCommand(req.GetInfo())
+	out, err := exec.Command(python, "--version").Output()
+	if err != nil {
+		return nil, fmt.Errorf("running %s --version: %w", python, err)
+	}
+	return &pulumirpc.AboutResponse{
+		Executable: python,
+		Version:    strings.TrimSpace(strings.TrimPrefix(string(out), "Python ")),
+	}, nil
+}
+
+func (h *host) Run(_ context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
+	info := req.GetInfo()
+	args := append([]string{h.execScript}, h.execArguments(req)...)
+	cmd := exec.Command(pythonCommand(info), args...)
+	if dir := info.GetProgramDirectory(); dir != "" {
+		cmd.Dir = dir
+	}
+	cmd.Stdout = os.Stdout
+	cmd.Stderr = os.Stderr
+
+	configMap := req.GetConfig()
+	if configMap == nil {
+		configMap = map[string]string{}
+	}
+	config, err := json.Marshal(configMap)
+	if err != nil {
+		return nil, fmt.Errorf("serializing configuration: %w", err)
+	}
+	secretKeys := req.GetConfigSecretKeys()
+	if secretKeys == nil {
+		secretKeys = []string{}
+	}
+	secretKeysJSON, err := json.Marshal(secretKeys)
+	if err != nil {
+		return nil, fmt.Errorf("serializing configuration secret keys: %w", err)
+	}
+	cmd.Env = append(os.Environ(),
+		"PULUMI_CONFIG="+string(config),
+		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON),
+	)
+
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			if exitErr.ExitCode() == exitAfterUserActionableMessage {
+				return &pulumirpc.RunResponse{Bail: true}, nil
+			}
+			return &pulumirpc.RunResponse{
+				Error: fmt.Sprintf("program exited with non-zero exit code: %d", exitErr.ExitCode()),
+			}, nil
+		}
+		return &pulumirpc.RunResponse{
+			Error: fmt.Sprintf("problem executing program (could not run %s): %v", h.execScript, err),
+		}, nil
+	}
+	return &pulumirpc.RunResponse{}, nil
+}
+
+// execArguments builds the command line that pulumi-language-python-exec
+// parses; only non-empty values are passed, as the script's defaults expect.
+func (h *host) execArguments(req *pulumirpc.RunRequest) []string {
+	h.mu.Lock()
+	engine := h.engineAddress
+	h.mu.Unlock()
+
+	var args []string
+	add := func(name, value string) {
+		if value != "" {
+			args = append(args, "--"+name, value)
+		}
+	}
+	add("monitor", req.GetMonitorAddress())
+	add("engine", engine)
+	add("project", req.GetProject())
+	add("root_directory", req.GetInfo().GetRootDirectory())
+	add("stack", req.GetStack())
+	add("pwd", req.GetPwd())
+	add("dry_run", strconv.FormatBool(req.GetDryRun()))
+	add("parallel", strconv.Itoa(int(req.GetParallel())))
+	add("organization", req.GetOrganization())
+
+	entryPoint := req.GetInfo().GetEntryPoint()
+	if entryPoint == "" {
+		entryPoint = req.GetProgram()
+	}
+	if entryPoint == "" {
+		entryPoint = "."
+	}
+	args = append(args, entryPoint)
+	return append(args, req.GetArgs()...)
+}
+
+// pythonCommand honours the `virtualenv` runtime option of Pulumi.yaml
+// (relative to the project root), then PULUMI_PYTHON_CMD, then python3: the
+// same order the SDK's own provider script uses.
+func pythonCommand(info *pulumirpc.ProgramInfo) string {
+	if opts := info.GetOptions(); opts != nil {
+		if venv, ok := opts.AsMap()["virtualenv"].(string); ok && venv != "" {
+			if !filepath.IsAbs(venv) {
+				venv = filepath.Join(info.GetRootDirectory(), venv)
+			}
+			return filepath.Join(venv, "bin", "python")
+		}
+	}
+	if cmd := os.Getenv("PULUMI_PYTHON_CMD"); cmd != "" {
+		return cmd
+	}
+	return "python3"
+}
+
+func findExecScript() (string, error) {
+	const name = "pulumi-language-python-exec"
+	if self, err := os.Executable(); err == nil {
+		beside := filepath.Join(filepath.Dir(self), name)
+		if _, err := os.Stat(beside); err == nil {
+			return beside, nil
+		}
+	}
+	return exec.LookPath(name)
+}
+
+func main() {
+	// The engine passes its own address as the last positional argument and
+	// may put flags (such as -tracing) before it; none of them matter here.
+	var positional []string
+	for _, arg := range os.Args[1:] {
+		if !strings.HasPrefix(arg, "-") {
+			positional = append(positional, arg)
+		}
+	}
+	execScript, err := findExecScript()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pulumi-language-python: cannot find pulumi-language-python-exec: %v\n", err)
+		os.Exit(1)
+	}
+	h := &host{execScript: execScript}
+	if len(positional) > 0 {
+		h.engineAddress = positional[len(positional)-1]
+	}
+
+	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
+		Init: func(srv *grpc.Server) error {
+			pulumirpc.RegisterLanguageRuntimeServer(srv, h)
+			return nil
+		},
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pulumi-language-python: could not start the gRPC server: %v\n", err)
+		os.Exit(1)
+	}
+	// The engine reads the port from the first line of stdout.
+	fmt.Printf("%d\n", handle.Port)
+	if err := <-handle.Done; err != nil {
+		fmt.Fprintf(os.Stderr, "pulumi-language-python: %v\n", err)
+		os.Exit(1)
+	}
+}
