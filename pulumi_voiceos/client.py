@@ -36,6 +36,7 @@ __all__ = ["RetryPolicy", "VoiceOSClient"]
 logger = logging.getLogger("pulumi_voiceos")
 
 _RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+_DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 _T = TypeVar("_T", bound=pydantic.BaseModel)
 
 
@@ -56,7 +57,7 @@ class RetryPolicy:
     max_elapsed: float = 120.0
 
     def backoff(self, attempt: int) -> float:
-        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        ceiling: float = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
@@ -97,7 +98,7 @@ class VoiceOSClient:
         base_url: str,
         token: str,
         *,
-        timeout: httpx.Timeout | float = httpx.Timeout(30.0, connect=10.0),
+        timeout: httpx.Timeout | float = _DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,

@@ -49,9 +49,7 @@ class Settings:
     max_retry_seconds: float = 120.0
 
 
-def _lookup(
-    stack_config: Mapping[str, Any], environ: Mapping[str, str], config_key: str, env_key: str
-) -> str | None:
+def _lookup(stack_config: Mapping[str, Any], environ: Mapping[str, str], config_key: str, env_key: str) -> str | None:
     value = stack_config.get(config_key)
     if value is None or value == "":
         value = environ.get(env_key)

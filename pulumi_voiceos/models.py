@@ -114,14 +114,12 @@ def _check_url(value: str) -> str:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises on a malformed port
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a valid URL ({exc})") from None
+        raise ValueError(f"is not a valid URL ({exc})") from None
     if parts.scheme.lower() not in ("http", "https"):
         shown = f"'{parts.scheme}:'" if parts.scheme else "no scheme"
-        raise ValueError(
-            f"{value!r} has {shown}; a webhook URL must be absolute and start with https:// (or http://)"
-        )
+        raise ValueError(f"has {shown}; a webhook URL must be absolute and start with https:// (or http://)")
     if not parts.hostname:
-        raise ValueError(f"{value!r} has no host; write an absolute URL such as https://example.com/hook")
+        raise ValueError("has no host; write an absolute URL such as https://example.com/hook")
     if parts.username is not None or parts.password is not None:
         raise ValueError(
             "must not carry credentials (user:password@); put them in a header such as "

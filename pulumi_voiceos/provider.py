@@ -32,6 +32,7 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.output import Unknown
 
 from . import errors
 from .client import VoiceOSClient
@@ -84,6 +85,9 @@ def _client_for(settings: Settings) -> VoiceOSClient:
 
 
 def _contains_unknown(value: Any) -> bool:
+    # The SDK hands unknowns to hooks as `Unknown` objects; the wire form is the UNKNOWN string.
+    if isinstance(value, Unknown):
+        return True
     if isinstance(value, str):
         return value == UNKNOWN
     if isinstance(value, Mapping):
@@ -111,7 +115,11 @@ def _failures(exc: pydantic.ValidationError, prefix: tuple[Any, ...] = ()) -> li
     found = []
     for error in exc.errors(include_url=False):
         loc = (*prefix, *error["loc"])
-        path = errors.property_path(loc) if loc else "inbound_agent_id"
+        if loc:
+            path = errors.property_path(loc)
+        else:
+            # Model-level rules: a repeated webhook belongs to webhooks, the rest to the agent.
+            path = "webhooks" if "repeats webhooks" in str(error.get("msg")) else "inbound_agent_id"
         found.append(CheckFailure(path, _reason(error)))
     return found
 
@@ -302,34 +310,42 @@ class PhoneNumberBindingProvider(ResourceProvider):
                 }
                 logger.warning("overwriting the binding of %s (%s)", number, _describe(*current))
             live = client.update_phone_number(number, inputs.to_update())
-        return CreateResult(number, _outputs(
+        return CreateResult(
+            number,
+            _outputs(
                 live,
                 allow_overwrite=inputs.allow_overwrite,
                 adopt_existing=inputs.adopt_existing,
                 previous=previous,
-            ))
+            ),
+        )
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs = BindingInputs.from_properties(news)
         live = self._client().update_phone_number(inputs.phone_number, inputs.to_update())
-        return UpdateResult(_outputs(
+        return UpdateResult(
+            _outputs(
                 live,
                 allow_overwrite=inputs.allow_overwrite,
                 adopt_existing=inputs.adopt_existing,
                 previous=olds,
-            ))
+            )
+        )
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
             live = self._client().get_phone_number(id_)
         except errors.NotFoundError:
             return ReadResult("", {})
-        return ReadResult(id_, _outputs(
+        return ReadResult(
+            id_,
+            _outputs(
                 live,
                 allow_overwrite=bool(props.get("allow_overwrite")),
                 adopt_existing=bool(props.get("adopt_existing")),
                 previous=props,
-            ))
+            ),
+        )
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 import pulumi
 import pulumi.dynamic
@@ -194,7 +194,7 @@ class PhoneNumberBinding(pulumi.dynamic.Resource, module="voiceos", name="PhoneN
             if isinstance(phone_number, str):
                 _claim(phone_number, resource_name)
             else:
-                phone_number = pulumi.Output.from_input(phone_number).apply(
+                phone_number = pulumi.Output.from_input(cast("pulumi.Input[str]", phone_number)).apply(
                     lambda number: _claim(number, resource_name)
                 )
             props.update(
@@ -218,7 +218,9 @@ class PhoneNumberBinding(pulumi.dynamic.Resource, module="voiceos", name="PhoneN
 
     @staticmethod
     def get(
-        resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None  # noqa: A002
+        resource_name: str,
+        id: pulumi.Input[str],  # noqa: A002 - the name Pulumi SDKs use for get()
+        opts: pulumi.ResourceOptions | None = None,
     ) -> PhoneNumberBinding:
         """Look up the binding of an existing number (its E.164 form is the id) without managing it."""
         merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))

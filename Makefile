@@ -1,0 +1,56 @@
+# The newcomer's commands:
+#   make demo   a real `pulumi up` of examples/basic against the bundled emulator
+#   make test   every test: unit, emulator and end-to-end through the real Pulumi CLI
+# Everything they need (virtualenv, Python packages, the Pulumi CLI) is set up
+# on first use; see scripts/install-pulumi for how the CLI is built.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# One pin for the CLI and the Python SDK: the sdk/v3 requirement in scripts/pulumi-cli/go.mod.
+PULUMI_VERSION := $(shell scripts/install-pulumi --version)
+PULUMI_BIN = $(shell scripts/install-pulumi)
+PYTEST_ARGS ?=
+
+.PHONY: help venv cli lint typecheck test test-unit test-e2e demo bench clean
+
+help:
+	@echo "make demo   - pulumi up of examples/basic against a local VoiceOS emulator"
+	@echo "make test   - lint, types, unit and end-to-end tests"
+	@echo "make bench  - benchmarks against the engine's floor (writes docs/performance.md)"
+
+$(VENV)/.installed: pyproject.toml scripts/pulumi-cli/go.mod
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]" "pulumi==$(PULUMI_VERSION)"
+	touch $@
+
+venv: $(VENV)/.installed
+
+cli:
+	@scripts/install-pulumi >/dev/null
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: venv
+	$(VENV)/bin/mypy --strict
+
+test: venv cli
+	PATH="$(PULUMI_BIN):$$PATH" $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-unit: venv
+	$(VENV)/bin/pytest -m "not e2e" $(PYTEST_ARGS)
+
+test-e2e: venv cli
+	PATH="$(PULUMI_BIN):$$PATH" $(VENV)/bin/pytest -m e2e $(PYTEST_ARGS)
+
+demo: venv cli
+	PATH="$(PULUMI_BIN):$$PATH" $(PY) scripts/demo.py
+
+bench: venv cli
+	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m benchmarks.run $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

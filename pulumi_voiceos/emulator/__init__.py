@@ -1,0 +1,52 @@
+"""A local VoiceOS phone-number API for demos, tests and offline development.
+
+- ``app.create_app``: the ASGI app (FastAPI), the API plus an ``/_emulator/``
+  admin area to seed numbers and inject latency, faults and rate limits;
+- ``store.Store``: its SQLite persistence;
+- ``python -m pulumi_voiceos.emulator`` / ``voiceos-emulator``: the CLI;
+- ``process.EmulatorProcess``: runs the CLI as a subprocess from Python.
+
+Names are imported lazily so that ``process`` (which only needs httpx) and the
+constants below stay importable without the ``emulator`` extra (FastAPI,
+uvicorn) installed in the calling environment.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+__all__ = [
+    "DEFAULT_ACCOUNT_ID",
+    "DEFAULT_DB",
+    "DEFAULT_PORT",
+    "DEFAULT_TOKEN",
+    "EXIT_ADDRESS_IN_USE",
+    "LISTENING_PREFIX",
+    "EmulatorProcess",
+    "Store",
+    "create_app",
+]
+
+DEFAULT_PORT: Final = 8787
+DEFAULT_TOKEN: Final = "emulator-token"
+DEFAULT_ACCOUNT_ID: Final = "acct_emulator"
+DEFAULT_DB: Final = "voiceos-emulator.db"
+LISTENING_PREFIX: Final = "voiceos-emulator listening on "
+"""Start of the one line the CLI prints on stdout once it accepts requests."""
+EXIT_ADDRESS_IN_USE: Final = 3
+"""CLI exit status when the port is taken, so a caller can retry on another."""
+
+if TYPE_CHECKING:
+    from .app import create_app
+    from .process import EmulatorProcess
+    from .store import Store
+
+_LAZY = {"create_app": ".app", "EmulatorProcess": ".process", "Store": ".store"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,90 @@
+"""`make demo`: a real `pulumi up` of examples/basic against the bundled VoiceOS emulator.
+
+It starts a seeded emulator on a free loopback port, creates a throwaway stack
+with a local file backend and a passphrase secrets provider in a temporary
+folder (the repository is left untouched), runs `pulumi up --yes`, prints the
+stack outputs and what the emulator now holds, and stops the emulator.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pulumi_voiceos.emulator.process import EmulatorProcess
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "basic"
+NUMBER = "+14155550123"
+AGENT = "agent_support"
+
+
+def pulumi(args: list[str], *, cwd: Path, env: dict[str, str], capture: bool = False) -> str:
+    print(f"\n$ pulumi {' '.join(args)}", flush=True)
+    result = subprocess.run(["pulumi", *args], cwd=cwd, env=env, check=False, text=True, capture_output=capture)
+    if result.returncode != 0:
+        if capture:
+            sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"demo failed: `pulumi {' '.join(args)}` exited with {result.returncode}")
+    return result.stdout if capture else ""
+
+
+def redact_carrier_token(number: dict[str, Any]) -> dict[str, Any]:
+    telephony = dict(number.get("telephony") or {})
+    if telephony.get("auth_token"):
+        telephony["auth_token"] = "[secret]"
+    return {**number, "telephony": telephony}
+
+
+def main() -> None:
+    if shutil.which("pulumi") is None:
+        raise SystemExit("the pulumi CLI is not on PATH; run `make demo`, which builds it first")
+    with tempfile.TemporaryDirectory(prefix="voiceos-demo-") as tmp_name:
+        tmp = Path(tmp_name)
+        project = tmp / "project"
+        project.mkdir()
+        # The program is examples/basic itself; only the stack's own files live here.
+        (project / "Pulumi.yaml").write_text(
+            "name: voiceos-basic\n"
+            f"main: {EXAMPLE}/\n"
+            "runtime:\n  name: python\n  options:\n"
+            f"    virtualenv: {Path(sys.prefix)}\n"
+        )
+        (tmp / "state").mkdir()
+        with EmulatorProcess(
+            db_path=tmp / "emulator.db", token="demo-api-token", seed_numbers=[NUMBER], agents=[AGENT]
+        ) as emulator:
+            print(f"VoiceOS emulator running at {emulator.url} with {NUMBER} and agent {AGENT}")
+            env = {
+                **os.environ,
+                "PULUMI_BACKEND_URL": (tmp / "state").as_uri(),
+                "PULUMI_CONFIG_PASSPHRASE": "demo-passphrase",
+                "PULUMI_HOME": str(tmp / "pulumi-home"),
+                "PULUMI_SKIP_UPDATE_CHECK": "true",
+                "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+                "VOICEOS_API_URL": emulator.url,
+            }
+            env.pop("VOICEOS_API_TOKEN", None)
+            pulumi(["stack", "init", "demo", "--non-interactive"], cwd=project, env=env)
+            pulumi(["config", "set", "--secret", "voiceos:apiToken", emulator.token], cwd=project, env=env)
+            pulumi(["config", "set", "agentId", AGENT], cwd=project, env=env)
+            pulumi(["up", "--yes", "--non-interactive"], cwd=project, env=env)
+            outputs = pulumi(["stack", "output", "--json"], cwd=project, env=env, capture=True)
+            print("\nStack outputs (secrets stay hidden):")
+            print(json.dumps(json.loads(outputs), indent=2))
+            held = emulator.get_number(NUMBER)
+            print(f"\nWhat the emulator now holds for {NUMBER}:")
+            print(json.dumps(redact_carrier_token(held or {}), indent=2))
+            if not held or held.get("inbound_agent_id") != AGENT:
+                raise SystemExit(f"demo failed: {NUMBER} is not bound to {AGENT}")
+    print("\nDemo finished: the emulator is stopped and the temporary stack is gone.")
+
+
+if __name__ == "__main__":
+    main()

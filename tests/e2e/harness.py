@@ -1,0 +1,155 @@
+"""Drives the real Pulumi CLI and engine through the Automation API.
+
+Each ``Deployment`` gets its own temporary project folder, local file backend,
+PULUMI_HOME, passphrase secrets provider and emulator, with update checks and
+plugin downloads off, so tests are hermetic and can run in any order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi import automation as auto
+
+from pulumi_voiceos.emulator.process import EmulatorProcess
+
+PROGRAMS = Path(__file__).parent / "programs"
+PROJECT = "voiceos-e2e"
+STACK = "test"
+PASSPHRASE = "e2e-passphrase"
+
+
+def pulumi_available() -> bool:
+    return shutil.which("pulumi") is not None
+
+
+@dataclass
+class Deployment:
+    stack: auto.Stack
+    emulator: EmulatorProcess
+    root: Path
+    output: list[str] = field(default_factory=list)
+
+    @property
+    def work_dir(self) -> Path:
+        return self.root / "project"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / "state"
+
+    @property
+    def env_vars(self) -> dict[str, str]:
+        """The environment the workspace gives the CLI; changes apply to the next command."""
+        env_vars = self.stack.workspace.env_vars
+        assert isinstance(env_vars, dict)
+        return env_vars
+
+    @property
+    def env(self) -> dict[str, str]:
+        return dict(self.env_vars)
+
+    def _collect(self, line: str) -> None:
+        self.output.append(line)
+
+    def set_bindings(self, bindings: list[dict[str, Any]]) -> None:
+        self.stack.set_config("bindings", auto.ConfigValue(json.dumps(bindings)))
+
+    def preview(self, **kwargs: Any) -> auto.PreviewResult:
+        return self.stack.preview(on_output=self._collect, **kwargs)
+
+    def up(self, **kwargs: Any) -> auto.UpResult:
+        kwargs.setdefault("show_secrets", False)
+        return self.stack.up(on_output=self._collect, **kwargs)
+
+    def refresh(self, **kwargs: Any) -> auto.RefreshResult:
+        kwargs.setdefault("show_secrets", False)
+        return self.stack.refresh(on_output=self._collect, **kwargs)
+
+    def destroy(self, **kwargs: Any) -> auto.DestroyResult:
+        return self.stack.destroy(on_output=self._collect, **kwargs)
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run the pulumi CLI itself in the project, with the deployment's environment."""
+        env = {**os.environ, **self.env}
+        result = subprocess.run(
+            ["pulumi", *args, "--stack", STACK, "--non-interactive"],
+            cwd=self.work_dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"pulumi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def export_without_secrets(self) -> str:
+        return self.cli("stack", "export").stdout
+
+    def state_files_text(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in sorted(self.state_dir.rglob("*")) if p.is_file())
+
+    def resources(self) -> list[dict[str, Any]]:
+        deployment = json.loads(self.export_without_secrets())["deployment"]
+        return [r for r in deployment.get("resources", []) if r["type"].startswith("pulumi-python:dynamic")]
+
+
+def write_project(work_dir: Path, program: str) -> None:
+    work_dir.mkdir(parents=True)
+    shutil.copy(PROGRAMS / program / "__main__.py", work_dir / "__main__.py")
+    (work_dir / "Pulumi.yaml").write_text(
+        f"name: {PROJECT}\nruntime:\n  name: python\n  options:\n    virtualenv: {Path(sys.prefix)}\n"
+    )
+
+
+def base_env(root: Path, emulator: EmulatorProcess) -> dict[str, str]:
+    return {
+        "PULUMI_BACKEND_URL": (root / "state").as_uri(),
+        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_HOME": str(root / "pulumi-home"),
+        "VOICEOS_API_URL": emulator.url,
+        # Quick retries keep fault tests short; the bound is what matters.
+        "VOICEOS_MAX_RETRY_SECONDS": "30",
+    }
+
+
+@contextmanager
+def deployment(
+    root: Path,
+    *,
+    program: str = "bindings",
+    token: str,
+    numbers: list[str] | None = None,
+    agents: list[str] | None = None,
+    token_in_env: bool = True,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Deployment]:
+    (root / "state").mkdir(parents=True)
+    with EmulatorProcess(
+        db_path=root / "emulator.db", token=token, seed_numbers=numbers or [], agents=agents or []
+    ) as emu:
+        env = base_env(root, emu)
+        if token_in_env:
+            env["VOICEOS_API_TOKEN"] = token
+        env.update(extra_env or {})
+        write_project(root / "project", program)
+        stack = auto.create_stack(
+            STACK,
+            work_dir=str(root / "project"),
+            opts=auto.LocalWorkspaceOptions(
+                env_vars=env, pulumi_home=str(root / "pulumi-home"), secrets_provider="passphrase"
+            ),
+        )
+        yield Deployment(stack=stack, emulator=emu, root=root)

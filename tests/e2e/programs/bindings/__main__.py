@@ -1,0 +1,46 @@
+"""End-to-end test program: the bindings to declare come from stack config.
+
+Config ``bindings`` is a JSON list of objects with the binding's inputs plus:
+``name`` (resource name), ``import`` (adopt with ResourceOptions.import_),
+``secret_header`` (a header name whose value is the secret config ``webhookSecret``,
+added to every webhook of that binding).
+"""
+
+import pulumi
+
+from pulumi_voiceos import PhoneNumberBinding, WebhookArgs
+
+config = pulumi.Config()
+webhook_secret = config.get_secret("webhookSecret")
+
+for spec in config.require_object("bindings"):
+    secret_header = spec.get("secret_header")
+    webhooks = None
+    if spec.get("webhooks") is not None:
+        webhooks = []
+        for hook in spec["webhooks"]:
+            headers = dict(hook.get("headers") or {})
+            if secret_header and webhook_secret is not None:
+                headers[secret_header] = webhook_secret
+            webhooks.append(
+                WebhookArgs(
+                    events=hook["events"],
+                    url=hook["url"],
+                    method=hook.get("method"),
+                    headers=headers,
+                    filter=hook.get("filter"),
+                )
+            )
+    binding = PhoneNumberBinding(
+        spec["name"],
+        phone_number=spec["phone_number"],
+        inbound_agent_id=spec.get("inbound_agent_id"),
+        webhooks=webhooks,
+        allow_overwrite=spec.get("allow_overwrite"),
+        opts=pulumi.ResourceOptions(import_=spec["phone_number"]) if spec.get("import") else None,
+    )
+    pulumi.export(f"{spec['name']}.phone_number", binding.phone_number)
+    pulumi.export(f"{spec['name']}.inbound_agent_id", binding.inbound_agent_id)
+    pulumi.export(f"{spec['name']}.webhooks", binding.webhooks)
+    pulumi.export(f"{spec['name']}.telephony", binding.telephony)
+    pulumi.export(f"{spec['name']}.telephony_auth_token", binding.telephony_auth_token)

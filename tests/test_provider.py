@@ -1,0 +1,336 @@
+"""The provider's hooks called directly, against the emulator, counting the API calls each makes."""
+
+from __future__ import annotations
+
+import base64
+import pickle
+from typing import Any
+
+import dill
+import pytest
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
+from pulumi.dynamic.dynamic import serialize_provider
+
+from pulumi_voiceos import errors
+from pulumi_voiceos.emulator.process import EmulatorProcess
+from pulumi_voiceos.provider import UNKNOWN, PhoneNumberBindingProvider
+from pulumi_voiceos.resource import _PROVIDER
+
+from .conftest import API_TOKEN, CARRIER_TOKEN
+
+HOOK: dict[str, Any] = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/support"}
+OTHER_HOOK: dict[str, Any] = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/other"}
+
+
+def inputs(number: str, **overrides: Any) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "phone_number": number,
+        "inbound_agent_id": "agent_support",
+        "webhooks": [HOOK],
+        "__provider": "opaque",
+    }
+    props.update(overrides)
+    return props
+
+
+def checked(provider: PhoneNumberBindingProvider, props: dict[str, Any]) -> dict[str, Any]:
+    result = provider.check({}, props)
+    assert result.failures == []
+    return result.inputs
+
+
+def calls(api: EmulatorProcess) -> list[tuple[str, int]]:
+    return [(r["method"], r["status"]) for r in api.requests()]
+
+
+# -- check -------------------------------------------------------------------------------
+
+
+def test_check_normalises_inputs(provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str) -> None:
+    hook = {**HOOK, "method": "get", "events": ["z:y", "a:b", "z:y"]}
+    result = checked(provider, inputs(number, webhooks=[hook]))
+    assert result["webhooks"] == [{"events": ["a:b", "z:y"], "url": HOOK["url"], "method": "GET", "headers": {}}]
+    assert result["allow_overwrite"] is False
+    assert result["__provider"] == "opaque"
+    assert api.requests() == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path", "words"),
+    [
+        ({"phone_number": "4155550123"}, "phone_number", "E.164"),
+        ({"webhooks": [HOOK, {**HOOK, "url": "javascript:alert(1)"}]}, "webhooks[1].url", "https://"),
+        ({"webhooks": [{**HOOK, "headers": {"X-A": "v\r\nX-B: 1"}}]}, "webhooks[0].headers", "CR, LF"),
+        ({"webhooks": [{**HOOK, "method": "FETCH"}]}, "webhooks[0].method", "GET, POST"),
+        ({"webhooks": [{**HOOK, "events": []}]}, "webhooks[0].events", "at least one event"),
+        ({"webhooks": [{**HOOK, "headers": {"X-A": 3}}]}, "webhooks[0].headers.X-A", "got int"),
+        ({"inbound_agent_id": None, "webhooks": []}, "inbound_agent_id", "needs an inbound_agent_id"),
+        ({"inbound_agent_id": "agent one"}, "inbound_agent_id", "not an agent id"),
+        ({"webhooks": [HOOK, HOOK]}, "webhooks", "repeats webhooks[0]"),
+        ({"agent": "x"}, "agent", "not a property of PhoneNumberBinding"),
+        ({"webhooks": [{**HOOK, "verb": "GET"}]}, "webhooks[0].verb", "not a property"),
+    ],
+)
+def test_check_failures_name_the_field_and_the_fix(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, overrides: dict[str, Any], path: str, words: str
+) -> None:
+    result = provider.check({}, inputs("+14155550199", **overrides))
+    assert [(f.property, words in f.reason) for f in result.failures] == [(path, True)], [
+        (f.property, f.reason) for f in result.failures
+    ]
+    assert api.requests() == []
+
+
+def test_check_never_echoes_header_values(provider: PhoneNumberBindingProvider) -> None:
+    result = provider.check({}, inputs("+14155550199", webhooks=[{**HOOK, "headers": {"X": f"{CARRIER_TOKEN}\n"}}]))
+    assert result.failures and all(CARRIER_TOKEN not in f.reason for f in result.failures)
+
+
+def test_check_passes_unknown_values_through_and_still_validates_known_ones(
+    provider: PhoneNumberBindingProvider,
+) -> None:
+    ok = provider.check({}, inputs("+14155550199", inbound_agent_id=UNKNOWN, webhooks=[{**HOOK, "url": UNKNOWN}]))
+    assert ok.failures == []
+    assert ok.inputs["inbound_agent_id"] == UNKNOWN
+    assert ok.inputs["webhooks"][0]["url"] == UNKNOWN
+    bad = provider.check(
+        {}, inputs("+1", inbound_agent_id=UNKNOWN, webhooks=[{**HOOK, "method": "NOPE", "url": UNKNOWN}])
+    )
+    assert sorted(f.property for f in bad.failures) == ["phone_number", "webhooks[0].method"]
+
+
+# -- diff --------------------------------------------------------------------------------
+
+
+def created(provider: PhoneNumberBindingProvider, number: str, **overrides: Any) -> dict[str, Any]:
+    return provider.create(checked(provider, inputs(number, **overrides))).outs or {}
+
+
+def test_diff_of_an_unchanged_program_is_empty_and_free(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    outs = created(provider, number)
+    api.clear_requests()
+    # Written differently, same meaning: still no diff.
+    news = checked(provider, inputs(number, webhooks=[{**HOOK, "method": "post", "events": [HOOK["events"][0]] * 2}]))
+    result = provider.diff(number, outs, news)
+    assert result.changes is False and not result.replaces
+    assert api.requests() == []
+
+
+def test_diff_of_a_changed_webhook_is_an_update(provider: PhoneNumberBindingProvider, number: str) -> None:
+    outs = created(provider, number)
+    result = provider.diff(number, outs, checked(provider, inputs(number, webhooks=[OTHER_HOOK])))
+    assert result.changes is True and result.replaces == []
+
+
+def test_diff_of_a_changed_agent_is_an_update(provider: PhoneNumberBindingProvider, number: str) -> None:
+    outs = created(provider, number)
+    result = provider.diff(number, outs, checked(provider, inputs(number, inbound_agent_id="agent_sales")))
+    assert result.changes is True and result.replaces == []
+
+
+def test_diff_of_a_changed_number_is_a_replace(provider: PhoneNumberBindingProvider, number: str) -> None:
+    outs = created(provider, number)
+    result = provider.diff(number, outs, checked(provider, inputs("+14155550100")))
+    assert result.changes is True and result.replaces == ["phone_number"]
+
+
+def test_diff_with_unknowns_reports_changes(provider: PhoneNumberBindingProvider, number: str) -> None:
+    outs = created(provider, number)
+    assert provider.diff(number, outs, inputs(number, inbound_agent_id=UNKNOWN)).changes is True
+    assert provider.diff(number, outs, inputs(UNKNOWN)).replaces == ["phone_number"]
+
+
+def test_diff_ignores_allow_overwrite(provider: PhoneNumberBindingProvider, number: str) -> None:
+    outs = created(provider, number)
+    assert provider.diff(number, outs, checked(provider, inputs(number, allow_overwrite=True))).changes is False
+
+
+# -- create ------------------------------------------------------------------------------
+
+
+def test_create_on_a_free_number_reads_then_writes_once(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    result = provider.create(checked(provider, inputs(number)))
+    assert result.id == number
+    assert calls(api) == [("GET", 200), ("PATCH", 200)]
+    outs = result.outs or {}
+    assert outs["inbound_agent_id"] == "agent_support"
+    assert outs["webhooks"][0]["url"] == HOOK["url"]
+    assert outs["telephony"]["provider"] == "twilio"
+    assert "auth_token" not in outs["telephony"]
+    assert outs["telephony_auth_token"] == CARRIER_TOKEN
+    assert outs["previous_inbound_agent_id"] is None and outs["previous_webhooks"] == []
+    assert api.get_number(number)["inbound_agent_id"] == "agent_support"  # type: ignore[index]
+
+
+def test_create_refuses_to_clobber_someone_elses_binding(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    api.seed_number(number, inbound_agent_id="agent_sales", webhooks=[OTHER_HOOK], auth_token=CARRIER_TOKEN)
+    api.clear_requests()
+    with pytest.raises(errors.BindingConflictError) as exc:
+        provider.create(checked(provider, inputs(number)))
+    message = str(exc.value)
+    assert "agent_sales" in message and OTHER_HOOK["url"] in message
+    assert "import_" in message and "allow_overwrite" in message
+    assert calls(api) == [("GET", 200)]
+    assert api.get_number(number)["inbound_agent_id"] == "agent_sales"  # type: ignore[index]
+
+
+def test_create_with_allow_overwrite_keeps_what_it_replaced(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    api.seed_number(number, inbound_agent_id="agent_sales", webhooks=[OTHER_HOOK])
+    api.clear_requests()
+    outs = provider.create(checked(provider, inputs(number, allow_overwrite=True))).outs or {}
+    assert calls(api) == [("GET", 200), ("PATCH", 200)]
+    assert outs["inbound_agent_id"] == "agent_support"
+    assert outs["previous_inbound_agent_id"] == "agent_sales"
+    assert [w["url"] for w in outs["previous_webhooks"]] == [OTHER_HOOK["url"]]
+
+
+def test_create_when_the_number_already_has_the_binding_writes_nothing(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    api.seed_number(number, inbound_agent_id="agent_support", webhooks=[HOOK])
+    api.clear_requests()
+    outs = provider.create(checked(provider, inputs(number))).outs or {}
+    assert calls(api) == [("GET", 200)]
+    assert outs["inbound_agent_id"] == "agent_support"
+
+
+def test_adopting_refuses_a_binding_that_differs(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    api.seed_number(number, inbound_agent_id="agent_sales")
+    api.clear_requests()
+    with pytest.raises(errors.BindingConflictError) as exc:
+        provider.create(checked(provider, inputs(number, adopt_existing=True, allow_overwrite=True)))
+    assert "cannot import" in str(exc.value)
+    assert calls(api) == [("GET", 200)]
+
+
+def test_create_on_a_number_not_in_the_account(provider: PhoneNumberBindingProvider, api: EmulatorProcess) -> None:
+    with pytest.raises(errors.NotFoundError) as exc:
+        provider.create(checked(provider, inputs("+19995550123")))
+    assert "+19995550123" in str(exc.value)
+    assert calls(api) == [("GET", 404)]
+
+
+# -- update, read, delete ----------------------------------------------------------------
+
+
+def test_update_writes_once(provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str) -> None:
+    outs = created(provider, number)
+    api.clear_requests()
+    news = checked(provider, inputs(number, webhooks=[OTHER_HOOK], inbound_agent_id="agent_sales"))
+    result = provider.update(number, outs, news).outs or {}
+    assert calls(api) == [("PATCH", 200)]
+    assert result["inbound_agent_id"] == "agent_sales"
+    assert [w["url"] for w in result["webhooks"]] == [OTHER_HOOK["url"]]
+
+
+def test_read_reflects_an_out_of_band_change(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    outs = created(provider, number)
+    api.seed_number(number, inbound_agent_id="agent_billing", webhooks=[], auth_token=CARRIER_TOKEN)
+    api.clear_requests()
+    read = provider.read(number, outs)
+    assert calls(api) == [("GET", 200)]
+    assert read.id == number and read.outs is not None
+    assert read.outs["inbound_agent_id"] == "agent_billing" and read.outs["webhooks"] == []
+    assert provider.diff(number, read.outs, checked(provider, inputs(number))).changes is True
+
+
+def test_read_of_a_vanished_number_reports_it_gone(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    outs = created(provider, number)
+    api.remove_number(number)
+    api.clear_requests()
+    assert provider.read(number, outs).id == ""
+    assert calls(api) == [("GET", 404)]
+
+
+def test_delete_leaves_the_number_unbound_and_never_deletes_it(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    outs = created(provider, number)
+    api.clear_requests()
+    provider.delete(number, outs)
+    [request] = api.requests()
+    assert (request["method"], request["status"]) == ("PATCH", 200)
+    assert request["body"] == {"inbound_agent_id": None, "webhooks": []}
+    left = api.get_number(number)
+    assert left is not None and left["inbound_agent_id"] is None and left["webhooks"] == []
+
+
+def test_delete_of_a_vanished_number_succeeds(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    outs = created(provider, number)
+    api.remove_number(number)
+    api.clear_requests()
+    provider.delete(number, outs)
+    assert calls(api) == [("PATCH", 404)]
+
+
+# -- configuration and the pickled provider ---------------------------------------------
+
+
+def test_missing_token_names_both_ways_to_set_it(
+    api: EmulatorProcess, number: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VOICEOS_API_TOKEN", raising=False)
+    bare = PhoneNumberBindingProvider()
+    bare.configure(ConfigureRequest(Config({"voiceos:apiUrl": api.url}, "p")))
+    with pytest.raises(errors.ConfigurationError) as exc:
+        bare.read(number, {})
+    assert "pulumi config set --secret voiceos:apiToken" in str(exc.value)
+    assert "VOICEOS_API_TOKEN" in str(exc.value)
+
+
+def test_token_from_the_environment(api: EmulatorProcess, number: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOICEOS_API_TOKEN", API_TOKEN)
+    monkeypatch.setenv("VOICEOS_API_URL", api.url)
+    from_env = PhoneNumberBindingProvider()
+    from_env.configure(ConfigureRequest(Config({}, "p")))
+    assert from_env.read(number, {}).id == number
+
+
+def test_stack_config_wins_over_the_environment(
+    api: EmulatorProcess, number: str, monkeypatch: pytest.MonkeyPatch, provider: PhoneNumberBindingProvider
+) -> None:
+    monkeypatch.setenv("VOICEOS_API_TOKEN", "stale-token-from-env")
+    assert provider.read(number, {}).id == number
+
+
+def test_plain_http_to_a_remote_host_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    remote = PhoneNumberBindingProvider()
+    remote.configure(
+        ConfigureRequest(Config({"voiceos:apiToken": API_TOKEN, "voiceos:apiUrl": "http://api.example.com"}, "p"))
+    )
+    with pytest.raises(errors.ConfigurationError) as exc:
+        remote.read("+14155550123", {})
+    assert "https" in str(exc.value) and API_TOKEN not in str(exc.value)
+
+
+def test_serialized_provider_is_tiny_holds_no_token_and_round_trips(
+    provider: PhoneNumberBindingProvider, number: str
+) -> None:
+    provider.read(number, {})  # configured and used: it now holds stack config and a client
+    for instance in (_PROVIDER, provider):
+        text = serialize_provider(instance)
+        raw = base64.b64decode(text)
+        assert len(text) < 200
+        assert API_TOKEN.encode() not in raw and b"apiToken" not in raw
+        clone = dill.loads(raw)
+        assert type(clone) is PhoneNumberBindingProvider
+        assert clone.__dict__ == {}
+    assert PhoneNumberBindingProvider.serialize_as_secret_always is False
+    assert pickle.loads(pickle.dumps(provider)).__dict__ == {}
