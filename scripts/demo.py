@@ -35,11 +35,16 @@ def pulumi(args: list[str], *, cwd: Path, env: dict[str, str], capture: bool = F
     return result.stdout if capture else ""
 
 
-def redact_carrier_token(number: dict[str, Any]) -> dict[str, Any]:
+def redact_secrets(number: dict[str, Any]) -> dict[str, Any]:
+    """The carrier token and webhook header values are credentials: show that they are there, not what."""
     telephony = dict(number.get("telephony") or {})
     if telephony.get("auth_token"):
         telephony["auth_token"] = "[secret]"
-    return {**number, "telephony": telephony}
+    webhooks = [
+        {**hook, "headers": dict.fromkeys(hook.get("headers") or {}, "[secret]")}
+        for hook in number.get("webhooks") or []
+    ]
+    return {**number, "telephony": telephony, "webhooks": webhooks}
 
 
 def main() -> None:
@@ -80,7 +85,7 @@ def main() -> None:
             print(json.dumps(json.loads(outputs), indent=2))
             held = emulator.get_number(NUMBER)
             print(f"\nWhat the emulator now holds for {NUMBER}:")
-            print(json.dumps(redact_carrier_token(held or {}), indent=2))
+            print(json.dumps(redact_secrets(held or {}), indent=2))
             if not held or held.get("inbound_agent_id") != AGENT:
                 raise SystemExit(f"demo failed: {NUMBER} is not bound to {AGENT}")
     print("\nDemo finished: the emulator is stopped and the temporary stack is gone.")
