@@ -64,10 +64,6 @@ SECRET_OUTPUTS: Final = ("telephony_auth_token", "previous_webhooks")
 """Outputs that are secret whatever the inputs: the carrier credential, and
 webhooks written by someone else, whose headers may hold credentials."""
 
-# Outputs that only a replacement can change; telling the engine lets dependent
-# resources see known values during preview.
-_STABLE_OUTPUTS: Final = ("phone_number", "voiceos_id", "uri", "account_id", "created_at", "telephony")
-
 _CONFIG_PREFIX: Final = "voiceos:"
 
 _clients_lock = threading.Lock()
@@ -267,17 +263,17 @@ class PhoneNumberBindingProvider(ResourceProvider):
         if _contains_unknown(new_number) or new_number != olds.get("phone_number"):
             return DiffResult(changes=True, replaces=["phone_number"], delete_before_replace=False)
         if _contains_unknown(news.get("inbound_agent_id")) or _contains_unknown(news.get("webhooks")):
-            return DiffResult(changes=True, replaces=[], stables=list(_STABLE_OUTPUTS))
+            return DiffResult(changes=True, replaces=[])
         try:
             wanted = BindingInputs.from_properties(news).binding()
         except pydantic.ValidationError:
-            return DiffResult(changes=True, replaces=[], stables=list(_STABLE_OUTPUTS))
+            return DiffResult(changes=True, replaces=[])
         try:
             old_webhooks = tuple(Webhook.model_validate(w) for w in olds.get("webhooks") or [])
             current = (olds.get("inbound_agent_id"), old_webhooks)
         except pydantic.ValidationError:
             current = None  # state we cannot read is never "the same"
-        return DiffResult(changes=current != wanted, replaces=[], stables=list(_STABLE_OUTPUTS))
+        return DiffResult(changes=current != wanted, replaces=[])
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = BindingInputs.from_properties(props)
