@@ -8,10 +8,18 @@ The public surface is re-exported here; the modules behind it are:
 - ``provider``: the Pulumi dynamic-provider hooks;
 - ``resource``: ``PhoneNumberBinding``, what programs declare;
 - ``emulator``: a local VoiceOS API for demos, tests and offline work.
+
+The client and the models are loaded on first use: a Pulumi program needs
+only ``PhoneNumberBinding``, and importing pydantic and httpx into every
+program run would cost more than the rest of this package (docs/performance.md).
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .client import RetryPolicy, VoiceOSClient
 from .config import Settings, resolve_settings
 from .errors import (
     APIError,
@@ -27,9 +35,22 @@ from .errors import (
     UnexpectedResponseError,
     VoiceOSError,
 )
-from .models import BindingInputs, PhoneNumber, PhoneNumberUpdate, Telephony, Webhook
 from .provider import PhoneNumberBindingProvider
 from .resource import PhoneNumberBinding, PhoneNumberBindingArgs, WebhookArgs, WebhookArgsDict
+
+if TYPE_CHECKING:
+    from .client import RetryPolicy, VoiceOSClient
+    from .models import BindingInputs, PhoneNumber, PhoneNumberUpdate, Telephony, Webhook
+
+_LAZY = {
+    "RetryPolicy": "client",
+    "VoiceOSClient": "client",
+    "BindingInputs": "models",
+    "PhoneNumber": "models",
+    "PhoneNumberUpdate": "models",
+    "Telephony": "models",
+    "Webhook": "models",
+}
 
 __all__ = [
     "APIError",
@@ -60,3 +81,16 @@ __all__ = [
     "__version__",
     "resolve_settings",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -12,16 +12,21 @@ release the number).
 Nothing is stored on the provider object before ``configure``: the object is
 pickled by reference into each resource's ``__provider`` input, so the token
 and the HTTP client are looked up inside the provider process at call time.
+
+The models (pydantic) and the client (httpx) are imported by the hooks, not by
+this module: the program that declares bindings imports this module to pickle
+the provider, but only the provider process ever runs a hook, and a no-change
+preview there never needs the client.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Mapping
-from typing import Annotated, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
-import pydantic
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -35,11 +40,15 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 
 from . import errors
-from .client import VoiceOSClient
 from .config import Settings, resolve_settings
-from .models import BindingInputs, PhoneNumber, PhoneNumberUpdate, Webhook
 
-__all__ = ["INPUT_NAMES", "OUTPUT_NAMES", "SECRET_OUTPUTS", "PhoneNumberBindingProvider"]
+if TYPE_CHECKING:
+    import pydantic
+
+    from .client import VoiceOSClient
+    from .models import PhoneNumber, Webhook
+
+__all__ = ["INPUT_NAMES", "OUTPUT_NAMES", "PROVIDER", "SECRET_OUTPUTS", "PhoneNumberBindingProvider"]
 
 logger = logging.getLogger("pulumi_voiceos")
 
@@ -47,7 +56,8 @@ logger = logging.getLogger("pulumi_voiceos")
 UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 PROVIDER_KEY: Final = "__provider"
 
-INPUT_NAMES: Final = tuple(BindingInputs.model_fields)
+# The fields of models.BindingInputs (a unit test holds the two together).
+INPUT_NAMES: Final = ("phone_number", "inbound_agent_id", "webhooks", "allow_overwrite", "adopt_existing")
 OUTPUT_NAMES: Final = (
     *INPUT_NAMES,
     "voiceos_id",
@@ -72,6 +82,8 @@ _clients: dict[Settings, VoiceOSClient] = {}
 
 def _client_for(settings: Settings) -> VoiceOSClient:
     """One pooled client per distinct settings, shared by the server's worker threads."""
+    from .client import VoiceOSClient
+
     with _clients_lock:
         client = _clients.get(settings)
         if client is None:
@@ -121,6 +133,8 @@ def _failures(exc: pydantic.ValidationError, prefix: tuple[Any, ...] = ()) -> li
 
 
 def _field_adapter(model: type[pydantic.BaseModel], name: str) -> pydantic.TypeAdapter[Any]:
+    import pydantic
+
     info = model.model_fields[name]
     annotation: Any = info.annotation
     for meta in info.metadata:
@@ -128,8 +142,14 @@ def _field_adapter(model: type[pydantic.BaseModel], name: str) -> pydantic.TypeA
     return pydantic.TypeAdapter(annotation)
 
 
-_BINDING_FIELDS: Final = {name: _field_adapter(BindingInputs, name) for name in ("phone_number", "inbound_agent_id")}
-_WEBHOOK_FIELDS: Final = {name: _field_adapter(Webhook, name) for name in Webhook.model_fields}
+@functools.cache
+def _field_validators() -> tuple[dict[str, pydantic.TypeAdapter[Any]], dict[str, pydantic.TypeAdapter[Any]]]:
+    """Validators of single fields, for bindings and webhooks; built on first use (most runs never need them)."""
+    from .models import BindingInputs, Webhook
+
+    binding = {name: _field_adapter(BindingInputs, name) for name in ("phone_number", "inbound_agent_id")}
+    webhook = {name: _field_adapter(Webhook, name) for name in Webhook.model_fields}
+    return binding, webhook
 
 
 def _check_partially_known(props: dict[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
@@ -139,9 +159,14 @@ def _check_partially_known(props: dict[str, Any]) -> tuple[dict[str, Any], list[
     bad URL is reported at preview even if the agent id comes from another
     resource; unknown values pass through untouched for the engine to fill in.
     """
+    import pydantic
+
+    from .models import Webhook
+
+    binding_fields, webhook_fields = _field_validators()
     failures: list[CheckFailure] = []
     result = dict(props)
-    for name, adapter in _BINDING_FIELDS.items():
+    for name, adapter in binding_fields.items():
         value = props.get(name)
         if value is None or _contains_unknown(value):
             continue
@@ -162,11 +187,11 @@ def _check_partially_known(props: dict[str, Any]) -> tuple[dict[str, Any], list[
                 continue
             item = dict(webhook)
             for key, value in webhook.items():
-                if key not in _WEBHOOK_FIELDS:
+                if key not in webhook_fields:
                     failures.append(CheckFailure(f"webhooks[{index}].{key}", _reason({"type": "extra_forbidden"})))
                 elif value is not None and not _contains_unknown(value):
                     try:
-                        item[key] = _WEBHOOK_FIELDS[key].validate_python(value)
+                        item[key] = webhook_fields[key].validate_python(value)
                     except pydantic.ValidationError as exc:
                         failures.extend(_failures(exc, ("webhooks", index, key)))
             checked.append(item)
@@ -179,7 +204,8 @@ def _check_partially_known(props: dict[str, Any]) -> tuple[dict[str, Any], list[
 def _previous(props: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "previous_inbound_agent_id": props.get("previous_inbound_agent_id"),
-        "previous_webhooks": props.get("previous_webhooks") or [],
+        # None rather than [] when nothing was replaced: a secret costs ~150 bytes of state even when empty.
+        "previous_webhooks": props.get("previous_webhooks") or None,
     }
 
 
@@ -221,11 +247,20 @@ class PhoneNumberBindingProvider(ResourceProvider):
     # It captures nothing secret, so __provider need not be encrypted per resource.
     serialize_as_secret_always = False
 
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        # Every resource carries the pickled provider in its inputs and outputs,
+        # so it is kept to a reference: the module's PROVIDER by name (~70 bytes
+        # of base64), any other instance as a fresh one. Either way no state is
+        # pickled: stack config lands on a provider only inside the provider process.
+        if self is PROVIDER:
+            return "PROVIDER"
+        return (PhoneNumberBindingProvider, ())
+
     def __getstate__(self) -> dict[str, Any]:
-        # Stack config lands here only inside the provider process; never pickle it.
         return {}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        # Stacks deployed by 0.1.0 pickled the class with an empty state.
         self.__dict__.update(state)
 
     def configure(self, req: ConfigureRequest) -> None:
@@ -238,6 +273,10 @@ class PhoneNumberBindingProvider(ResourceProvider):
     # -- hooks ----------------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        import pydantic
+
+        from .models import BindingInputs
+
         props = {k: v for k, v in news.items() if k != PROVIDER_KEY}
         failures = [
             CheckFailure(name, f"is not a property of PhoneNumberBinding; use one of {', '.join(INPUT_NAMES)}")
@@ -259,6 +298,10 @@ class PhoneNumberBindingProvider(ResourceProvider):
         return CheckResult(checked if not failures else news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        import pydantic
+
+        from .models import BindingInputs, Webhook
+
         new_number = news.get("phone_number")
         if _contains_unknown(new_number) or new_number != olds.get("phone_number"):
             return DiffResult(changes=True, replaces=["phone_number"], delete_before_replace=False)
@@ -276,6 +319,8 @@ class PhoneNumberBindingProvider(ResourceProvider):
         return DiffResult(changes=current != wanted, replaces=[])
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        from .models import BindingInputs
+
         inputs = BindingInputs.from_properties(props)
         number = inputs.phone_number
         client = self._client()
@@ -317,6 +362,8 @@ class PhoneNumberBindingProvider(ResourceProvider):
         )
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        from .models import BindingInputs
+
         inputs = BindingInputs.from_properties(news)
         live = self._client().update_phone_number(inputs.phone_number, inputs.to_update())
         return UpdateResult(
@@ -344,7 +391,13 @@ class PhoneNumberBindingProvider(ResourceProvider):
         )
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
+        from .models import PhoneNumberUpdate
+
         try:
             self._client().update_phone_number(id_, PhoneNumberUpdate.unbind())
         except errors.NotFoundError:
             logger.info("%s is no longer in the account; nothing to unbind", id_)
+
+
+PROVIDER: Final = PhoneNumberBindingProvider()
+"""The instance every ``PhoneNumberBinding`` uses; pickled by name into ``__provider``."""

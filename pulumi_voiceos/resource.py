@@ -5,19 +5,15 @@ from __future__ import annotations
 import copy
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 import pulumi
 import pulumi.dynamic
 import pulumi.runtime
 
-from .provider import OUTPUT_NAMES, SECRET_OUTPUTS, PhoneNumberBindingProvider
+from .provider import OUTPUT_NAMES, PROVIDER, SECRET_OUTPUTS
 
 __all__ = ["PhoneNumberBinding", "PhoneNumberBindingArgs", "WebhookArgs", "WebhookArgsDict"]
-
-# A module-level instance is pickled by reference (a few dozen bytes), and it
-# holds nothing: the token is looked up in the provider process at call time.
-_PROVIDER = PhoneNumberBindingProvider()
 
 
 class WebhookArgsDict(TypedDict, total=False):
@@ -150,22 +146,27 @@ class PhoneNumberBinding(pulumi.dynamic.Resource, module="voiceos", name="PhoneN
     releases the number itself.
     """
 
-    phone_number: pulumi.Output[str]
-    inbound_agent_id: pulumi.Output[str | None]
-    webhooks: pulumi.Output[list[dict[str, Any]]]
-    allow_overwrite: pulumi.Output[bool]
-    adopt_existing: pulumi.Output[bool]
-    voiceos_id: pulumi.Output[str]
-    uri: pulumi.Output[str]
-    account_id: pulumi.Output[str]
-    created_at: pulumi.Output[str]
-    updated_at: pulumi.Output[str]
-    telephony: pulumi.Output[dict[str, Any] | None]
-    telephony_auth_token: pulumi.Output[str | None]
-    """The carrier's credential; always a secret."""
-    previous_inbound_agent_id: pulumi.Output[str | None]
-    previous_webhooks: pulumi.Output[list[dict[str, Any]]]
-    """What ``allow_overwrite`` replaced at create time; secret, as its headers may hold credentials."""
+    # For type checkers only: at run time the SDK evaluates a resource class's
+    # annotations again for every resource registered, to translate outputs that
+    # need no translation here (docs/performance.md measures the cost).
+    if TYPE_CHECKING:
+        phone_number: pulumi.Output[str]
+        inbound_agent_id: pulumi.Output[str | None]
+        webhooks: pulumi.Output[list[dict[str, Any]]]
+        allow_overwrite: pulumi.Output[bool]
+        adopt_existing: pulumi.Output[bool]
+        voiceos_id: pulumi.Output[str]
+        uri: pulumi.Output[str]
+        account_id: pulumi.Output[str]
+        created_at: pulumi.Output[str]
+        updated_at: pulumi.Output[str]
+        telephony: pulumi.Output[dict[str, Any] | None]
+        telephony_auth_token: pulumi.Output[str | None]
+        """The carrier's credential; always a secret."""
+        previous_inbound_agent_id: pulumi.Output[str | None]
+        previous_webhooks: pulumi.Output[list[dict[str, Any]] | None]
+        """What ``allow_overwrite`` replaced at create time (None if nothing); secret, as its
+        headers may hold credentials."""
 
     def __init__(
         self,
@@ -214,7 +215,7 @@ class PhoneNumberBinding(pulumi.dynamic.Resource, module="voiceos", name="PhoneN
                     )
                 opts.import_ = None
                 props["adopt_existing"] = True
-        super().__init__(_PROVIDER, resource_name, props, opts)
+        super().__init__(PROVIDER, resource_name, props, opts)
 
     @staticmethod
     def get(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import pickle
+import subprocess
+import sys
 from typing import Any
 
 import dill
@@ -14,8 +16,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_voiceos import errors
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.provider import UNKNOWN, PhoneNumberBindingProvider
-from pulumi_voiceos.resource import _PROVIDER
+from pulumi_voiceos.provider import PROVIDER, UNKNOWN, PhoneNumberBindingProvider
 
 from .conftest import API_TOKEN, CARRIER_TOKEN
 
@@ -176,7 +177,7 @@ def test_create_on_a_free_number_reads_then_writes_once(
     assert outs["telephony"]["provider"] == "twilio"
     assert "auth_token" not in outs["telephony"]
     assert outs["telephony_auth_token"] == CARRIER_TOKEN
-    assert outs["previous_inbound_agent_id"] is None and outs["previous_webhooks"] == []
+    assert outs["previous_inbound_agent_id"] is None and outs["previous_webhooks"] is None
     assert api.get_number(number)["inbound_agent_id"] == "agent_support"  # type: ignore[index]
 
 
@@ -337,7 +338,7 @@ def test_serialized_provider_is_tiny_holds_no_token_and_round_trips(
     provider: PhoneNumberBindingProvider, number: str
 ) -> None:
     provider.read(number, {})  # configured and used: it now holds stack config and a client
-    for instance in (_PROVIDER, provider):
+    for instance in (PROVIDER, provider):
         text = serialize_provider(instance)
         raw = base64.b64decode(text)
         assert len(text) < 200
@@ -345,5 +346,34 @@ def test_serialized_provider_is_tiny_holds_no_token_and_round_trips(
         clone = dill.loads(raw)
         assert type(clone) is PhoneNumberBindingProvider
         assert clone.__dict__ == {}
+    # The shared instance is pickled by name: it is what every binding's state carries twice.
+    assert len(serialize_provider(PROVIDER)) < 80
+    assert dill.loads(base64.b64decode(serialize_provider(PROVIDER))) is PROVIDER
     assert PhoneNumberBindingProvider.serialize_as_secret_always is False
     assert pickle.loads(pickle.dumps(provider)).__dict__ == {}
+
+
+def test_input_names_are_the_binding_model_fields() -> None:
+    from pulumi_voiceos.models import BindingInputs
+    from pulumi_voiceos.provider import INPUT_NAMES
+
+    assert tuple(BindingInputs.model_fields) == INPUT_NAMES
+
+
+def test_programs_import_neither_pydantic_nor_httpx() -> None:
+    # Every `pulumi up` imports the package into the program; the hooks that need
+    # the models and the client only run in the provider process.
+    probe = (
+        "import sys, pulumi_voiceos; from pulumi_voiceos import PhoneNumberBinding, WebhookArgs; "
+        "print(sorted(m for m in ('pydantic', 'httpx', 'pulumi_voiceos.models', 'pulumi_voiceos.client') "
+        "if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
+    lazy = subprocess.run(
+        [sys.executable, "-c", "import pulumi_voiceos as p; print(p.Webhook.__module__, p.VoiceOSClient.__module__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert lazy.split() == ["pulumi_voiceos.models", "pulumi_voiceos.client"]

@@ -169,7 +169,8 @@ def test_adopting_a_binding_that_differs_fails_and_changes_nothing(seeded: Deplo
 
 
 def test_overwrite_guard_through_the_engine(seeded: Deployment) -> None:
-    seeded.emulator.seed_number(N1, inbound_agent_id="agent_billing")
+    old_hook = {"events": ["phone_call:connection_requested"], "url": "https://old.example.com/hook"}
+    seeded.emulator.seed_number(N1, inbound_agent_id="agent_billing", webhooks=[old_hook])
     seeded.set_bindings([support()])
     with pytest.raises(auto.CommandError) as exc:
         seeded.up()
@@ -180,6 +181,8 @@ def test_overwrite_guard_through_the_engine(seeded: Deployment) -> None:
     assert held(seeded, N1)["inbound_agent_id"] == "agent_support"
     [resource] = seeded.resources()
     assert resource["outputs"]["previous_inbound_agent_id"] == "agent_billing"
+    # What was replaced may carry credentials in its headers: it is kept, as a secret.
+    assert "ciphertext" in resource["outputs"]["previous_webhooks"]
 
 
 def test_destroy_unbinds_every_number_and_deletes_none(seeded: Deployment) -> None:
@@ -223,8 +226,9 @@ def test_secrets_never_reach_state_export_or_output_in_plaintext(tmp_path: Path)
         assert isinstance(provider_blob, str), "__provider must not be stored as a secret"
         assert len(provider_blob) < 200
         outputs = resource["outputs"]
-        for name in ("telephony_auth_token", "webhooks", "previous_webhooks"):
+        for name in ("telephony_auth_token", "webhooks"):
             assert isinstance(outputs[name], dict) and "ciphertext" in outputs[name], name
+        assert "previous_webhooks" not in outputs  # nothing was replaced, so nothing (not even a secret []) is kept
 
 
 BAD_INPUTS = [
