@@ -1,0 +1,1 @@
+"""Benchmarks of pulumi-voiceos against the Pulumi engine's floor; run with ``make bench``."""

@@ -1,0 +1,41 @@
+"""The benchmark itself runs end to end (at a size small enough for CI) and its
+request counts, which do not depend on the machine, meet the targets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks import report, run
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
+
+
+def test_benchmark_runs_and_api_requests_meet_the_targets(tmp_path: Path) -> None:
+    doc = tmp_path / "performance.md"
+    doc.write_text(f"# Performance\n\nProse that stays.\n\n{report.BEGIN}\nold table\n{report.END}\n\nMore prose.\n")
+
+    code = run.main(
+        ["--sizes", "3", "--repetitions", "1", "--latencies", "0", "--out", str(tmp_path), "--doc", str(doc)]
+    )
+
+    assert code == 0
+    results = json.loads((tmp_path / "results.json").read_text())
+    (run_figures,) = results["runs"]
+    operations = run_figures["operations"]
+    for op, limit in report.EXPECTED_REQUESTS.items():
+        assert operations[op]["voiceos"]["requests_per_resource"] <= limit, op
+        for kind in ("baseline", "baseline_same_outputs"):
+            assert operations[op][kind]["requests_per_resource"] == 0, (op, kind)
+    assert operations["create"]["voiceos"]["requests_per_resource_by_method"] == {"GET": 1.0, "PATCH": 1.0}
+    assert operations["refresh"]["voiceos"]["requests_per_resource_by_method"] == {"GET": 1.0}
+    assert all(operations[op]["voiceos"]["provider_peak_mib"] for op in report.EXPECTED_REQUESTS)
+    state = run_figures["state"]["voiceos"]
+    assert state["resources"] == 3 and state["provider_bytes"] < report.PROVIDER_LIMIT_BYTES
+    assert results["import"]["added_modules"] == []  # no pydantic or httpx in the program
+    assert (tmp_path / "time-vs-n.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = doc.read_text()
+    assert "old table" not in text and "Prose that stays." in text and "More prose." in text
+    assert "| up (create all) | 3 |" in text
