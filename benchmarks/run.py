@@ -41,6 +41,11 @@ PROJECT = "voiceos-bench"
 STACK = "bench"
 TOKEN = "bench-token"
 KINDS = ("voiceos", "baseline", "baseline_same_outputs")
+PROGRAMS_OF = {
+    "voiceos": ("voiceos", {}),
+    "baseline": ("baseline", {"outputs": "inputs"}),
+    "baseline_same_outputs": ("baseline", {"outputs": "binding"}),
+}
 """Ours; the floor (a provider that does nothing); the floor for a resource that keeps
 what a binding keeps (same outputs and secret). The last runs at 0 ms latency only,
 where it explains the ratio; with latency only ours talks to the API."""
@@ -63,10 +68,10 @@ class BenchmarkError(RuntimeError):
     """An operation did not do what the benchmark needs it to (the timing would be meaningless)."""
 
 
-def _project(root: Path, kind: str) -> Path:
+def _project(root: Path, program: str) -> Path:
     work_dir = root / "project"
     work_dir.mkdir(parents=True)
-    for source in (PROGRAMS / kind).glob("*.py"):
+    for source in (PROGRAMS / program).glob("*.py"):
         shutil.copy(source, work_dir / source.name)
     shutil.copy(PROGRAMS / "noop_provider.py", work_dir / "noop_provider.py")
     shutil.copy(Path(fleet.__file__), work_dir / "fleet.py")
@@ -78,7 +83,8 @@ def _project(root: Path, kind: str) -> Path:
 
 def _stack(root: Path, kind: str, emulator: EmulatorProcess) -> auto.Stack:
     (root / "state").mkdir(parents=True)
-    work_dir = _project(root, kind)
+    program, config = PROGRAMS_OF[kind]
+    work_dir = _project(root, program)
     env = {
         "PULUMI_BACKEND_URL": (root / "state").as_uri(),
         "PULUMI_CONFIG_PASSPHRASE": "bench-passphrase",
@@ -90,13 +96,16 @@ def _stack(root: Path, kind: str, emulator: EmulatorProcess) -> auto.Stack:
         "VOICEOS_API_URL": emulator.url,
         "VOICEOS_API_TOKEN": TOKEN,
     }
-    return auto.create_stack(
+    stack = auto.create_stack(
         STACK,
         work_dir=str(work_dir),
         opts=auto.LocalWorkspaceOptions(
             env_vars=env, pulumi_home=str(root / "pulumi-home"), secrets_provider="passphrase"
         ),
     )
+    if config:
+        stack.set_all_config({key: auto.ConfigValue(value) for key, value in config.items()})
+    return stack
 
 
 def _expect(condition: bool, what: str) -> None:
