@@ -121,7 +121,7 @@ class ProcessSampler:
     def peak_kib(self, role: str) -> int | None:
         return max((kib for pid, kib in self.peaks_kib.items() if self.roles.get(pid) == role), default=None)
 
-    def cpu_seconds(self, role: str) -> float:
+    def role_cpu_seconds(self, role: str) -> float:
         return sum(used for pid, used in self.cpu.items() if self.roles.get(pid) == role)
 
 

@@ -49,7 +49,7 @@ PROGRAMS_OF = {
 """Ours; the floor (a provider that does nothing); the floor for a resource that keeps
 what a binding keeps (same outputs and secret). The last runs at 0 ms latency only,
 where it explains the ratio; with latency only ours talks to the API."""
-OPERATIONS = ("create", "preview", "noop_up", "update", "refresh", "destroy")
+OPERATIONS = tuple(report.LABELS)
 
 
 @dataclass
@@ -130,7 +130,7 @@ def _measure(root: Path, emulator: EmulatorProcess, action: Callable[[], Any]) -
         requests_by_method=dict(Counter(str(r.get("method")) for r in logged)),
         provider_peak_kib=sampler.peak_kib("provider"),
         cpu_seconds={
-            **{role: round(sampler.cpu_seconds(role), 3) for role in ("engine", "program", "provider")},
+            **{role: round(sampler.role_cpu_seconds(role), 3) for role in ("engine", "program", "provider")},
             "emulator": round(emulator_cpu, 3),
         },
     )

@@ -256,9 +256,6 @@ class PhoneNumberBindingProvider(ResourceProvider):
             return "PROVIDER"
         return (PhoneNumberBindingProvider, ())
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {}
-
     def __setstate__(self, state: dict[str, Any]) -> None:
         # Stacks deployed by 0.1.0 pickled the class with an empty state.
         self.__dict__.update(state)

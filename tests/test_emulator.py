@@ -118,26 +118,25 @@ def test_cli_prints_one_line_and_stops_cleanly_on_sigterm(tmp_path: Path) -> Non
     assert (tmp_path / "x.db").exists()
 
 
-def test_cli_refuses_a_non_loopback_host_without_allow_remote(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "pulumi_voiceos.emulator", "--host", "0.0.0.0", "--db", str(tmp_path / "x.db")],
+def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The emulator's CLI, for arguments it refuses before it starts serving."""
+    return subprocess.run(
+        [sys.executable, "-m", "pulumi_voiceos.emulator", *args],
         capture_output=True,
         text=True,
         timeout=30,
         check=False,
     )
+
+
+def test_cli_refuses_a_non_loopback_host_without_allow_remote(tmp_path: Path) -> None:
+    result = _run_cli("--host", "0.0.0.0", "--db", str(tmp_path / "x.db"))
     assert result.returncode == 2
     assert "--allow-remote" in result.stderr and result.stdout == ""
 
 
 def test_cli_rejects_a_bad_seed_number(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "pulumi_voiceos.emulator", "--seed-number", "4155550123", "--db", str(tmp_path / "x")],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    result = _run_cli("--seed-number", "4155550123", "--db", str(tmp_path / "x"))
     assert result.returncode == 2 and "--seed-number 4155550123" in result.stderr
 
 
