@@ -36,7 +36,6 @@ __all__ = ["RetryPolicy", "VoiceOSClient"]
 logger = logging.getLogger("pulumi_voiceos")
 
 _RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
-_DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 _T = TypeVar("_T", bound=pydantic.BaseModel)
 
 
@@ -51,10 +50,19 @@ class RetryPolicy:
     could not finish within it is not started.
     """
 
-    max_attempts: int = 5
-    base_delay: float = 0.5
-    max_delay: float = 8.0
-    max_elapsed: float = 120.0
+    max_attempts: int
+    base_delay: float
+    max_delay: float
+    max_elapsed: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RetryPolicy:
+        return cls(
+            max_attempts=settings.max_attempts,
+            base_delay=settings.retry_base_delay,
+            max_delay=settings.retry_max_delay,
+            max_elapsed=settings.max_retry_seconds,
+        )
 
     def backoff(self, attempt: int) -> float:
         ceiling: float = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
@@ -91,42 +99,34 @@ def _detail(response: httpx.Response) -> Any:
 
 
 class VoiceOSClient:
-    """Typed access to ``/phone_numbers``; safe to share between threads."""
+    """Typed access to ``/phone_numbers``; safe to share between threads.
+
+    Everything it does is set by ``Settings`` (``config.py`` owns the defaults):
+    the URL, the token, the timeouts and the retry policy.
+    """
 
     def __init__(
         self,
-        base_url: str,
-        token: str,
+        settings: Settings,
         *,
-        timeout: httpx.Timeout | float = _DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._retry = retry or RetryPolicy()
+        self._retry = RetryPolicy.from_settings(settings)
         self._sleep = sleep
         self._http = httpx.Client(
-            base_url=base_url.rstrip("/"),
+            base_url=settings.api_url.rstrip("/"),
             headers={
-                "Authorization": f"Bearer {token}",
+                "Authorization": f"Bearer {settings.api_token}",
                 "User-Agent": f"pulumi-voiceos/{__version__} httpx/{httpx.__version__}",
                 "Accept": "application/json",
             },
-            timeout=timeout,
+            timeout=httpx.Timeout(settings.request_timeout, connect=settings.connect_timeout),
             transport=transport,
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
             # Certificate verification stays on; there is deliberately no switch for it.
             verify=True,
             follow_redirects=False,
-        )
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> VoiceOSClient:
-        return cls(
-            settings.api_url,
-            settings.api_token,
-            timeout=httpx.Timeout(settings.request_timeout, connect=settings.connect_timeout),
-            retry=RetryPolicy(max_attempts=settings.max_attempts, max_elapsed=settings.max_retry_seconds),
         )
 
     def __repr__(self) -> str:

@@ -18,6 +18,7 @@ stack config                environment                   meaning
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
 
-__all__ = ["DEFAULT_API_URL", "Settings", "resolve_settings"]
+__all__ = ["DEFAULT_API_URL", "STACK_CONFIG_KEYS", "Settings", "resolve_settings"]
 
 DEFAULT_API_URL: Final = "https://api.voiceos.io"
 
@@ -37,9 +38,23 @@ _TOKEN_HELP: Final = (
 )
 
 
+STACK_CONFIG_KEYS: Final = (
+    "voiceos:apiToken",
+    "voiceos:apiUrl",
+    "voiceos:requestTimeout",
+    "voiceos:maxAttempts",
+    "voiceos:maxRetrySeconds",
+)
+"""Every stack config key the provider reads; a provider's ``configure`` looks up exactly these."""
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Everything the client needs; ``api_token`` is kept out of ``repr``."""
+    """Everything the client needs, with the one set of defaults; ``api_token`` is kept out of ``repr``.
+
+    Retry delays grow exponentially from ``retry_base_delay`` up to
+    ``retry_max_delay``; ``max_retry_seconds`` bounds one request with all its retries.
+    """
 
     api_url: str
     api_token: str = field(repr=False)
@@ -47,6 +62,8 @@ class Settings:
     connect_timeout: float = 10.0
     max_attempts: int = 5
     max_retry_seconds: float = 120.0
+    retry_base_delay: float = 0.5
+    retry_max_delay: float = 8.0
 
 
 def _lookup(stack_config: Mapping[str, Any], environ: Mapping[str, str], config_key: str, env_key: str) -> str | None:
@@ -58,16 +75,28 @@ def _lookup(stack_config: Mapping[str, Any], environ: Mapping[str, str], config_
     return str(value).strip()
 
 
-def _number(raw: str | None, name: str, default: float, *, minimum: float) -> float:
+def _number(raw: str | None, name: str, default: float, *, minimum: float, env_key: str) -> float:
     if raw is None:
         return default
+    how = f"set {name} (or {env_key}) to"
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from None
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}; {how} e.g. {default:g}") from None
+    if not math.isfinite(value):
+        raise ConfigurationError(f"{name} must be a finite number, got {raw!r}; {how} e.g. {default:g}")
     if value < minimum:
-        raise ConfigurationError(f"{name} must be at least {minimum:g}, got {raw!r}")
+        raise ConfigurationError(f"{name} must be at least {minimum:g}, got {raw!r}; {how} e.g. {default:g}")
     return value
+
+
+def _whole_number(raw: str | None, name: str, default: int, *, minimum: int, env_key: str) -> int:
+    value = _number(raw, name, default, minimum=minimum, env_key=env_key)
+    if not float(value).is_integer():
+        raise ConfigurationError(
+            f"{name} must be a whole number, got {raw!r}; set {name} (or {env_key}) to e.g. {default}"
+        )
+    return int(value)
 
 
 def _is_loopback(host: str) -> bool:
@@ -108,33 +137,40 @@ def resolve_settings(
     """Build ``Settings`` from stack config (as given to ``configure``) and the environment."""
     config = stack_config or {}
     env = os.environ if environ is None else environ
-    token = _lookup(config, env, "voiceos:apiToken", "VOICEOS_API_TOKEN")
+
+    def setting(config_key: str, env_key: str) -> str | None:
+        return _lookup(config, env, config_key, env_key)
+
+    token = setting("voiceos:apiToken", "VOICEOS_API_TOKEN")
     if token is None:
         raise ConfigurationError(_TOKEN_HELP)
-    url = check_api_url(_lookup(config, env, "voiceos:apiUrl", "VOICEOS_API_URL") or DEFAULT_API_URL)
+    url = check_api_url(setting("voiceos:apiUrl", "VOICEOS_API_URL") or DEFAULT_API_URL)
     timeout = _number(
-        _lookup(config, env, "voiceos:requestTimeout", "VOICEOS_REQUEST_TIMEOUT"),
+        setting("voiceos:requestTimeout", "VOICEOS_REQUEST_TIMEOUT"),
         "voiceos:requestTimeout",
         Settings.request_timeout,
         minimum=0.1,
+        env_key="VOICEOS_REQUEST_TIMEOUT",
     )
-    attempts = _number(
-        _lookup(config, env, "voiceos:maxAttempts", "VOICEOS_MAX_ATTEMPTS"),
+    attempts = _whole_number(
+        setting("voiceos:maxAttempts", "VOICEOS_MAX_ATTEMPTS"),
         "voiceos:maxAttempts",
         Settings.max_attempts,
         minimum=1,
+        env_key="VOICEOS_MAX_ATTEMPTS",
     )
     retry_seconds = _number(
-        _lookup(config, env, "voiceos:maxRetrySeconds", "VOICEOS_MAX_RETRY_SECONDS"),
+        setting("voiceos:maxRetrySeconds", "VOICEOS_MAX_RETRY_SECONDS"),
         "voiceos:maxRetrySeconds",
         Settings.max_retry_seconds,
         minimum=0,
+        env_key="VOICEOS_MAX_RETRY_SECONDS",
     )
     return Settings(
         api_url=url,
         api_token=token,
         request_timeout=timeout,
         connect_timeout=min(Settings.connect_timeout, timeout),
-        max_attempts=int(attempts),
+        max_attempts=attempts,
         max_retry_seconds=retry_seconds,
     )

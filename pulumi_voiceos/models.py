@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from typing import Annotated, Any, Final
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Final, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -31,11 +32,15 @@ from pydantic import (
 )
 
 __all__ = [
+    "BINDING_FIELDS",
+    "DELETE_POLICIES",
     "DOCUMENTED_EVENTS",
     "HTTP_METHODS",
     "MAX_WEBHOOKS",
     "AgentId",
+    "Binding",
     "BindingInputs",
+    "DeletePolicy",
     "EventName",
     "HttpMethod",
     "PhoneNumber",
@@ -54,6 +59,13 @@ DOCUMENTED_EVENTS: Final = frozenset({"phone_call:connection_requested"})
 
 HTTP_METHODS: Final = ("GET", "POST", "PUT", "PATCH", "DELETE")
 """Methods a webhook may use; HEAD and OPTIONS cannot carry an agent back."""
+
+BINDING_FIELDS: Final = ("inbound_agent_id", "webhooks")
+"""The fields of a phone number that make up its binding, in the order a PATCH names them."""
+
+DeletePolicy = Literal["unbind", "restore"]
+DELETE_POLICIES: Final = ("unbind", "restore")
+"""What destroying a binding does: leave the number unbound, or put back what was there before."""
 
 # Bounds that keep a single binding far below any sane request size, so an
 # accidental megabyte of YAML is refused at preview instead of at the API.
@@ -263,12 +275,9 @@ class PhoneNumber(BaseModel):
     def _timestamp_as_text(cls, value: Any) -> Any:
         return value.isoformat() if hasattr(value, "isoformat") else value
 
-    def binding(self) -> tuple[str | None, tuple[Webhook, ...]]:
-        """What this number is bound to, in a form comparable with ``BindingInputs.binding()``."""
-        return self.inbound_agent_id, tuple(Webhook(**w.model_dump()) for w in self.webhooks)
-
-    def is_bound(self) -> bool:
-        return self.inbound_agent_id is not None or bool(self.webhooks)
+    def binding(self) -> Binding:
+        """What this number is bound to now."""
+        return Binding(self.inbound_agent_id, tuple(Webhook(**w.model_dump()) for w in self.webhooks))
 
 
 class PhoneNumberPage(BaseModel):
@@ -303,6 +312,56 @@ class PhoneNumberUpdate(BaseModel):
         return cls(inbound_agent_id=None, webhooks=[])
 
 
+@dataclass(frozen=True)
+class Binding:
+    """What a number is routed to: an agent and webhooks, compared by value.
+
+    The same value describes what a program declares, what a stack recorded
+    and what the API holds, so the lifecycle rules compare like with like.
+    """
+
+    inbound_agent_id: str | None = None
+    webhooks: tuple[Webhook, ...] = ()
+
+    @classmethod
+    def from_properties(cls, inbound_agent_id: Any, webhooks: Any) -> Binding:
+        """From a property bag's ``inbound_agent_id`` and ``webhooks`` (state, outputs or inputs)."""
+        return cls(inbound_agent_id, tuple(Webhook.model_validate(w) for w in webhooks or ()))
+
+    @property
+    def is_unbound(self) -> bool:
+        return self.inbound_agent_id is None and not self.webhooks
+
+    def webhooks_wire(self) -> list[dict[str, Any]]:
+        return [w.to_wire() for w in self.webhooks]
+
+    def differing_fields(self, other: Binding) -> tuple[str, ...]:
+        """The binding fields in which ``other`` differs from this one."""
+        changed = []
+        if self.inbound_agent_id != other.inbound_agent_id:
+            changed.append("inbound_agent_id")
+        if self.webhooks != other.webhooks:
+            changed.append("webhooks")
+        return tuple(changed)
+
+    def patch(self, fields: Iterable[str] = BINDING_FIELDS) -> PhoneNumberUpdate:
+        """The PATCH body that gives a number this binding's values for ``fields``."""
+        values: dict[str, Any] = {"inbound_agent_id": self.inbound_agent_id, "webhooks": list(self.webhooks)}
+        return PhoneNumberUpdate(**{name: values[name] for name in fields})
+
+    def describe(self) -> str:
+        """For messages: the agent and each webhook's method and URL, never header values."""
+        parts = [f"inbound_agent_id={self.inbound_agent_id!r}" if self.inbound_agent_id else "no agent"]
+        if self.webhooks:
+            parts.append("webhooks " + ", ".join(f"{w.method} {w.url}" for w in self.webhooks))
+        else:
+            parts.append("no webhooks")
+        return " and ".join(parts)
+
+
+UNBOUND: Final = Binding()
+
+
 class BindingInputs(BaseModel):
     """The inputs of a ``PhoneNumberBinding``: the whole routing of one number.
 
@@ -320,6 +379,7 @@ class BindingInputs(BaseModel):
     adopt_existing: bool = False
     """Set by ``PhoneNumberBinding`` for ``import_``: take over the number only if
     it already has exactly the declared binding, and write nothing."""
+    on_delete: DeletePolicy = "unbind"
 
     @model_validator(mode="after")
     def _something_to_bind(self) -> BindingInputs:
@@ -336,11 +396,8 @@ class BindingInputs(BaseModel):
             seen[key] = index
         return self
 
-    def binding(self) -> tuple[str | None, tuple[Webhook, ...]]:
-        return self.inbound_agent_id, tuple(self.webhooks or ())
-
-    def to_update(self) -> PhoneNumberUpdate:
-        return PhoneNumberUpdate(inbound_agent_id=self.inbound_agent_id, webhooks=list(self.webhooks or []))
+    def binding(self) -> Binding:
+        return Binding(self.inbound_agent_id, tuple(self.webhooks or ()))
 
     def to_properties(self) -> dict[str, Any]:
         """Canonical inputs as a Pulumi property bag."""
@@ -350,6 +407,7 @@ class BindingInputs(BaseModel):
             "webhooks": [w.to_wire() for w in self.webhooks or []],
             "allow_overwrite": self.allow_overwrite,
             "adopt_existing": self.adopt_existing,
+            "on_delete": self.on_delete,
         }
 
     @classmethod

@@ -1,22 +1,22 @@
-"""The dynamic provider behind ``PhoneNumberBinding``: Pulumi hooks on top of the client.
+"""The dynamic provider behind ``PhoneNumberBinding``: Pulumi hooks around the lifecycle rules.
 
-Each hook translates a Pulumi property bag into the models, makes the fewest
-API calls the operation needs, and returns outputs that mirror the live number,
-so ``pulumi refresh`` shows drift and the next ``up`` corrects it.
+Each hook turns Pulumi property bags into models, asks ``lifecycle`` what to
+send, sends it with the client, and returns outputs that mirror the live
+number, so ``pulumi refresh`` shows drift and the next ``up`` corrects it.
 
 API calls per hook: check 0, diff 0, create 1 GET + at most 1 PATCH (none when
-the number already has exactly the declared binding), update 1 PATCH, read 1
-GET, delete 1 PATCH (never DELETE: destroying a binding must not remove or
-release the number).
+the number already has the declared binding), update at most 1 PATCH of the
+changed fields, read 1 GET, delete 1 GET + at most 1 PATCH (nothing at all when
+the number was handed over to another binding of the same deployment). It
+never calls DELETE: destroying a binding must not remove or release the number.
 
 Nothing is stored on the provider object before ``configure``: the object is
 pickled by reference into each resource's ``__provider`` input, so the token
 and the HTTP client are looked up inside the provider process at call time.
 
-The models (pydantic) and the client (httpx) are imported by the hooks, not by
-this module: the program that declares bindings imports this module to pickle
-the provider, but only the provider process ever runs a hook, and a no-change
-preview there never needs the client.
+pydantic and httpx (behind ``checks``, ``lifecycle``, ``models`` and the
+client) are loaded by the first hook, not by this module: programs import this
+module to pickle the provider, but only the provider process runs hooks.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import functools
 import logging
 import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -37,27 +37,37 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
-from pulumi.output import Unknown
 
 from . import errors
-from .config import Settings, resolve_settings
+from ._lazy import LazyModule
+from .config import STACK_CONFIG_KEYS, Settings, resolve_settings
 
 if TYPE_CHECKING:
-    import pydantic
-
+    from . import checks, lifecycle, models
     from .client import VoiceOSClient
-    from .models import PhoneNumber, Webhook
+else:
+    checks = LazyModule("pulumi_voiceos.checks")
+    lifecycle = LazyModule("pulumi_voiceos.lifecycle")
+    models = LazyModule("pulumi_voiceos.models")
 
 __all__ = ["INPUT_NAMES", "OUTPUT_NAMES", "PROVIDER", "SECRET_OUTPUTS", "PhoneNumberBindingProvider"]
 
 logger = logging.getLogger("pulumi_voiceos")
 
-# The engine's marker for a value not known until another resource is created.
-UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 PROVIDER_KEY: Final = "__provider"
 
-# The fields of models.BindingInputs (a unit test holds the two together).
-INPUT_NAMES: Final = ("phone_number", "inbound_agent_id", "webhooks", "allow_overwrite", "adopt_existing")
+# The fields of models.BindingInputs (a unit test holds the two together); spelled out
+# so that programs, which import this module, need not import pydantic.
+INPUT_NAMES: Final = (
+    "phone_number",
+    "inbound_agent_id",
+    "webhooks",
+    "allow_overwrite",
+    "adopt_existing",
+    "on_delete",
+)
+FLAG_NAMES: Final = ("allow_overwrite", "adopt_existing", "on_delete")
+"""Inputs that steer the lifecycle and are kept in outputs as given; the rest mirror the live number."""
 OUTPUT_NAMES: Final = (
     *INPUT_NAMES,
     "voiceos_id",
@@ -74,8 +84,6 @@ SECRET_OUTPUTS: Final = ("telephony_auth_token", "previous_webhooks")
 """Outputs that are secret whatever the inputs: the carrier credential, and
 webhooks written by someone else, whose headers may hold credentials."""
 
-_CONFIG_PREFIX: Final = "voiceos:"
-
 _clients_lock = threading.Lock()
 _clients: dict[Settings, VoiceOSClient] = {}
 
@@ -87,139 +95,54 @@ def _client_for(settings: Settings) -> VoiceOSClient:
     with _clients_lock:
         client = _clients.get(settings)
         if client is None:
-            client = VoiceOSClient.from_settings(settings)
+            client = VoiceOSClient(settings)
             _clients[settings] = client
         return client
 
 
-def _contains_unknown(value: Any) -> bool:
-    # The SDK hands unknowns to hooks as `Unknown` objects; the wire form is the UNKNOWN string.
-    if isinstance(value, Unknown):
-        return True
-    if isinstance(value, str):
-        return value == UNKNOWN
-    if isinstance(value, Mapping):
-        return any(_contains_unknown(k) or _contains_unknown(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_contains_unknown(v) for v in value)
-    return False
-
-
-def _reason(error: Mapping[str, Any]) -> str:
-    kind = error.get("type", "")
-    message = str(error.get("msg", "invalid value"))
-    if kind == "value_error":
-        return message.removeprefix("Value error, ")
-    if kind == "extra_forbidden":
-        return "is not a property of this object; check the spelling"
-    if kind == "missing":
-        return "is required"
-    if kind.endswith("_type") and "input" in error:
-        return f"{message} (got {type(error['input']).__name__})"
-    return message
-
-
-def _failures(exc: pydantic.ValidationError, prefix: tuple[Any, ...] = ()) -> list[CheckFailure]:
-    found = []
-    for error in exc.errors(include_url=False):
-        loc = (*prefix, *error["loc"])
-        if loc:
-            path = errors.property_path(loc)
-        else:
-            # Model-level rules: a repeated webhook belongs to webhooks, the rest to the agent.
-            path = "webhooks" if "repeats webhooks" in str(error.get("msg")) else "inbound_agent_id"
-        found.append(CheckFailure(path, _reason(error)))
-    return found
-
-
-def _field_adapter(model: type[pydantic.BaseModel], name: str) -> pydantic.TypeAdapter[Any]:
-    import pydantic
-
-    info = model.model_fields[name]
-    annotation: Any = info.annotation
-    for meta in info.metadata:
-        annotation = Annotated[annotation, meta]
-    return pydantic.TypeAdapter(annotation)
-
-
 @functools.cache
-def _field_validators() -> tuple[dict[str, pydantic.TypeAdapter[Any]], dict[str, pydantic.TypeAdapter[Any]]]:
-    """Validators of single fields, for bindings and webhooks; built on first use (most runs never need them)."""
-    from .models import BindingInputs, Webhook
-
-    binding = {name: _field_adapter(BindingInputs, name) for name in ("phone_number", "inbound_agent_id")}
-    webhook = {name: _field_adapter(Webhook, name) for name in Webhook.model_fields}
-    return binding, webhook
+def deployment_claims() -> lifecycle.Claims:
+    """The numbers claimed in this provider process, which serves exactly one deployment."""
+    return lifecycle.Claims()
 
 
-def _check_partially_known(props: dict[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
-    """Validate what is known when some inputs are still unknown (preview of a new stack).
-
-    Each known field goes through the same validator the full model uses, so a
-    bad URL is reported at preview even if the agent id comes from another
-    resource; unknown values pass through untouched for the engine to fill in.
-    """
-    import pydantic
-
-    from .models import Webhook
-
-    binding_fields, webhook_fields = _field_validators()
-    failures: list[CheckFailure] = []
-    result = dict(props)
-    for name, adapter in binding_fields.items():
-        value = props.get(name)
-        if value is None or _contains_unknown(value):
-            continue
-        try:
-            result[name] = adapter.validate_python(value)
-        except pydantic.ValidationError as exc:
-            failures.extend(_failures(exc, (name,)))
-    webhooks = props.get("webhooks")
-    if isinstance(webhooks, list):
-        checked: list[Any] = []
-        for index, webhook in enumerate(webhooks):
-            if not isinstance(webhook, dict) or not _contains_unknown(webhook):
-                try:
-                    checked.append(Webhook.model_validate(webhook).to_wire())
-                except pydantic.ValidationError as exc:
-                    failures.extend(_failures(exc, ("webhooks", index)))
-                    checked.append(webhook)
-                continue
-            item = dict(webhook)
-            for key, value in webhook.items():
-                if key not in webhook_fields:
-                    failures.append(CheckFailure(f"webhooks[{index}].{key}", _reason({"type": "extra_forbidden"})))
-                elif value is not None and not _contains_unknown(value):
-                    try:
-                        item[key] = webhook_fields[key].validate_python(value)
-                    except pydantic.ValidationError as exc:
-                        failures.extend(_failures(exc, ("webhooks", index, key)))
-            checked.append(item)
-        result["webhooks"] = checked
-    elif webhooks is not None and not _contains_unknown(webhooks):
-        failures.append(CheckFailure("webhooks", f"must be a list of webhooks (got {type(webhooks).__name__})"))
-    return result, failures
-
-
-def _previous(props: Mapping[str, Any]) -> dict[str, Any]:
+def _flags(props: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "previous_inbound_agent_id": props.get("previous_inbound_agent_id"),
-        # None rather than [] when nothing was replaced: a secret costs ~150 bytes of state even when empty.
-        "previous_webhooks": props.get("previous_webhooks") or None,
+        "allow_overwrite": bool(props.get("allow_overwrite")),
+        "adopt_existing": bool(props.get("adopt_existing")),
+        "on_delete": props.get("on_delete") or "unbind",
     }
 
 
+def _recorded(props: Mapping[str, Any]) -> models.Binding:
+    """The binding a resource's state says it set."""
+    return models.Binding.from_properties(props.get("inbound_agent_id"), props.get("webhooks"))
+
+
+def _previous(props: Mapping[str, Any]) -> models.Binding | None:
+    """What the resource took over when it was created, if anything."""
+    agent, webhooks = props.get("previous_inbound_agent_id"), props.get("previous_webhooks")
+    if agent is None and not webhooks:
+        return None
+    return models.Binding.from_properties(agent, webhooks)
+
+
 def _outputs(
-    live: PhoneNumber, *, allow_overwrite: bool, adopt_existing: bool, previous: Mapping[str, Any]
+    live: models.PhoneNumber,
+    flags: Mapping[str, Any],
+    *,
+    previous: models.Binding | None,
+    binding: models.Binding | None = None,
 ) -> dict[str, Any]:
-    agent, webhooks = live.binding()
+    """Outputs of a binding: ``binding`` (what the stack knows is bound; the live one by default)
+    and everything else about the live number."""
+    bound = live.binding() if binding is None else binding
     telephony = live.telephony
     return {
         "phone_number": live.phone_number,
-        "inbound_agent_id": agent,
-        "webhooks": [w.to_wire() for w in webhooks],
-        "allow_overwrite": allow_overwrite,
-        "adopt_existing": adopt_existing,
+        "inbound_agent_id": bound.inbound_agent_id,
+        "webhooks": bound.webhooks_wire(),
+        **{name: flags[name] for name in FLAG_NAMES},
         "voiceos_id": live.id,
         "uri": live.uri,
         "account_id": live.account_id,
@@ -227,18 +150,10 @@ def _outputs(
         "updated_at": live.updated_at,
         "telephony": telephony.public_fields() if telephony else None,
         "telephony_auth_token": telephony.auth_token if telephony else None,
-        **_previous(previous),
+        "previous_inbound_agent_id": previous.inbound_agent_id if previous else None,
+        # None rather than [] when nothing was taken over: a secret costs ~150 bytes of state even when empty.
+        "previous_webhooks": (previous.webhooks_wire() or None) if previous else None,
     }
-
-
-def _describe(agent: str | None, webhooks: tuple[Webhook, ...]) -> str:
-    parts = [f"inbound_agent_id={agent!r}" if agent else "no agent"]
-    if webhooks:
-        # URLs only: headers may be credentials.
-        parts.append("webhooks " + ", ".join(f"{w.method} {w.url}" for w in webhooks))
-    else:
-        parts.append("no webhooks")
-    return " and ".join(parts)
 
 
 class PhoneNumberBindingProvider(ResourceProvider):
@@ -261,8 +176,7 @@ class PhoneNumberBindingProvider(ResourceProvider):
         self.__dict__.update(state)
 
     def configure(self, req: ConfigureRequest) -> None:
-        raw = getattr(req.config, "_props", None) or {}
-        self._stack_config = {k: v for k, v in raw.items() if isinstance(k, str) and k.startswith(_CONFIG_PREFIX)}
+        self._stack_config = {key: req.config.get(key) for key in STACK_CONFIG_KEYS}
 
     def _client(self) -> VoiceOSClient:
         return _client_for(resolve_settings(getattr(self, "_stack_config", None)))
@@ -270,130 +184,108 @@ class PhoneNumberBindingProvider(ResourceProvider):
     # -- hooks ----------------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        import pydantic
-
-        from .models import BindingInputs
-
-        props = {k: v for k, v in news.items() if k != PROVIDER_KEY}
-        failures = [
-            CheckFailure(name, f"is not a property of PhoneNumberBinding; use one of {', '.join(INPUT_NAMES)}")
-            for name in props
-            if name not in INPUT_NAMES
-        ]
-        if failures:
-            return CheckResult(news, failures)
-        if _contains_unknown(props):
-            checked, failures = _check_partially_known(props)
-        else:
-            try:
-                checked = BindingInputs.from_properties(props).to_properties()
-            except pydantic.ValidationError as exc:
-                return CheckResult(news, _failures(exc))
-            failures = []
+        checked, failures = checks.check_inputs({k: v for k, v in news.items() if k != PROVIDER_KEY})
         if PROVIDER_KEY in news:
             checked[PROVIDER_KEY] = news[PROVIDER_KEY]
-        return CheckResult(checked if not failures else news, failures)
+        return CheckResult(checked, [CheckFailure(f.property, f.reason) for f in failures])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        import pydantic
-
-        from .models import BindingInputs, Webhook
-
-        new_number = news.get("phone_number")
-        if _contains_unknown(new_number) or new_number != olds.get("phone_number"):
+        number = news.get("phone_number")
+        if isinstance(number, str) and not checks.contains_unknown(number):
+            # A resource of this deployment declares the number: any other resource's delete of it is a hand-over.
+            deployment_claims().claim(number)
+        if checks.contains_unknown(number) or number != olds.get("phone_number"):
             return DiffResult(changes=True, replaces=["phone_number"], delete_before_replace=False)
-        if _contains_unknown(news.get("inbound_agent_id")) or _contains_unknown(news.get("webhooks")):
+        if any(checks.contains_unknown(news.get(name)) for name in ("inbound_agent_id", "webhooks", "on_delete")):
             return DiffResult(changes=True, replaces=[])
         try:
-            wanted = BindingInputs.from_properties(news).binding()
-        except pydantic.ValidationError:
+            declared = models.BindingInputs.from_properties(news)
+        except ValueError:  # pydantic's ValidationError
             return DiffResult(changes=True, replaces=[])
         try:
-            old_webhooks = tuple(Webhook.model_validate(w) for w in olds.get("webhooks") or [])
-            current = (olds.get("inbound_agent_id"), old_webhooks)
-        except pydantic.ValidationError:
-            current = None  # state we cannot read is never "the same"
-        return DiffResult(changes=current != wanted, replaces=[])
+            same_binding = _recorded(olds) == declared.binding()
+        except ValueError:  # pydantic's ValidationError
+            same_binding = False  # state we cannot read is never "the same"
+        return DiffResult(changes=not same_binding or _flags(olds)["on_delete"] != declared.on_delete, replaces=[])
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        from .models import BindingInputs
-
-        inputs = BindingInputs.from_properties(props)
+        inputs = models.BindingInputs.from_properties(props)
         number = inputs.phone_number
         client = self._client()
         live = client.get_phone_number(number)
-        wanted = inputs.binding()
-        current = live.binding()
-        previous: dict[str, Any] = {}
-        if current != wanted:
-            if inputs.adopt_existing:
-                raise errors.BindingConflictError(
-                    f"cannot import {number}: it is bound to {_describe(*current)}, but the program declares "
-                    f"{_describe(*wanted)}. Import adopts a binding as it is and writes nothing: declare "
-                    "what the number has now (change it in a later update), or drop import_ and set "
-                    "allow_overwrite=True to replace it."
-                )
-            if live.is_bound() and not inputs.allow_overwrite:
-                raise errors.BindingConflictError(
-                    f"{number} is already bound to {_describe(*current)}, which differs from this "
-                    f"binding ({_describe(*wanted)}). To manage the existing binding, adopt it with "
-                    f"ResourceOptions(import_={number!r}) and declare what it has now; to replace it, "
-                    "set allow_overwrite=True (the old binding is kept in the outputs "
-                    "previous_inbound_agent_id and previous_webhooks)."
-                )
-            if live.is_bound():
-                previous = {
-                    "previous_inbound_agent_id": current[0],
-                    "previous_webhooks": [w.to_wire() for w in current[1]],
-                }
-                logger.warning("overwriting the binding of %s (%s)", number, _describe(*current))
-            live = client.update_phone_number(number, inputs.to_update())
-        return CreateResult(
+        plan = lifecycle.plan_create(
             number,
-            _outputs(
-                live,
-                allow_overwrite=inputs.allow_overwrite,
-                adopt_existing=inputs.adopt_existing,
-                previous=previous,
-            ),
+            inputs.binding(),
+            live.binding(),
+            allow_overwrite=inputs.allow_overwrite,
+            adopt=inputs.adopt_existing,
         )
+        deployment_claims().claim(number)
+        if plan.notice:
+            logger.warning("%s", plan.notice)
+        if plan.write is not None:
+            live = client.update_phone_number(number, plan.write)
+        return CreateResult(number, _outputs(live, _flags(props), previous=plan.previous))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        from .models import BindingInputs
-
-        inputs = BindingInputs.from_properties(news)
-        live = self._client().update_phone_number(inputs.phone_number, inputs.to_update())
-        return UpdateResult(
-            _outputs(
-                live,
-                allow_overwrite=inputs.allow_overwrite,
-                adopt_existing=inputs.adopt_existing,
-                previous=olds,
+        inputs = models.BindingInputs.from_properties(news)
+        number = inputs.phone_number
+        deployment_claims().claim(number)
+        declared = inputs.binding()
+        try:
+            recorded: models.Binding | None = _recorded(olds)
+        except ValueError:  # pydantic's ValidationError
+            recorded = None
+        write = declared.patch() if recorded is None else lifecycle.plan_update(declared, recorded)
+        if write is None:
+            return UpdateResult({**{name: olds.get(name) for name in OUTPUT_NAMES}, **_flags(news)})
+        live = self._client().update_phone_number(number, write)
+        sent = write.model_fields_set
+        bound = live.binding()
+        if recorded is not None:
+            # A field the program did not change keeps what the stack recorded, so an ignored
+            # or out-of-band value is neither clobbered now nor adopted into state unseen.
+            bound = models.Binding(
+                bound.inbound_agent_id if "inbound_agent_id" in sent else recorded.inbound_agent_id,
+                bound.webhooks if "webhooks" in sent else recorded.webhooks,
             )
-        )
+        return UpdateResult(_outputs(live, _flags(news), previous=_previous(olds), binding=bound))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
             live = self._client().get_phone_number(id_)
         except errors.NotFoundError:
             return ReadResult("", {})
-        return ReadResult(
-            id_,
-            _outputs(
-                live,
-                allow_overwrite=bool(props.get("allow_overwrite")),
-                adopt_existing=bool(props.get("adopt_existing")),
-                previous=props,
-            ),
-        )
+        outs = _outputs(live, _flags(props), previous=_previous(props))
+        # Inputs follow the live binding too, so `ignore_changes` after a refresh keeps
+        # what is live instead of writing back what was declared before.
+        inputs = {name: outs[name] for name in INPUT_NAMES}
+        return ReadResult(id_, outs, inputs)
 
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        from .models import PhoneNumberUpdate
-
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        if id_ in deployment_claims():
+            logger.warning("%s", lifecycle.handed_over(id_))
+            return
+        client = self._client()
         try:
-            self._client().update_phone_number(id_, PhoneNumberUpdate.unbind())
+            live: models.Binding | None = client.get_phone_number(id_).binding()
         except errors.NotFoundError:
-            logger.info("%s is no longer in the account; nothing to unbind", id_)
+            live = None
+        plan = lifecycle.plan_delete(
+            id_,
+            recorded=_recorded(props),
+            live=live,
+            policy=_flags(props)["on_delete"],
+            previous=_previous(props),
+        )
+        if plan.notice:
+            logger.warning("%s", plan.notice)
+        if plan.write is None:
+            return
+        try:
+            client.update_phone_number(id_, plan.write)
+        except errors.NotFoundError:
+            logger.warning("%s left the VoiceOS account while being unbound; nothing to unbind", id_)
 
 
 PROVIDER: Final = PhoneNumberBindingProvider()

@@ -69,6 +69,10 @@ class PhoneNumberBindingArgs:
     :param webhooks: webhooks that fetch the agent at the start of a call; left out, none.
     :param allow_overwrite: when creating, replace a binding someone else made instead of
         failing; what was there is kept in ``previous_inbound_agent_id``/``previous_webhooks``.
+    :param on_delete: what destroying the binding does to the number: ``"unbind"`` (the
+        default: no agent, no webhooks) or ``"restore"`` (put back the binding that
+        ``allow_overwrite`` replaced or ``import_`` adopted). Either way only if the number
+        still has the binding this stack set; someone else's later change is left alone.
     """
 
     def __init__(
@@ -78,11 +82,13 @@ class PhoneNumberBindingArgs:
         inbound_agent_id: pulumi.Input[str] | None = None,
         webhooks: pulumi.Input[Sequence[pulumi.Input[WebhookArgs | WebhookArgsDict]]] | None = None,
         allow_overwrite: pulumi.Input[bool] | None = None,
+        on_delete: pulumi.Input[str] | None = None,
     ) -> None:
         self.phone_number = phone_number
         self.inbound_agent_id = inbound_agent_id
         self.webhooks = webhooks
         self.allow_overwrite = allow_overwrite
+        self.on_delete = on_delete
 
 
 def _webhook_props(webhook: Any) -> Any:
@@ -142,8 +148,11 @@ class PhoneNumberBinding(pulumi.dynamic.Resource, module="voiceos", name="PhoneN
     create fails instead of clobbering it, unless ``allow_overwrite=True``.
     To take over an existing binding as it is, pass
     ``opts=pulumi.ResourceOptions(import_="+14155550123")``. Destroying the
-    resource unbinds the number (no agent, no webhooks); it never deletes or
-    releases the number itself.
+    resource unbinds the number (no agent, no webhooks), or with
+    ``on_delete="restore"`` puts back what was there before; it never deletes
+    or releases the number itself, and leaves alone a number someone re-bound
+    since, or that another binding of the same deployment took over (a rename,
+    ``--replace``, a move or a swap).
     """
 
     # For type checkers only: at run time the SDK evaluates a resource class's
@@ -164,9 +173,10 @@ class PhoneNumberBinding(pulumi.dynamic.Resource, module="voiceos", name="PhoneN
         telephony_auth_token: pulumi.Output[str | None]
         """The carrier's credential; always a secret."""
         previous_inbound_agent_id: pulumi.Output[str | None]
+        on_delete: pulumi.Output[str]
         previous_webhooks: pulumi.Output[list[dict[str, Any]] | None]
-        """What ``allow_overwrite`` replaced at create time (None if nothing); secret, as its
-        headers may hold credentials."""
+        """What ``allow_overwrite`` replaced or ``import_`` adopted at create time (None if
+        nothing); secret, as its headers may hold credentials."""
 
     def __init__(
         self,
@@ -178,6 +188,7 @@ class PhoneNumberBinding(pulumi.dynamic.Resource, module="voiceos", name="PhoneN
         inbound_agent_id: pulumi.Input[str] | None = None,
         webhooks: pulumi.Input[Sequence[pulumi.Input[WebhookArgs | WebhookArgsDict]]] | None = None,
         allow_overwrite: pulumi.Input[bool] | None = None,
+        on_delete: pulumi.Input[str] | None = None,
     ) -> None:
         opts = copy.copy(opts) if opts is not None else pulumi.ResourceOptions()
         secret_outputs = list(opts.additional_secret_outputs or [])
@@ -186,10 +197,28 @@ class PhoneNumberBinding(pulumi.dynamic.Resource, module="voiceos", name="PhoneN
         props: dict[str, Any] = dict.fromkeys(OUTPUT_NAMES)
         if opts.id is None:
             if args is not None:
+                mixed = [
+                    name
+                    for name, value in (
+                        ("phone_number", phone_number),
+                        ("inbound_agent_id", inbound_agent_id),
+                        ("webhooks", webhooks),
+                        ("allow_overwrite", allow_overwrite),
+                        ("on_delete", on_delete),
+                    )
+                    if value is not None
+                ]
+                if mixed:
+                    raise TypeError(
+                        f"PhoneNumberBinding {resource_name!r}: give the inputs either as args "
+                        f"(PhoneNumberBindingArgs) or as keyword arguments, not both; move "
+                        f"{', '.join(mixed)} into the PhoneNumberBindingArgs"
+                    )
                 phone_number = args.phone_number
                 inbound_agent_id = args.inbound_agent_id
                 webhooks = args.webhooks
                 allow_overwrite = args.allow_overwrite
+                on_delete = args.on_delete
             if phone_number is None:
                 raise TypeError(f"PhoneNumberBinding {resource_name!r}: missing required argument 'phone_number'")
             if isinstance(phone_number, str):
@@ -203,6 +232,7 @@ class PhoneNumberBinding(pulumi.dynamic.Resource, module="voiceos", name="PhoneN
                 inbound_agent_id=inbound_agent_id,
                 webhooks=_webhooks_props(webhooks),
                 allow_overwrite=allow_overwrite,
+                on_delete=on_delete,
             )
             if opts.import_ is not None:
                 # The engine's import asks the provider to Read with no state, which Python

@@ -5,20 +5,27 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
-from pulumi_voiceos.client import RetryPolicy, VoiceOSClient
+from pulumi_voiceos.client import VoiceOSClient
+from pulumi_voiceos.config import Settings
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.provider import PhoneNumberBindingProvider
+from pulumi_voiceos.provider import PhoneNumberBindingProvider, deployment_claims
 
 API_TOKEN = "SENTINEL-API-TOKEN-7f3a9c"
 CARRIER_TOKEN = "SENTINEL-CARRIER-TOKEN-51be02"
 AGENTS = ("agent_support", "agent_sales", "agent_billing")
 
 _numbers = itertools.count(1000)
+
+
+def quick_settings(url: str, **overrides: Any) -> Settings:
+    """Settings with retries a few milliseconds apart, so retry tests take no time."""
+    return Settings(url, API_TOKEN, **{"retry_base_delay": 0.01, "retry_max_delay": 0.05, **overrides})
 
 
 @pytest.fixture(scope="session")
@@ -46,13 +53,14 @@ def number(api: EmulatorProcess) -> str:
 
 @pytest.fixture
 def client(api: EmulatorProcess) -> Iterator[VoiceOSClient]:
-    with VoiceOSClient(api.url, API_TOKEN, retry=RetryPolicy(base_delay=0.01, max_delay=0.05)) as c:
+    with VoiceOSClient(quick_settings(api.url)) as c:
         yield c
 
 
 @pytest.fixture
 def provider(api: EmulatorProcess) -> PhoneNumberBindingProvider:
-    """A provider configured as the engine does, from stack config."""
+    """A provider configured as the engine does, from stack config, in a fresh deployment (no claims)."""
+    deployment_claims.cache_clear()
     instance = PhoneNumberBindingProvider()
     instance.configure(
         ConfigureRequest(Config({"voiceos:apiToken": API_TOKEN, "voiceos:apiUrl": api.url}, "test-project"))

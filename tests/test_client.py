@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 
 from pulumi_voiceos import errors
-from pulumi_voiceos.client import RetryPolicy, VoiceOSClient
+from pulumi_voiceos.client import VoiceOSClient
+from pulumi_voiceos.config import Settings
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.models import PhoneNumberUpdate, Webhook
 
-from .conftest import API_TOKEN, CARRIER_TOKEN
+from .conftest import API_TOKEN, CARRIER_TOKEN, quick_settings
 
 
 def assert_no_token(exc: BaseException) -> None:
@@ -61,7 +62,7 @@ def test_list_pages_through_every_number(client: VoiceOSClient, api: EmulatorPro
 
 
 def test_wrong_token_is_an_authentication_error_with_a_hint(api: EmulatorProcess, number: str) -> None:
-    with VoiceOSClient(api.url, "not-the-token") as bad, pytest.raises(errors.AuthenticationError) as exc:
+    with VoiceOSClient(Settings(api.url, "not-the-token")) as bad, pytest.raises(errors.AuthenticationError) as exc:
         bad.get_phone_number(number)
     assert exc.value.status_code == 401
     assert "voiceos:apiToken" in str(exc.value) and "VOICEOS_API_TOKEN" in str(exc.value)
@@ -114,8 +115,7 @@ def test_dropped_connections_are_retried(client: VoiceOSClient, api: EmulatorPro
 
 def test_retries_stop_at_the_bound_with_a_clear_error(api: EmulatorProcess, number: str) -> None:
     api.inject_fault(status=503, permanent=True)
-    policy = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02)
-    with VoiceOSClient(api.url, API_TOKEN, retry=policy) as c, pytest.raises(errors.ServerError) as exc:
+    with VoiceOSClient(quick_settings(api.url, max_attempts=3)) as c, pytest.raises(errors.ServerError) as exc:
         c.update_phone_number(number, PhoneNumberUpdate(inbound_agent_id="agent_support"))
     assert len(api.requests()) == 3
     message = str(exc.value)
@@ -136,9 +136,9 @@ def test_retry_after_is_honoured(client: VoiceOSClient, api: EmulatorProcess, nu
 
 def test_retry_after_beyond_the_budget_gives_up_at_once(api: EmulatorProcess, number: str) -> None:
     api.inject_fault(status=429, count=1, retry_after=30)
-    policy = RetryPolicy(max_attempts=5, max_elapsed=5)
     started = time.monotonic()
-    with VoiceOSClient(api.url, API_TOKEN, retry=policy) as c, pytest.raises(errors.RateLimitError) as exc:
+    settings = Settings(api.url, API_TOKEN, max_retry_seconds=5)
+    with VoiceOSClient(settings) as c, pytest.raises(errors.RateLimitError) as exc:
         c.get_phone_number(number)
     assert time.monotonic() - started < 3
     assert "--parallel" in str(exc.value)
@@ -146,8 +146,8 @@ def test_retry_after_beyond_the_budget_gives_up_at_once(api: EmulatorProcess, nu
 
 def test_slow_api_times_out_then_retries(api: EmulatorProcess, number: str) -> None:
     api.set_latency(800)
-    policy = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.02)
-    with VoiceOSClient(api.url, API_TOKEN, timeout=0.2, retry=policy) as c:
+    settings = quick_settings(api.url, max_attempts=2, request_timeout=0.2, connect_timeout=0.2)
+    with VoiceOSClient(settings) as c:
         with pytest.raises(errors.RequestTimeoutError) as exc:
             c.get_phone_number(number)
         assert exc.value.attempts == 2
@@ -158,8 +158,8 @@ def test_slow_api_times_out_then_retries(api: EmulatorProcess, number: str) -> N
 
 
 def test_unreachable_api_is_a_transport_error(number: str) -> None:
-    policy = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.02)
-    with VoiceOSClient("http://127.0.0.1:9", API_TOKEN, retry=policy) as c, pytest.raises(errors.TransportError) as exc:
+    unreachable = quick_settings("http://127.0.0.1:9", max_attempts=2)
+    with VoiceOSClient(unreachable) as c, pytest.raises(errors.TransportError) as exc:
         c.get_phone_number(number)
     assert "could not reach" in str(exc.value) and "gave up after 2 attempts" in str(exc.value)
     assert_no_token(exc.value)
@@ -195,8 +195,7 @@ def test_responses_the_api_should_never_send(status: int, body: bytes, content_t
     import httpx
 
     transport = httpx.MockTransport(_Canned(status, body, content_type))
-    policy = RetryPolicy(max_attempts=2, base_delay=0.001, max_delay=0.002)
-    client = VoiceOSClient("https://api.example.invalid", API_TOKEN, transport=transport, retry=policy)
+    client = VoiceOSClient(quick_settings("https://api.example.invalid", max_attempts=2), transport=transport)
     with client, pytest.raises(errors.VoiceOSError) as exc:
         client.get_phone_number("+14155550123")
     assert expected in str(exc.value)

@@ -227,7 +227,7 @@ def test_update_body_sends_only_what_is_set() -> None:
     assert PhoneNumberUpdate(inbound_agent_id="a").to_wire() == {"inbound_agent_id": "a"}
     assert PhoneNumberUpdate(webhooks=[]).to_wire() == {"webhooks": []}
     assert PhoneNumberUpdate.unbind().to_wire() == {"inbound_agent_id": None, "webhooks": []}
-    assert binding().to_update().to_wire() == {"inbound_agent_id": "agent_1", "webhooks": []}
+    assert binding().binding().patch().to_wire() == {"inbound_agent_id": "agent_1", "webhooks": []}
 
 
 def test_phone_number_response_tolerates_extra_fields_and_nulls() -> None:
@@ -243,7 +243,7 @@ def test_phone_number_response_tolerates_extra_fields_and_nulls() -> None:
     )
     assert parsed.webhooks == [] and parsed.telephony is not None
     assert "t" not in repr(parsed.telephony).split("auth_token")[-1][:5]
-    assert not parsed.is_bound()
+    assert parsed.binding().is_unbound
 
 
 def test_live_and_declared_bindings_compare_equal_when_canonical() -> None:

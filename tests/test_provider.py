@@ -15,8 +15,9 @@ from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_voiceos import errors
+from pulumi_voiceos.checks import UNKNOWN
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.provider import PROVIDER, UNKNOWN, PhoneNumberBindingProvider
+from pulumi_voiceos.provider import PROVIDER, PhoneNumberBindingProvider, deployment_claims
 
 from .conftest import API_TOKEN, CARRIER_TOKEN
 
@@ -238,17 +239,70 @@ def test_create_on_a_number_not_in_the_account(provider: PhoneNumberBindingProvi
 # -- update, read, delete ----------------------------------------------------------------
 
 
-def test_update_writes_once(provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str) -> None:
+def next_deployment() -> None:
+    """What the engine does between two commands: a new provider process, with no claims."""
+    deployment_claims.cache_clear()
+
+
+def bodies(api: EmulatorProcess) -> list[tuple[str, Any]]:
+    return [(r["method"], r.get("body")) for r in api.requests()]
+
+
+def test_update_of_both_fields_writes_both_once(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
     outs = created(provider, number)
     api.clear_requests()
     news = checked(provider, inputs(number, webhooks=[OTHER_HOOK], inbound_agent_id="agent_sales"))
     result = provider.update(number, outs, news).outs or {}
     assert calls(api) == [("PATCH", 200)]
+    assert set(api.requests()[0]["body"]) == {"inbound_agent_id", "webhooks"}
     assert result["inbound_agent_id"] == "agent_sales"
     assert [w["url"] for w in result["webhooks"]] == [OTHER_HOOK["url"]]
 
 
-def test_read_reflects_an_out_of_band_change(
+def test_update_of_the_agent_sends_only_the_agent_and_keeps_webhooks_edited_out_of_band(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    outs = created(provider, number)
+    api.seed_number(number, inbound_agent_id="agent_support", webhooks=[OTHER_HOOK], auth_token=CARRIER_TOKEN)
+    api.clear_requests()
+    # The program changes the agent; its webhooks are what it declared before (or ignore_changes).
+    result = provider.update(number, outs, checked(provider, inputs(number, inbound_agent_id="agent_sales"))).outs
+    assert bodies(api) == [("PATCH", {"inbound_agent_id": "agent_sales"})]
+    live = api.get_number(number)
+    assert live is not None and live["inbound_agent_id"] == "agent_sales"
+    assert [w["url"] for w in live["webhooks"]] == [OTHER_HOOK["url"]]
+    # State keeps what this stack set, so the next diff does not write the old webhooks back.
+    assert result is not None and [w["url"] for w in result["webhooks"]] == [HOOK["url"]]
+    assert (
+        provider.diff(number, result, checked(provider, inputs(number, inbound_agent_id="agent_sales"))).changes
+        is False
+    )
+
+
+def test_update_of_the_webhooks_sends_only_the_webhooks(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    outs = created(provider, number)
+    api.clear_requests()
+    provider.update(number, outs, checked(provider, inputs(number, webhooks=[OTHER_HOOK])))
+    assert [(m, set(b)) for m, b in bodies(api)] == [("PATCH", {"webhooks"})]
+
+
+def test_update_of_on_delete_alone_makes_no_request(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    outs = created(provider, number)
+    news = checked(provider, inputs(number, on_delete="restore"))
+    assert provider.diff(number, outs, news).changes is True
+    api.clear_requests()
+    result = provider.update(number, outs, news).outs or {}
+    assert api.requests() == []
+    assert result["on_delete"] == "restore" and result["inbound_agent_id"] == "agent_support"
+
+
+def test_read_reflects_an_out_of_band_change_in_outputs_and_inputs(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:
     outs = created(provider, number)
@@ -256,8 +310,10 @@ def test_read_reflects_an_out_of_band_change(
     api.clear_requests()
     read = provider.read(number, outs)
     assert calls(api) == [("GET", 200)]
-    assert read.id == number and read.outs is not None
+    assert read.id == number and read.outs is not None and read.inputs is not None
     assert read.outs["inbound_agent_id"] == "agent_billing" and read.outs["webhooks"] == []
+    assert read.inputs["inbound_agent_id"] == "agent_billing" and read.inputs["webhooks"] == []
+    assert "telephony_auth_token" not in read.inputs
     assert provider.diff(number, read.outs, checked(provider, inputs(number))).changes is True
 
 
@@ -271,15 +327,14 @@ def test_read_of_a_vanished_number_reports_it_gone(
     assert calls(api) == [("GET", 404)]
 
 
-def test_delete_leaves_the_number_unbound_and_never_deletes_it(
+def test_delete_reads_then_unbinds_and_never_deletes_the_number(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:
     outs = created(provider, number)
+    next_deployment()
     api.clear_requests()
     provider.delete(number, outs)
-    [request] = api.requests()
-    assert (request["method"], request["status"]) == ("PATCH", 200)
-    assert request["body"] == {"inbound_agent_id": None, "webhooks": []}
+    assert bodies(api) == [("GET", None), ("PATCH", {"inbound_agent_id": None, "webhooks": []})]
     left = api.get_number(number)
     assert left is not None and left["inbound_agent_id"] is None and left["webhooks"] == []
 
@@ -288,10 +343,100 @@ def test_delete_of_a_vanished_number_succeeds(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:
     outs = created(provider, number)
+    next_deployment()
     api.remove_number(number)
     api.clear_requests()
     provider.delete(number, outs)
-    assert calls(api) == [("PATCH", 404)]
+    assert calls(api) == [("GET", 404)]
+
+
+def test_delete_leaves_a_number_someone_rebound_since_and_says_so(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    outs = created(provider, number)
+    next_deployment()
+    api.seed_number(number, inbound_agent_id="agent_billing", webhooks=[OTHER_HOOK], auth_token=CARRIER_TOKEN)
+    api.clear_requests()
+    provider.delete(number, outs)
+    assert calls(api) == [("GET", 200)]
+    assert api.get_number(number)["inbound_agent_id"] == "agent_billing"  # type: ignore[index]
+    [message] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert "agent_billing" in message and "--refresh" in message and number in message
+
+
+def test_delete_of_a_number_taken_over_in_the_same_deployment_makes_no_request(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    old = created(provider, number)
+    next_deployment()
+    # A renamed binding: the engine creates the new resource, which adopts the number, then deletes the old one.
+    api.clear_requests()
+    provider.create(checked(provider, inputs(number)))
+    assert calls(api) == [("GET", 200)]
+    api.clear_requests()
+    provider.delete(number, old)
+    assert api.requests() == []
+    assert api.get_number(number)["inbound_agent_id"] == "agent_support"  # type: ignore[index]
+    assert any("handed over" in r.getMessage() for r in caplog.records)
+
+
+def test_a_number_declared_by_an_unchanged_binding_is_handed_over_too(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    # An interrupted rename left both resources in state; the next up keeps the new one (a diff with
+    # no changes) and deletes the old one, which must not unbind the number the new one holds.
+    old = created(provider, number)
+    next_deployment()
+    assert provider.diff(number, old, checked(provider, inputs(number))).changes is False
+    api.clear_requests()
+    provider.delete(number, old)
+    assert api.requests() == []
+
+
+def test_delete_with_restore_puts_back_what_allow_overwrite_replaced(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    api.seed_number(number, inbound_agent_id="agent_billing", webhooks=[OTHER_HOOK], auth_token=CARRIER_TOKEN)
+    outs = created(provider, number, allow_overwrite=True, on_delete="restore")
+    next_deployment()
+    api.clear_requests()
+    provider.delete(number, outs)
+    assert [m for m, _ in bodies(api)] == ["GET", "PATCH"]
+    restored = api.get_number(number)
+    assert restored is not None and restored["inbound_agent_id"] == "agent_billing"
+    assert [w["url"] for w in restored["webhooks"]] == [OTHER_HOOK["url"]]
+
+
+def test_delete_with_restore_puts_back_an_adopted_binding_after_later_updates(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    api.seed_number(number, inbound_agent_id="agent_support", webhooks=[HOOK], auth_token=CARRIER_TOKEN)
+    outs = created(provider, number, adopt_existing=True, on_delete="restore")
+    assert outs["previous_inbound_agent_id"] == "agent_support"
+    assert [w["url"] for w in outs["previous_webhooks"]] == [HOOK["url"]]
+    outs = (
+        provider.update(
+            number, outs, checked(provider, inputs(number, inbound_agent_id="agent_sales", on_delete="restore"))
+        ).outs
+        or {}
+    )
+    next_deployment()
+    api.clear_requests()
+    provider.delete(number, outs)
+    assert bodies(api)[1] == (
+        "PATCH",
+        {"inbound_agent_id": "agent_support", "webhooks": [{**HOOK, "method": "POST", "headers": {}}]},
+    )
+
+
+def test_delete_with_restore_and_nothing_taken_over_unbinds(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    outs = created(provider, number, on_delete="restore")
+    next_deployment()
+    provider.delete(number, outs)
+    left = api.get_number(number)
+    assert left is not None and left["inbound_agent_id"] is None and left["webhooks"] == []
 
 
 # -- configuration and the pickled provider ---------------------------------------------

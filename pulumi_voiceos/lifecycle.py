@@ -1,0 +1,161 @@
+"""The lifecycle rules of a binding, as plain functions of what is declared, recorded and live.
+
+- *declared*: the binding the program asks for (its inputs);
+- *recorded*: the binding the stack's state says this resource set;
+- *live*: the binding the API holds now (``None`` when the number is gone).
+
+Each function decides and returns what to send; none of them talks to the
+API or to Pulumi, so every provider (the dynamic one, a native one) applies the
+same rules by reading the live number, calling the function, and sending the
+PATCH it returns.
+
+The engine knows a binding by its URN, the API by its phone number, and the
+engine creates a new resource before it deletes the one it replaces. So a
+rename, ``--replace``, a parent move or a swap runs "new resource takes number
+N" before "old resource lets go of N". ``Claims`` records, per provider
+process (that is, per deployment), which numbers a resource of this run
+declares; a delete of a claimed number is a hand-over and writes nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from .errors import BindingConflictError
+from .models import UNBOUND, Binding, DeletePolicy, PhoneNumberUpdate
+
+__all__ = [
+    "Claims",
+    "CreatePlan",
+    "DeletePlan",
+    "handed_over",
+    "plan_create",
+    "plan_delete",
+    "plan_update",
+]
+
+_ALIAS_HINT = (
+    "If this binding was renamed or moved in the program (a new name or parent), add "
+    "aliases=[...] with its old name or parent to its ResourceOptions so Pulumi knows it is the same resource."
+)
+
+
+@dataclass(frozen=True)
+class CreatePlan:
+    write: PhoneNumberUpdate | None
+    """The PATCH to send; None when the number already has the declared binding."""
+    previous: Binding | None
+    """What the resource took over, kept for ``on_delete="restore"``; None when there was nothing."""
+    notice: str | None = None
+    """A warning for the person running the deployment."""
+
+
+@dataclass(frozen=True)
+class DeletePlan:
+    write: PhoneNumberUpdate | None
+    """The PATCH to send; None to leave the number as it is."""
+    notice: str | None = None
+
+
+class Claims:
+    """Numbers that a resource of this deployment creates, updates or declares; thread-safe.
+
+    The Python dynamic-provider server runs hooks on 4 threads, and a native
+    provider runs them as concurrently as the engine asks.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._numbers: set[str] = set()
+
+    def claim(self, phone_number: str) -> None:
+        with self._lock:
+            self._numbers.add(phone_number)
+
+    def __contains__(self, phone_number: object) -> bool:
+        with self._lock:
+            return phone_number in self._numbers
+
+
+def plan_create(
+    phone_number: str, declared: Binding, live: Binding, *, allow_overwrite: bool, adopt: bool
+) -> CreatePlan:
+    """Creating a binding: adopt it, write it, or refuse to clobber someone else's.
+
+    Raises ``BindingConflictError`` when the number is bound to something else
+    and neither ``allow_overwrite`` nor an import allows taking it.
+    """
+    if adopt:
+        if live != declared:
+            raise BindingConflictError(
+                f"cannot import {phone_number}: it is bound to {live.describe()}, but the program declares "
+                f"{declared.describe()}. Import adopts a binding as it is and writes nothing: declare "
+                "what the number has now (change it in a later update), or drop import_ and set "
+                "allow_overwrite=True to replace it."
+            )
+        return CreatePlan(write=None, previous=None if live.is_unbound else live)
+    if live == declared:
+        # Already routed as declared (a re-run after an interrupted up, a rename, a --replace):
+        # nothing to write, and nothing taken from anyone.
+        return CreatePlan(write=None, previous=None)
+    if live.is_unbound:
+        return CreatePlan(write=declared.patch(), previous=None)
+    if not allow_overwrite:
+        raise BindingConflictError(
+            f"{phone_number} is already bound to {live.describe()}, which differs from this "
+            f"binding ({declared.describe()}). {_ALIAS_HINT} To manage the existing binding, adopt it "
+            f"with ResourceOptions(import_={phone_number!r}) and declare what it has now; to replace it, "
+            "set allow_overwrite=True (the old binding is kept in the outputs previous_inbound_agent_id "
+            'and previous_webhooks, and on_delete="restore" puts it back on destroy).'
+        )
+    return CreatePlan(
+        write=declared.patch(),
+        previous=live,
+        notice=f"overwriting the binding of {phone_number} ({live.describe()}); it is kept in previous_*",
+    )
+
+
+def plan_update(declared: Binding, recorded: Binding) -> PhoneNumberUpdate | None:
+    """Only the fields the program changed: an ignored or untouched field keeps whatever it has live."""
+    fields = recorded.differing_fields(declared)
+    return declared.patch(fields) if fields else None
+
+
+def handed_over(phone_number: str) -> str:
+    return (
+        f"{phone_number} was handed over to another binding in this deployment "
+        "(a rename, replacement, move or swap); the old binding leaves it as it is"
+    )
+
+
+def plan_delete(
+    phone_number: str,
+    *,
+    recorded: Binding,
+    live: Binding | None,
+    policy: DeletePolicy,
+    previous: Binding | None,
+) -> DeletePlan:
+    """Deleting a binding that was not handed over: undo only what this stack set.
+
+    ``live`` None means the number is no longer in the account, which counts
+    as unbound. If the live binding is not the recorded one, someone changed
+    it since this stack last saw it, and their binding is left alone.
+    """
+    if live is None:
+        return DeletePlan(None, f"{phone_number} is no longer in the VoiceOS account; nothing to unbind")
+    if live != recorded:
+        return DeletePlan(
+            None,
+            f"left {phone_number} as it is: it is bound to {live.describe()}, while this stack set "
+            f"{recorded.describe()}, so someone changed it since; nothing of theirs was touched. "
+            "To unbind such a number on delete, refresh first (`pulumi destroy --refresh` or "
+            "`pulumi up --refresh`) so the stack takes the live binding over; to keep it, do nothing.",
+        )
+    target = previous if policy == "restore" and previous is not None else UNBOUND
+    if live == target:
+        return DeletePlan(None)
+    if target is UNBOUND:
+        return DeletePlan(target.patch())
+    return DeletePlan(target.patch(), f"restoring the binding {phone_number} had before: {target.describe()}")
