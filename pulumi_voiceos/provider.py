@@ -185,15 +185,18 @@ class PhoneNumberBindingProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checked, failures = checks.check_inputs({k: v for k, v in news.items() if k != PROVIDER_KEY})
+        number = checked.get("phone_number")
+        if not failures and isinstance(number, str) and not checks.contains_unknown(number):
+            # The program declares this number: a delete of it by another resource of this deployment
+            # is a hand-over. Check, unlike diff, runs only for what the program declares (a refresh
+            # calls diff too, and destroy calls neither).
+            deployment_claims().claim(number)
         if PROVIDER_KEY in news:
             checked[PROVIDER_KEY] = news[PROVIDER_KEY]
         return CheckResult(checked, [CheckFailure(f.property, f.reason) for f in failures])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         number = news.get("phone_number")
-        if isinstance(number, str) and not checks.contains_unknown(number):
-            # A resource of this deployment declares the number: any other resource's delete of it is a hand-over.
-            deployment_claims().claim(number)
         if checks.contains_unknown(number) or number != olds.get("phone_number"):
             return DiffResult(changes=True, replaces=["phone_number"], delete_before_replace=False)
         if any(checks.contains_unknown(news.get(name)) for name in ("inbound_agent_id", "webhooks", "on_delete")):

@@ -380,10 +380,21 @@ def test_delete_of_a_number_taken_over_in_the_same_deployment_makes_no_request(
     assert any("handed over" in r.getMessage() for r in caplog.records)
 
 
+def test_a_diff_alone_claims_nothing_since_refresh_calls_it_too(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    old = created(provider, number)
+    next_deployment()
+    provider.diff(number, old, old)
+    api.clear_requests()
+    provider.delete(number, old)
+    assert [m for m, _ in bodies(api)] == ["GET", "PATCH"]
+
+
 def test_a_number_declared_by_an_unchanged_binding_is_handed_over_too(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:
-    # An interrupted rename left both resources in state; the next up keeps the new one (a diff with
+    # An interrupted rename left both resources in state; the next up keeps the new one (checked,
     # no changes) and deletes the old one, which must not unbind the number the new one holds.
     old = created(provider, number)
     next_deployment()

@@ -191,7 +191,7 @@ def test_destroy_unbinds_every_number_and_deletes_none(seeded: Deployment) -> No
     seeded.emulator.clear_requests()
     seeded.destroy()
     methods = sorted((r["method"], r["phone_number"]) for r in seeded.emulator.requests())
-    assert methods == [("PATCH", N1), ("PATCH", N2)]
+    assert methods == [("GET", N1), ("GET", N2), ("PATCH", N1), ("PATCH", N2)]
     for number in (N1, N2):
         left = held(seeded, number)
         assert left["inbound_agent_id"] is None and left["webhooks"] == []

@@ -3,7 +3,9 @@
 Config ``bindings`` is a JSON list of objects with the binding's inputs plus:
 ``name`` (resource name), ``import`` (adopt with ResourceOptions.import_),
 ``secret_header`` (a header name whose value is the secret config ``webhookSecret``,
-added to every webhook of that binding).
+added to every webhook of that binding), ``parent`` (the name of a component
+resource, created on first use, to declare the binding under), ``aliases`` (old
+resource names), ``ignore_changes`` and ``retain_on_delete`` (resource options).
 """
 
 import pulumi
@@ -12,6 +14,14 @@ from pulumi_voiceos import PhoneNumberBinding, WebhookArgs
 
 config = pulumi.Config()
 webhook_secret = config.get_secret("webhookSecret")
+components: dict[str, pulumi.ComponentResource] = {}
+
+
+def component(name: str) -> pulumi.ComponentResource:
+    if name not in components:
+        components[name] = pulumi.ComponentResource("voiceos-e2e:index:Team", name)
+    return components[name]
+
 
 for spec in config.require_object("bindings"):
     secret_header = spec.get("secret_header")
@@ -37,7 +47,14 @@ for spec in config.require_object("bindings"):
         inbound_agent_id=spec.get("inbound_agent_id"),
         webhooks=webhooks,
         allow_overwrite=spec.get("allow_overwrite"),
-        opts=pulumi.ResourceOptions(import_=spec["phone_number"]) if spec.get("import") else None,
+        on_delete=spec.get("on_delete"),
+        opts=pulumi.ResourceOptions(
+            import_=spec["phone_number"] if spec.get("import") else None,
+            parent=component(spec["parent"]) if spec.get("parent") else None,
+            aliases=[pulumi.Alias(name=old) for old in spec.get("aliases") or []] or None,
+            ignore_changes=spec.get("ignore_changes"),
+            retain_on_delete=spec.get("retain_on_delete"),
+        ),
     )
     pulumi.export(f"{spec['name']}.phone_number", binding.phone_number)
     pulumi.export(f"{spec['name']}.inbound_agent_id", binding.inbound_agent_id)
