@@ -212,3 +212,18 @@ def test_retain_on_delete_keeps_the_binding_when_the_resource_goes(d: Deployment
     assert calls(d) == []
     assert_as_declared(d, [sales()])
     assert live(d, N1) == declared(support())
+
+
+def test_an_up_interrupted_between_the_new_create_and_the_old_delete_converges(d: Deployment) -> None:
+    deploy(d, [support()])
+    renamed = support(name="support-line")
+    new_urn = d.resources()[0]["urn"].replace("::support", "::support-line")
+    # Only the new resource's create runs, as if the run stopped before the old resource's delete.
+    deploy(d, [renamed], target=[new_urn])
+    assert sorted(r["urn"].rsplit("::", 1)[1] for r in d.resources()) == ["support", "support-line"]
+    assert calls(d) == [("GET", N1)]
+    # The next up keeps the new binding as it is and deletes the old one, which hands the number over.
+    result = deploy(d, [renamed])
+    assert summary(result) == {"delete": 1, "same": 2}
+    assert calls(d) == []
+    assert_as_declared(d, [renamed])
