@@ -194,9 +194,9 @@ def test_restore_on_destroy_puts_back_what_allow_overwrite_replaced(d: Deploymen
 
 def test_restore_on_destroy_puts_back_an_adopted_binding_after_an_update(d: Deployment) -> None:
     d.emulator.seed_number(N1, inbound_agent_id="agent_support", webhooks=[hook("support")], auth_token=CARRIER)
-    deploy(d, [support(on_delete="restore", **{"import": True})])
+    deploy(d, [{**support(on_delete="restore"), "import": True}])
     assert calls(d) == [("GET", N1)]
-    changed = support(inbound_agent_id="agent_sales", on_delete="restore", **{"import": True})
+    changed = {**support(inbound_agent_id="agent_sales", on_delete="restore"), "import": True}
     deploy(d, [changed])
     assert_as_declared(d, [changed])
     [resource] = d.resources()
