@@ -324,6 +324,46 @@ def test_listing_pages_with_index_limit_and_has_more(fresh: EmulatorProcess) -> 
     assert negative.status_code == 422 and negative.json()["detail"][0]["loc"] == ["query", "index"]
 
 
+def test_bulk_seed_creates_and_resets_many_numbers_in_one_call(fresh: EmulatorProcess) -> None:
+    hook = {
+        "events": ["phone_call:connection_requested"],
+        "url": "https://hooks.example.com/a",
+        "method": "get",
+        "headers": {"X-Key": "v"},
+        "filter": "true",
+    }
+    specs = [
+        {"phone_number": f"+1628556{i:04d}", "inbound_agent_id": "agent_a" if i % 2 else None, "webhooks": [hook]}
+        for i in range(2500)
+    ]
+    assert fresh.seed_many(specs, batch=1000) == 2500
+    first = fresh.get_number("+16285560001")
+    assert first is not None and first["inbound_agent_id"] == "agent_a"
+    assert first["webhooks"][0]["method"] == "GET" and first["webhooks"][0]["filter"] == "true"
+    # Seeding again resets the binding and keeps the number's identity.
+    assert fresh.seed_many([{"phone_number": "+16285560001"}]) == 1
+    again = fresh.get_number("+16285560001")
+    assert again is not None and again["id"] == first["id"] and again["webhooks"] == []
+    assert fresh.requests()[-1]["method"] == "GET"  # admin calls never reach the request log
+
+
+def test_bulk_seed_refuses_a_bad_number_and_seeds_none(fresh: EmulatorProcess) -> None:
+    with pytest.raises(EmulatorAdminError) as exc:
+        fresh.seed_many([{"phone_number": "+16285570000"}, {"phone_number": "5570001"}])
+    assert "422" in str(exc.value)
+    assert fresh.get_number("+16285570000") is None
+
+
+def test_the_api_and_the_admin_area_are_separate_modules() -> None:
+    from pulumi_voiceos.emulator import admin, api
+    from pulumi_voiceos.emulator.controls import Controls
+
+    contract = {route.path for route in api.api_router(Store(":memory:")).routes}  # type: ignore[attr-defined]
+    assert contract == {"/phone_numbers/{phone_number}", "/phone_numbers"}
+    controls = admin.admin_router(Store(":memory:"), Controls())
+    assert all(route.path.startswith("/_emulator/") for route in controls.routes)  # type: ignore[attr-defined]
+
+
 # -- PATCH ----------------------------------------------------------------------------------
 
 

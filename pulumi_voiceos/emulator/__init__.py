@@ -1,7 +1,9 @@
 """A local VoiceOS phone-number API for demos, tests and offline development.
 
-- ``app.create_app``: the ASGI app (FastAPI), the API plus an ``/_emulator/``
-  admin area to seed numbers and inject latency, faults and rate limits;
+- ``app.create_app``: the ASGI app (FastAPI): the VoiceOS routes of the
+  contract (``api``) and, apart from them, an ``/_emulator/`` admin area
+  (``admin``) to seed numbers one by one or in bulk and to inject latency,
+  faults and rate limits (``controls``);
 - ``store.Store``: its SQLite persistence;
 - ``python -m pulumi_voiceos.emulator`` / ``voiceos-emulator``: the CLI;
 - ``process.EmulatorProcess``: runs the CLI as a subprocess from Python.

@@ -140,30 +140,22 @@ class Store:
         change made in the VoiceOS dashboard would; the carrier token changes
         only when one is given.
         """
-        hooks = [dict(w) for w in webhooks]
         with self._lock, self._transaction():
-            row = self._select(phone_number)
-            if row is None:
-                now = format_timestamp(datetime.now(timezone.utc))
-                self._insert(phone_number, inbound_agent_id, hooks, self._new_telephony(auth_token), now)
-            else:
-                telephony = json.loads(row["telephony"])
-                if auth_token is not None:
-                    telephony["auth_token"] = auth_token
-                self._conn.execute(
-                    "UPDATE phone_numbers SET inbound_agent_id = ?, webhooks = ?, telephony = ?, updated_at = ? "
-                    "WHERE phone_number = ?",
-                    (
-                        inbound_agent_id,
-                        json.dumps(hooks),
-                        json.dumps(telephony),
-                        self._next_updated_at(row["updated_at"]),
-                        phone_number,
-                    ),
+            return self._seed(phone_number, inbound_agent_id, webhooks, auth_token)
+
+    def seed_many(self, specs: Iterable[Mapping[str, Any]]) -> int:
+        """``seed`` for many numbers in one transaction; each spec has ``seed``'s arguments as keys."""
+        count = 0
+        with self._lock, self._transaction():
+            for spec in specs:
+                self._seed(
+                    spec["phone_number"],
+                    spec.get("inbound_agent_id"),
+                    spec.get("webhooks") or (),
+                    spec.get("auth_token"),
                 )
-            stored = self._select(phone_number)
-        assert stored is not None
-        return self._to_wire(stored)
+                count += 1
+        return count
 
     def update(self, phone_number: str, changes: Mapping[str, Any]) -> dict[str, Any] | None:
         """Apply a PATCH (only the keys present change); None if the number is unknown.
@@ -208,6 +200,37 @@ class Store:
             return self._conn.execute("SELECT 1 FROM agents WHERE id = ?", (agent_id,)).fetchone() is not None
 
     # -- internals ---------------------------------------------------------------
+
+    def _seed(
+        self,
+        phone_number: str,
+        inbound_agent_id: str | None,
+        webhooks: Sequence[Mapping[str, Any]],
+        auth_token: str | None,
+    ) -> dict[str, Any]:
+        hooks = [dict(w) for w in webhooks]
+        row = self._select(phone_number)
+        if row is None:
+            now = format_timestamp(datetime.now(timezone.utc))
+            self._insert(phone_number, inbound_agent_id, hooks, self._new_telephony(auth_token), now)
+        else:
+            telephony = json.loads(row["telephony"])
+            if auth_token is not None:
+                telephony["auth_token"] = auth_token
+            self._conn.execute(
+                "UPDATE phone_numbers SET inbound_agent_id = ?, webhooks = ?, telephony = ?, updated_at = ? "
+                "WHERE phone_number = ?",
+                (
+                    inbound_agent_id,
+                    json.dumps(hooks),
+                    json.dumps(telephony),
+                    self._next_updated_at(row["updated_at"]),
+                    phone_number,
+                ),
+            )
+        stored = self._select(phone_number)
+        assert stored is not None
+        return self._to_wire(stored)
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._conn)

@@ -1,0 +1,350 @@
+"""``voiceos-pulumi adopt``: turn an existing VoiceOS account into a Pulumi project in one command.
+
+It lists the account page by page and writes a project whose fleet is data:
+``bindings.yaml`` holds one entry per number (``adopt: true`` on each entry it
+wrote), ``__main__.py`` declares one ``PhoneNumberBinding`` per entry. Header
+values are never written to a file: each is stored in the stack's config as a
+secret, and the entry names its config key. ``pulumi up`` then adopts every
+number with one GET and no write.
+
+Run again on the same folder, it adds the numbers that are new in the account
+and leaves every existing entry (and the user's edits) as it is. Everything
+that can be wrong (no token, an unreachable API, a folder holding another
+project, a backend not logged in) is found before anything is written; a
+failure while creating the stack takes back the files it wrote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+
+from ._version import __version__
+from .config import DEFAULT_API_URL, resolve_settings
+from .errors import ConfigurationError, VoiceOSError
+from .models import PhoneNumber
+
+__all__ = ["AdoptError", "AdoptReport", "adopt_account", "binding_name", "fleet_program", "main"]
+
+DEFAULT_PROJECT: Final = "voiceos-bindings"
+FLEET_FILE: Final = "bindings.yaml"
+PAGE_SIZE: Final = 200
+_PROJECT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+_STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}")
+_PREFIX = re.compile(r"\+[0-9]{1,15}")
+
+FLEET_HEADER: Final = """\
+# The VoiceOS bindings of this project, one entry per phone number.
+#
+# Each entry becomes a PhoneNumberBinding (see __main__.py): `name` is its resource
+# name, then the binding's inputs (phone_number, inbound_agent_id, webhooks and,
+# optionally, allow_overwrite and on_delete). A header value is never written
+# here: `{secret: <key>}` names the stack config key that holds it as a secret
+# (`pulumi config set --secret <key> <value>`).
+#
+# `adopt: true` takes the number over as it is, with no write (its first `up`
+# checks that the number still has exactly this binding). Entries with neither
+# an agent nor webhooks are listed but not managed: to bind one, give it an
+# inbound_agent_id or webhooks and remove its `adopt: true`.
+#
+# `voiceos-pulumi adopt` adds numbers that are new in the account at the end of
+# this list and never changes or removes an entry.
+"""
+
+
+def fleet_program() -> str:
+    """The ``__main__.py`` adopt writes (``templates/fleet``; ``examples/fleet`` runs the same file)."""
+    return resources.files("pulumi_voiceos").joinpath("templates/fleet/__main__.py").read_text()
+
+
+class AdoptError(VoiceOSError):
+    """The adopt command refused to run; nothing was written."""
+
+
+@dataclass
+class AdoptReport:
+    listed: int = 0
+    adopted: list[str] = field(default_factory=list)
+    already_listed: int = 0
+    unbound: int = 0
+    outside_prefix: int = 0
+    secrets: int = 0
+    created_project: bool = False
+    out: Path = Path()
+    stack: str = ""
+
+    def lines(self) -> list[str]:
+        skipped = self.already_listed + self.unbound + self.outside_prefix
+        reasons = [
+            f"{self.already_listed} already in {FLEET_FILE}",
+            f"{self.unbound} unbound (--include-unbound lists them)",
+            f"{self.outside_prefix} outside --prefix",
+        ]
+        what = "wrote a new project" if self.created_project else f"added to the existing {FLEET_FILE}"
+        return [
+            f"listed {self.listed} numbers in the account",
+            f"adopted {len(self.adopted)} ({what} in {self.out}; "
+            f"{self.secrets} header values stored as secrets in stack {self.stack})",
+            f"skipped {skipped}: " + ", ".join(reasons),
+            f"next: cd {self.out} && pulumi up --stack {self.stack}",
+        ]
+
+
+def binding_name(phone_number: str) -> str:
+    """A stable, valid resource name for a number: ``number-14155550123``."""
+    return "number-" + phone_number.lstrip("+")
+
+
+def _header_key(phone_number: str, webhook_index: int, header: str, taken: set[str]) -> str:
+    base = f"header-{phone_number.lstrip('+')}-{webhook_index}-" + re.sub(r"[^a-z0-9]+", "-", header.lower()).strip("-")
+    key, suffix = base, 1
+    while key in taken:
+        suffix += 1
+        key = f"{base}-{suffix}"
+    taken.add(key)
+    return key
+
+
+def fleet_entry(number: PhoneNumber, name: str, secrets: dict[str, str]) -> dict[str, Any]:
+    """The bindings.yaml entry for a live number; header values go into ``secrets`` (config key -> value)."""
+    webhooks = []
+    taken: set[str] = set()
+    for index, webhook in enumerate(number.webhooks):
+        item: dict[str, Any] = {"events": list(webhook.events), "url": webhook.url, "method": webhook.method}
+        if webhook.filter is not None:
+            item["filter"] = webhook.filter
+        if webhook.headers:
+            headers = {}
+            for header, value in webhook.headers.items():
+                key = _header_key(number.phone_number, index, header, taken)
+                secrets[key] = value
+                headers[header] = {"secret": key}
+            item["headers"] = headers
+        webhooks.append(item)
+    entry: dict[str, Any] = {"name": name, "phone_number": number.phone_number}
+    entry["inbound_agent_id"] = number.inbound_agent_id
+    if webhooks:
+        entry["webhooks"] = webhooks
+    entry["adopt"] = True
+    return entry
+
+
+def _read_project(out: Path, project: str) -> list[dict[str, Any]] | None:
+    """The entries of an earlier adopt into ``out``, None for a new folder; refuses anything else."""
+    if not out.exists():
+        return None
+    if not out.is_dir():
+        raise AdoptError(f"--out {out} is a file; give a folder (new, empty, or written by an earlier adopt)")
+    if not any(out.iterdir()):
+        return None
+    manifest = out / "Pulumi.yaml"
+    fleet = out / FLEET_FILE
+    if not manifest.is_file() or not fleet.is_file():
+        raise AdoptError(
+            f"--out {out} is not empty and holds no project written by voiceos-pulumi adopt "
+            f"(Pulumi.yaml and {FLEET_FILE}); give a new or empty folder"
+        )
+    try:
+        name = (yaml.safe_load(manifest.read_text()) or {}).get("name")
+        entries = (yaml.safe_load(fleet.read_text()) or {}).get("bindings") or []
+    except (yaml.YAMLError, AttributeError) as exc:
+        raise AdoptError(f"cannot read the project in {out}: {exc}; fix the YAML or give a new folder") from None
+    if name != project:
+        raise AdoptError(
+            f"--out {out} holds Pulumi project {name!r}, not {project!r}; give --project {name} to add to it, "
+            "or a new folder"
+        )
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and "phone_number" in e for e in entries):
+        raise AdoptError(f"{fleet} must hold `bindings:`, a list of entries with a phone_number each")
+    return entries
+
+
+def _check_backend(env: Mapping[str, str]) -> None:
+    from pulumi import automation as auto
+
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            auto.LocalWorkspace(work_dir=scratch, env_vars=dict(env)).who_am_i()
+        except Exception as exc:  # the CLI is missing, or not logged in: either way nothing can be adopted
+            detail = str(exc).strip().splitlines()
+            raise AdoptError(
+                "the Pulumi CLI cannot reach a state backend (not logged in?): run `pulumi login` "
+                f"(for example `pulumi login --local`) and try again ({detail[-1] if detail else type(exc).__name__})"
+            ) from None
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text)
+    temporary.replace(path)
+
+
+def _fleet_text(entries: Sequence[Mapping[str, Any]]) -> str:
+    return str(yaml.safe_dump([dict(e) for e in entries], sort_keys=False, default_flow_style=False, width=1000))
+
+
+def adopt_account(
+    out: Path,
+    stack_name: str,
+    *,
+    project: str = DEFAULT_PROJECT,
+    prefix: str | None = None,
+    include_unbound: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> AdoptReport:
+    """Write or extend the project in ``out`` and its stack; see the module docstring."""
+    from pulumi import automation as auto
+
+    from .client import VoiceOSClient
+
+    env = dict(os.environ if environ is None else environ)
+    if not _PROJECT_NAME.fullmatch(project):
+        raise AdoptError(f"--project {project!r} is not a Pulumi project name: use letters, digits, '-', '_', '.'")
+    if not _STACK_NAME.fullmatch(stack_name):
+        raise AdoptError(f"--stack {stack_name!r} is not a stack name: use letters, digits, '-', '_', '.'")
+    if prefix is not None and not _PREFIX.fullmatch(prefix):
+        raise AdoptError(f"--prefix {prefix!r} must be '+' and digits, the start of an E.164 number (e.g. +1415)")
+    try:
+        settings = resolve_settings({}, env)
+    except ConfigurationError as exc:
+        message = str(exc)
+        if "token" in message:
+            message = "no VoiceOS API token: export VOICEOS_API_TOKEN=<token> (it is never a command-line flag)"
+        raise AdoptError(message) from None
+    existing = _read_project(out, project)
+    _check_backend(env)
+
+    report = AdoptReport(out=out, stack=stack_name, created_project=existing is None)
+    with VoiceOSClient(settings) as client:
+        try:
+            numbers = list(client.list_phone_numbers(page_size=PAGE_SIZE))
+        except VoiceOSError as exc:
+            raise AdoptError(f"could not list the account: {exc}") from None
+    report.listed = len(numbers)
+
+    known = {str(e["phone_number"]) for e in existing or []}
+    names = {str(e.get("name")) for e in existing or []}
+    secrets: dict[str, str] = {}
+    new_entries = []
+    for number in sorted(numbers, key=lambda n: n.phone_number):
+        if prefix is not None and not number.phone_number.startswith(prefix):
+            report.outside_prefix += 1
+        elif number.phone_number in known:
+            report.already_listed += 1
+        elif number.binding().is_unbound and not include_unbound:
+            report.unbound += 1
+        else:
+            name = binding_name(number.phone_number)
+            while name in names:
+                name += "-adopted"
+            names.add(name)
+            new_entries.append(fleet_entry(number, name, secrets))
+            report.adopted.append(number.phone_number)
+    report.secrets = len(secrets)
+
+    fleet = out / FLEET_FILE
+    written: list[tuple[Path, str | None]] = []  # what to put back if the stack cannot be set up
+
+    def write(path: Path, text: str) -> None:
+        written.append((path, path.read_text() if path.exists() else None))
+        _write_atomically(path, text)
+
+    try:
+        if existing is None:
+            out.mkdir(parents=True, exist_ok=True)
+            write(
+                out / "Pulumi.yaml",
+                f"name: {project}\ndescription: VoiceOS phone-number bindings (voiceos-pulumi adopt)\n"
+                "runtime: python\n",
+            )
+            write(out / "__main__.py", fleet_program())
+            write(out / "requirements.txt", f"pulumi-voiceos>={__version__}\n")
+            listing = "bindings:\n" + _indent(_fleet_text(new_entries)) if new_entries else "bindings: []\n"
+            write(fleet, FLEET_HEADER + listing)
+        elif new_entries:
+            write(fleet, _appended(fleet.read_text(), new_entries))
+        stack = auto.create_or_select_stack(
+            stack_name, work_dir=str(out), opts=auto.LocalWorkspaceOptions(env_vars=env)
+        )
+        config = {key: auto.ConfigValue(value, secret=True) for key, value in secrets.items()}
+        if settings.api_url != DEFAULT_API_URL:
+            config["voiceos:apiUrl"] = auto.ConfigValue(settings.api_url)
+        if config:
+            stack.set_all_config(config)
+    except Exception as exc:
+        for path, before in reversed(written):
+            if before is None:
+                path.unlink(missing_ok=True)
+            else:
+                _write_atomically(path, before)
+        if existing is None and out.exists() and not any(out.iterdir()):
+            out.rmdir()
+        if isinstance(exc, AdoptError):
+            raise
+        said = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        raise AdoptError(
+            f"could not create or configure stack {stack_name!r}: {said[-1] if said else type(exc).__name__}"
+        ) from None
+    return report
+
+
+def _indent(text: str) -> str:
+    return "".join(f"  {line}" if line.strip() else line for line in text.splitlines(keepends=True))
+
+
+def _appended(current: str, entries: Sequence[Mapping[str, Any]]) -> str:
+    """``current`` with ``entries`` added at the end of its list, leaving every byte before them as it was."""
+    parsed = yaml.safe_load(current) or {}
+    before = parsed.get("bindings") or []
+    if not before:
+        # `bindings: []` (or no list yet): the list is written out afresh, under the same header.
+        head = current.split("bindings:", 1)[0] if "bindings:" in current else current
+        text = head + "bindings:\n" + _indent(_fleet_text(entries))
+    else:
+        text = current if current.endswith("\n") else current + "\n"
+        text += _indent(_fleet_text(entries))
+    after = (yaml.safe_load(text) or {}).get("bindings") or []
+    if after[: len(before)] != before or len(after) != len(before) + len(entries):
+        raise AdoptError(
+            f"cannot add to {FLEET_FILE}: its `bindings:` list is not the last thing in the file; "
+            "move it to the end and run adopt again"
+        )
+    return text
+
+
+def main(argv: Sequence[str] | None = None, *, print_line: Callable[[str], None] = print) -> int:
+    parser = argparse.ArgumentParser(
+        prog="voiceos-pulumi", description="Tools for managing VoiceOS phone numbers with Pulumi."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    adopt = commands.add_parser(
+        "adopt",
+        help="write a Pulumi project that takes over every bound number of the account",
+        description="Reads VOICEOS_API_URL and VOICEOS_API_TOKEN; writes DIR and creates (or selects) the stack.",
+    )
+    adopt.add_argument("--out", required=True, type=Path, metavar="DIR", help="the project folder to write")
+    adopt.add_argument("--stack", required=True, metavar="NAME", help="the stack to create or select")
+    adopt.add_argument("--project", default=DEFAULT_PROJECT, metavar="NAME", help=f"default {DEFAULT_PROJECT}")
+    adopt.add_argument("--prefix", metavar="+1415", help="only numbers that start with this")
+    adopt.add_argument("--include-unbound", action="store_true", help="also list numbers with no agent or webhooks")
+    args = parser.parse_args(argv)
+    try:
+        report = adopt_account(
+            args.out, args.stack, project=args.project, prefix=args.prefix, include_unbound=args.include_unbound
+        )
+    except AdoptError as exc:
+        print(f"voiceos-pulumi adopt: {exc}; nothing was written", file=sys.stderr)
+        return 2
+    for line in report.lines():
+        print_line(line)
+    return 0

@@ -1,0 +1,150 @@
+"""The emulator's admin area under ``/_emulator/``: test controls, not part of VoiceOS.
+
+Tests, demos and benchmarks use it to seed numbers (one at a time or in bulk),
+make agents known, inject faults, latency and rate limits, and read the log of
+API requests. Requests here are neither logged nor authenticated, nor subject
+to injected trouble.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Final
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from ..models import AgentId, HttpMethod, PhoneNumberStr, Webhook
+from .api import PathNumber
+from .controls import Controls, FaultSpec, TokenBucket
+from .store import Store
+
+__all__ = ["ADMIN_PREFIX", "MAX_BULK_SEED", "admin_router"]
+
+ADMIN_PREFIX: Final = "/_emulator"
+MAX_BULK_SEED: Final = 5_000
+"""Numbers one bulk seed may carry; bigger accounts are seeded in several calls."""
+
+
+class SeedSpec(BaseModel):
+    """Body of ``POST /_emulator/numbers``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phone_number: PhoneNumberStr
+    inbound_agent_id: AgentId | None = None
+    webhooks: list[Webhook] = Field(default_factory=list)
+    auth_token: str | None = Field(None, min_length=1, repr=False)
+
+
+class AgentsSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[AgentId]
+
+
+class LatencySpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ms: int = Field(ge=0, le=600_000)
+    method: HttpMethod | None = None
+
+
+class RateLimitSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    per_second: float = Field(ge=0)
+    burst: int | None = Field(None, ge=1)
+
+
+class BulkSeedSpec(BaseModel):
+    """Body of ``POST /_emulator/numbers/bulk``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    numbers: list[SeedSpec] = Field(max_length=MAX_BULK_SEED)
+
+
+def admin_router(store: Store, controls: Controls) -> APIRouter:
+    router = APIRouter(prefix=ADMIN_PREFIX)
+
+    @router.get("/health")
+    async def health() -> dict[str, bool]:
+        return {"ok": True}
+
+    @router.post("/numbers")
+    async def seed_number(spec: SeedSpec) -> Response:
+        seeded = await run_in_threadpool(
+            lambda: store.seed(
+                spec.phone_number,
+                inbound_agent_id=spec.inbound_agent_id,
+                webhooks=[w.to_wire() for w in spec.webhooks],
+                auth_token=spec.auth_token,
+            )
+        )
+        return JSONResponse(seeded)
+
+    @router.post("/numbers/bulk")
+    async def seed_numbers(spec: BulkSeedSpec) -> dict[str, int]:
+        rows = [
+            {
+                "phone_number": n.phone_number,
+                "inbound_agent_id": n.inbound_agent_id,
+                "webhooks": [w.to_wire() for w in n.webhooks],
+                "auth_token": n.auth_token,
+            }
+            for n in spec.numbers
+        ]
+        return {"seeded": await run_in_threadpool(store.seed_many, rows)}
+
+    @router.delete("/numbers/{phone_number}")
+    async def remove_number(phone_number: PathNumber) -> dict[str, bool]:
+        return {"removed": await run_in_threadpool(store.delete, phone_number)}
+
+    @router.post("/agents")
+    async def add_agents(spec: AgentsSpec) -> dict[str, list[str]]:
+        await run_in_threadpool(store.add_agents, spec.ids)
+        return {"agents": sorted(await run_in_threadpool(store.agents))}
+
+    @router.post("/faults")
+    async def add_fault(spec: FaultSpec) -> dict[str, int]:
+        controls.add_fault(spec)
+        return {"faults": len(controls.faults)}
+
+    @router.delete("/faults")
+    async def clear_faults() -> dict[str, int]:
+        controls.faults.clear()
+        return {"faults": 0}
+
+    @router.post("/latency")
+    async def set_latency(spec: LatencySpec) -> dict[str, Any]:
+        controls.latency_ms = spec.ms
+        controls.latency_method = spec.method if spec.ms else None
+        return {"ms": controls.latency_ms, "method": controls.latency_method}
+
+    @router.post("/rate_limit")
+    async def set_rate_limit(spec: RateLimitSpec) -> dict[str, Any]:
+        if spec.per_second == 0:
+            controls.bucket = None
+            return {"per_second": 0, "burst": None}
+        burst = spec.burst or max(1, math.ceil(spec.per_second))
+        controls.bucket = TokenBucket(per_second=spec.per_second, burst=burst, tokens=float(burst))
+        return {"per_second": spec.per_second, "burst": burst}
+
+    @router.get("/requests")
+    async def list_requests() -> dict[str, Any]:
+        return {"requests": [dict(e) for e in controls.log], "overflow": controls.log_overflow}
+
+    @router.delete("/requests")
+    async def clear_requests() -> dict[str, int]:
+        controls.clear_log()
+        return {"requests": 0}
+
+    @router.post("/reset")
+    async def reset() -> dict[str, bool]:
+        controls.reset()
+        return {"ok": True}
+
+    return router

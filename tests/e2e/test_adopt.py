@@ -1,0 +1,258 @@
+"""`voiceos-pulumi adopt`, then `pulumi up` of what it wrote, through the real CLI.
+
+The account is an emulator seeded in bulk with bound and unbound numbers,
+several webhooks, secret headers, filters and mixed methods. The request log
+proves what adoption costs: one GET per number and not a single write.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pulumi_voiceos.adopt import binding_name
+from pulumi_voiceos.emulator.process import EmulatorProcess
+
+TOKEN = "SENTINEL-ADOPT-API-TOKEN-93c1"
+HEADER_SENTINEL = "SENTINEL-ADOPT-HEADER"
+STACK = "fleet"
+EVENT = "phone_call:connection_requested"
+AGENTS = ["agent_support", "agent_sales", "agent_billing"]
+METHODS = ["POST", "GET", "PUT"]
+
+
+def account(count: int, start: int = 0) -> list[dict[str, Any]]:
+    """Numbers of every shape: 1 in 5 unbound, webhooks only, several webhooks, secret headers, filters."""
+    numbers = []
+    for i in range(start, start + count):
+        spec: dict[str, Any] = {"phone_number": f"+1415600{i:04d}"}
+        if i % 5 != 0:
+            spec["inbound_agent_id"] = None if i % 7 == 0 else AGENTS[i % 3]
+            hooks = []
+            for j in range(i % 4):
+                hook: dict[str, Any] = {
+                    "events": [EVENT],
+                    "url": f"https://hooks.example.com/{i}/{j}",
+                    "method": METHODS[(i + j) % 3],
+                }
+                if (i + j) % 2:
+                    hook["headers"] = {"Authorization": f"Bearer {HEADER_SENTINEL}-{i}-{j}", "X-Team": "voice"}
+                if j == 2:
+                    hook["filter"] = "caller.country == 'US'"
+                hooks.append(hook)
+            if spec["inbound_agent_id"] is None and not hooks:
+                spec["inbound_agent_id"] = "agent_support"
+            spec["webhooks"] = hooks
+        numbers.append(spec)
+    return numbers
+
+
+@dataclass
+class Account:
+    emulator: EmulatorProcess
+    root: Path
+    env: dict[str, str]
+
+    @property
+    def out(self) -> Path:
+        return self.root / "fleet"
+
+    def adopt(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "pulumi_voiceos", "adopt", "--out", str(self.out), "--stack", STACK, *args]
+        return subprocess.run(command, env=env or self.env, capture_output=True, text=True, check=False)
+
+    def pulumi(self, *args: str) -> subprocess.CompletedProcess[str]:
+        run = subprocess.run(
+            ["pulumi", *args, "--stack", STACK, "--non-interactive"],
+            cwd=self.out,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        return run
+
+    def live(self) -> dict[str, dict[str, Any]]:
+        return {n: self.emulator.get_number(n) or {} for n in self.numbers()}
+
+    def numbers(self) -> list[str]:
+        import httpx
+
+        found, index = [], 0
+        while True:
+            page = httpx.get(
+                f"{self.emulator.url}/phone_numbers",
+                params={"index": index, "limit": 200},
+                headers={"Authorization": f"Bearer {TOKEN}"},
+            ).json()
+            found += [item["phone_number"] for item in page["items"]]
+            if not page["has_more"]:
+                return found
+            index += len(page["items"])
+
+
+def adopt_env(root: Path, emulator: EmulatorProcess) -> dict[str, str]:
+    (root / "state").mkdir(exist_ok=True)
+    return {
+        **os.environ,
+        "PULUMI_BACKEND_URL": (root / "state").as_uri(),
+        "PULUMI_CONFIG_PASSPHRASE": "adopt-passphrase",
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_HOME": str(root / "pulumi-home"),
+        # The generated project runs with this interpreter, where pulumi-voiceos is installed.
+        "PULUMI_PYTHON_CMD": sys.executable,
+        "VOICEOS_API_URL": emulator.url,
+        "VOICEOS_API_TOKEN": TOKEN,
+    }
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Iterator[Account]:
+    with EmulatorProcess(db_path=tmp_path / "emulator.db", token=TOKEN, agents=AGENTS) as emulator:
+        emulator.seed_many(account(10))
+        emulator.clear_requests()
+        yield Account(emulator, tmp_path, adopt_env(tmp_path, emulator))
+
+
+def everything_written(acct: Account) -> str:
+    files = [p for p in [*acct.out.rglob("*"), *(acct.root / "state").rglob("*")] if p.is_file()]
+    return "\n".join(p.read_text(errors="replace") for p in files)
+
+
+def test_adopting_300_numbers_then_up_makes_one_get_each_and_no_write(tmp_path: Path) -> None:
+    with EmulatorProcess(db_path=tmp_path / "emulator.db", token=TOKEN, agents=AGENTS) as emulator:
+        seeded = account(300)
+        started = time.monotonic()
+        assert emulator.seed_many(seeded) == 300
+        seed_seconds = time.monotonic() - started
+        acct = Account(emulator, tmp_path, adopt_env(tmp_path, emulator))
+        before = acct.live()
+        bound = sorted(s["phone_number"] for s in seeded if "webhooks" in s)
+        emulator.clear_requests()
+
+        started = time.monotonic()
+        adopted = acct.adopt()
+        adopt_seconds = time.monotonic() - started
+        assert adopted.returncode == 0, adopted.stderr
+        assert "listed 300 numbers" in adopted.stdout and f"adopted {len(bound)}" in adopted.stdout
+        assert f"cd {acct.out} && pulumi up --stack {STACK}" in adopted.stdout
+        listing = emulator.requests()
+        assert {r["path"] for r in listing} == {"/phone_numbers"} and len(listing) == 2  # 300 at 200 a page
+
+        fleet = yaml.safe_load((acct.out / "bindings.yaml").read_text())["bindings"]
+        assert sorted(e["phone_number"] for e in fleet) == bound
+        assert all(e["adopt"] is True and e["name"] == binding_name(e["phone_number"]) for e in fleet)
+
+        emulator.clear_requests()
+        started = time.monotonic()
+        up = acct.pulumi("up", "--yes", "--skip-preview")
+        up_seconds = time.monotonic() - started
+        log = emulator.requests()
+        assert sorted((r["method"], r["phone_number"]) for r in log) == [("GET", n) for n in bound]
+        assert acct.live() == before  # nothing was written to any number
+
+        emulator.clear_requests()
+        preview = acct.pulumi("preview", "--expect-no-changes", "--diff")
+        assert emulator.requests() == []
+
+        shown = adopted.stdout + adopted.stderr + up.stdout + up.stderr + preview.stdout + preview.stderr
+        export = acct.pulumi("stack", "export").stdout
+        for where, text in {
+            "the project folder and state": everything_written(acct),
+            "stack export": export,
+            "CLI output": shown,
+        }.items():
+            assert HEADER_SENTINEL not in text, where
+            assert TOKEN not in text, where
+        print(
+            f"\nadopt of 300 numbers ({len(bound)} bound): seed {seed_seconds:.1f}s, adopt {adopt_seconds:.1f}s "
+            f"({len(listing)} list requests), up {up_seconds:.1f}s ({len(log)} GETs, 0 PATCH), "
+            "preview: 0 requests"
+        )
+
+
+def test_adopting_again_adds_only_new_numbers_and_keeps_the_users_edits(small: Account) -> None:
+    assert small.adopt().returncode == 0
+    fleet_file = small.out / "bindings.yaml"
+    edited = fleet_file.read_text().replace("inbound_agent_id: agent_sales", "inbound_agent_id: agent_billing", 1)
+    edited = edited.replace("bindings:\n", "bindings:\n  # our support lines\n", 1)
+    fleet_file.write_text(edited)
+    (small.out / "__main__.py").write_text((small.out / "__main__.py").read_text() + "\n# ours\n")
+    small.emulator.seed_many(account(3, start=10))  # 10 is unbound, 11 and 12 are bound
+
+    again = small.adopt()
+    assert again.returncode == 0, again.stderr
+    assert "adopted 2" in again.stdout and "already in bindings.yaml" in again.stdout
+    text = fleet_file.read_text()
+    assert text.startswith(edited)  # every byte of the user's file, then the new entries
+    entries = yaml.safe_load(text)["bindings"]
+    assert [e["phone_number"] for e in entries[-2:]] == ["+14156000011", "+14156000012"]
+    assert (small.out / "__main__.py").read_text().endswith("# ours\n")
+    assert small.adopt().stdout.count("adopted 0") == 1
+
+
+def test_include_unbound_and_prefix_choose_what_is_listed(small: Account) -> None:
+    small.emulator.seed_many([{"phone_number": "+16285550000", "inbound_agent_id": "agent_support"}])
+    result = small.adopt("--include-unbound", "--prefix", "+1415")
+    assert result.returncode == 0, result.stderr
+    numbers = [e["phone_number"] for e in yaml.safe_load((small.out / "bindings.yaml").read_text())["bindings"]]
+    assert len(numbers) == 10 and "+16285550000" not in numbers
+    assert "1 outside --prefix" in result.stdout
+    # The unbound ones are listed but not declared: the up adopts only the bound numbers.
+    small.emulator.clear_requests()
+    small.pulumi("up", "--yes", "--skip-preview")
+    assert len(small.emulator.requests()) == 8
+
+
+def refused(result: subprocess.CompletedProcess[str], words: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert words in result.stderr and "nothing was written" in result.stderr
+    assert TOKEN not in result.stderr
+
+
+def test_a_missing_token_is_refused_and_nothing_is_written(small: Account) -> None:
+    env = {k: v for k, v in small.env.items() if k != "VOICEOS_API_TOKEN"}
+    refused(small.adopt(env=env), "export VOICEOS_API_TOKEN")
+    assert not small.out.exists()
+
+
+def test_an_unreachable_api_is_refused_and_nothing_is_written(small: Account) -> None:
+    env = {**small.env, "VOICEOS_API_URL": "http://127.0.0.1:9", "VOICEOS_MAX_ATTEMPTS": "1"}
+    refused(small.adopt(env=env), "could not reach the VoiceOS API")
+    assert not small.out.exists()
+
+
+def test_a_folder_holding_another_project_is_refused_and_left_as_it_is(small: Account) -> None:
+    small.out.mkdir()
+    (small.out / "Pulumi.yaml").write_text("name: web-app\nruntime: nodejs\n")
+    (small.out / "index.ts").write_text("export {}\n")
+    refused(small.adopt(), "not empty and holds no project written by voiceos-pulumi adopt")
+    assert sorted(p.name for p in small.out.iterdir()) == ["Pulumi.yaml", "index.ts"]
+    (small.out / "bindings.yaml").write_text("bindings: []\n")
+    refused(small.adopt(), "holds Pulumi project 'web-app'")
+    assert (small.out / "Pulumi.yaml").read_text() == "name: web-app\nruntime: nodejs\n"
+
+
+def test_a_backend_not_logged_in_is_refused_and_nothing_is_written(small: Account) -> None:
+    env = {k: v for k, v in small.env.items() if k not in ("PULUMI_BACKEND_URL", "PULUMI_ACCESS_TOKEN")}
+    env["PULUMI_HOME"] = str(small.root / "logged-out-home")
+    refused(small.adopt(env=env), "pulumi login")
+    assert not small.out.exists()
+    assert small.emulator.requests() == []
+
+
+def test_a_stack_that_cannot_be_created_takes_back_the_files_it_wrote(small: Account) -> None:
+    env = {k: v for k, v in small.env.items() if k != "PULUMI_CONFIG_PASSPHRASE"}
+    refused(small.adopt(env=env), "could not create or configure stack 'fleet'")
+    assert not small.out.exists()
