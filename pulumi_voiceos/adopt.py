@@ -38,7 +38,6 @@ __all__ = ["AdoptError", "AdoptReport", "adopt_account", "binding_name", "fleet_
 
 DEFAULT_PROJECT: Final = "voiceos-bindings"
 FLEET_FILE: Final = "bindings.yaml"
-PAGE_SIZE: Final = 200
 _PROJECT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 _STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}")
 _PREFIX = re.compile(r"\+[0-9]{1,15}")
@@ -227,7 +226,7 @@ def adopt_account(
     report = AdoptReport(out=out, stack=stack_name, created_project=existing is None)
     with VoiceOSClient(settings) as client:
         try:
-            numbers = list(client.list_phone_numbers(page_size=PAGE_SIZE))
+            numbers = list(client.list_phone_numbers())
         except VoiceOSError as exc:
             raise AdoptError(f"could not list the account: {exc}") from None
     report.listed = len(numbers)

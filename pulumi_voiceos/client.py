@@ -29,7 +29,7 @@ import pydantic
 from . import errors
 from ._version import __version__
 from .config import Settings
-from .models import PhoneNumber, PhoneNumberPage, PhoneNumberUpdate
+from .models import MAX_PAGE_SIZE, PhoneNumber, PhoneNumberPage, PhoneNumberUpdate
 
 __all__ = ["RetryPolicy", "VoiceOSClient"]
 
@@ -155,8 +155,10 @@ class VoiceOSClient:
         )
         return self._parse(response, PhoneNumber, f"PATCH /phone_numbers/{phone_number}")
 
-    def list_phone_numbers(self, *, page_size: int = 100) -> Iterator[PhoneNumber]:
-        """Every number in the account, fetched page by page as the caller iterates."""
+    def list_phone_numbers(self, *, page_size: int = MAX_PAGE_SIZE) -> Iterator[PhoneNumber]:
+        """Every number in the account, fetched page by page (the largest pages the API allows) as the
+        caller iterates. A listing is not a snapshot: numbers added or removed meanwhile can shift
+        between pages, so a number missing from it is not proof that it is gone."""
         index = 0
         while True:
             response = self._request("GET", "/phone_numbers", None, params={"index": index, "limit": page_size})

@@ -36,6 +36,7 @@ __all__ = [
     "DELETE_POLICIES",
     "DOCUMENTED_EVENTS",
     "HTTP_METHODS",
+    "MAX_PAGE_SIZE",
     "MAX_WEBHOOKS",
     "AgentId",
     "Binding",
@@ -59,6 +60,9 @@ DOCUMENTED_EVENTS: Final = frozenset({"phone_call:connection_requested"})
 
 HTTP_METHODS: Final = ("GET", "POST", "PUT", "PATCH", "DELETE")
 """Methods a webhook may use; HEAD and OPTIONS cannot carry an agent back."""
+
+MAX_PAGE_SIZE: Final = 200
+"""The largest ``limit`` the contract allows on ``GET /phone_numbers``."""
 
 BINDING_FIELDS: Final = ("inbound_agent_id", "webhooks")
 """The fields of a phone number that make up its binding, in the order a PATCH names them."""

@@ -43,12 +43,13 @@ from ._lazy import LazyModule
 from .config import STACK_CONFIG_KEYS, Settings, resolve_settings
 
 if TYPE_CHECKING:
-    from . import checks, lifecycle, models
+    from . import checks, lifecycle, models, snapshot
     from .client import VoiceOSClient
 else:
     checks = LazyModule("pulumi_voiceos.checks")
     lifecycle = LazyModule("pulumi_voiceos.lifecycle")
     models = LazyModule("pulumi_voiceos.models")
+    snapshot = LazyModule("pulumi_voiceos.snapshot")
 
 __all__ = ["INPUT_NAMES", "OUTPUT_NAMES", "PROVIDER", "SECRET_OUTPUTS", "PhoneNumberBindingProvider"]
 
@@ -84,26 +85,35 @@ SECRET_OUTPUTS: Final = ("telephony_auth_token", "previous_webhooks")
 """Outputs that are secret whatever the inputs: the carrier credential, and
 webhooks written by someone else, whose headers may hold credentials."""
 
-_clients_lock = threading.Lock()
-_clients: dict[Settings, VoiceOSClient] = {}
 
+class DeploymentState:
+    """What this provider process knows of the one deployment it serves.
 
-def _client_for(settings: Settings) -> VoiceOSClient:
-    """One pooled client per distinct settings, shared by the server's worker threads."""
-    from .client import VoiceOSClient
+    - ``claims``: the numbers that resources of this deployment declare (hand-over);
+    - per distinct settings, one pooled client shared by the server's worker
+      threads, and one listing of the account that serves the reads of a refresh.
+    """
 
-    with _clients_lock:
-        client = _clients.get(settings)
-        if client is None:
-            client = VoiceOSClient(settings)
-            _clients[settings] = client
-        return client
+    def __init__(self) -> None:
+        self.claims = lifecycle.Claims()
+        self._lock = threading.Lock()
+        self._clients: dict[Settings, tuple[VoiceOSClient, snapshot.AccountSnapshot]] = {}
+
+    def connect(self, settings: Settings) -> tuple[VoiceOSClient, snapshot.AccountSnapshot]:
+        from .client import VoiceOSClient
+
+        with self._lock:
+            found = self._clients.get(settings)
+            if found is None:
+                client = VoiceOSClient(settings)
+                found = self._clients[settings] = (client, snapshot.AccountSnapshot(client.list_phone_numbers))
+            return found
 
 
 @functools.cache
-def deployment_claims() -> lifecycle.Claims:
-    """The numbers claimed in this provider process, which serves exactly one deployment."""
-    return lifecycle.Claims()
+def deployment_state() -> DeploymentState:
+    """The state of this provider process, which serves exactly one deployment."""
+    return DeploymentState()
 
 
 def _flags(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -178,8 +188,8 @@ class PhoneNumberBindingProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         self._stack_config = {key: req.config.get(key) for key in STACK_CONFIG_KEYS}
 
-    def _client(self) -> VoiceOSClient:
-        return _client_for(resolve_settings(getattr(self, "_stack_config", None)))
+    def _connect(self) -> tuple[VoiceOSClient, snapshot.AccountSnapshot]:
+        return deployment_state().connect(resolve_settings(getattr(self, "_stack_config", None)))
 
     # -- hooks ----------------------------------------------------------------
 
@@ -190,7 +200,7 @@ class PhoneNumberBindingProvider(ResourceProvider):
             # The program declares this number: a delete of it by another resource of this deployment
             # is a hand-over. Check, unlike diff, runs only for what the program declares (a refresh
             # calls diff too, and destroy calls neither).
-            deployment_claims().claim(number)
+            deployment_state().claims.claim(number)
         if PROVIDER_KEY in news:
             checked[PROVIDER_KEY] = news[PROVIDER_KEY]
         return CheckResult(checked, [CheckFailure(f.property, f.reason) for f in failures])
@@ -214,7 +224,8 @@ class PhoneNumberBindingProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = models.BindingInputs.from_properties(props)
         number = inputs.phone_number
-        client = self._client()
+        client, account = self._connect()
+        # Always a fresh read, never the listing: the guard decides on what the number has now.
         live = client.get_phone_number(number)
         plan = lifecycle.plan_create(
             number,
@@ -223,17 +234,18 @@ class PhoneNumberBindingProvider(ResourceProvider):
             allow_overwrite=inputs.allow_overwrite,
             adopt=inputs.adopt_existing,
         )
-        deployment_claims().claim(number)
+        deployment_state().claims.claim(number)
         if plan.notice:
             logger.warning("%s", plan.notice)
         if plan.write is not None:
             live = client.update_phone_number(number, plan.write)
+        account.record(number, live)
         return CreateResult(number, _outputs(live, _flags(props), previous=plan.previous))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs = models.BindingInputs.from_properties(news)
         number = inputs.phone_number
-        deployment_claims().claim(number)
+        deployment_state().claims.claim(number)
         declared = inputs.binding()
         try:
             recorded: models.Binding | None = _recorded(olds)
@@ -242,7 +254,9 @@ class PhoneNumberBindingProvider(ResourceProvider):
         write = declared.patch() if recorded is None else lifecycle.plan_update(declared, recorded)
         if write is None:
             return UpdateResult({**{name: olds.get(name) for name in OUTPUT_NAMES}, **_flags(news)})
-        live = self._client().update_phone_number(number, write)
+        client, account = self._connect()
+        live = client.update_phone_number(number, write)
+        account.record(number, live)
         sent = write.model_fields_set
         bound = live.binding()
         if recorded is not None:
@@ -255,10 +269,14 @@ class PhoneNumberBindingProvider(ResourceProvider):
         return UpdateResult(_outputs(live, _flags(news), previous=_previous(olds), binding=bound))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        try:
-            live = self._client().get_phone_number(id_)
-        except errors.NotFoundError:
-            return ReadResult("", {})
+        client, account = self._connect()
+        live = account.lookup(id_)
+        if live is None:
+            # Not in the listing (or no listing): only a 404 of its own GET says it is gone.
+            try:
+                live = client.get_phone_number(id_)
+            except errors.NotFoundError:
+                return ReadResult("", {})
         outs = _outputs(live, _flags(props), previous=_previous(props))
         # Inputs follow the live binding too, so `ignore_changes` after a refresh keeps
         # what is live instead of writing back what was declared before.
@@ -266,10 +284,11 @@ class PhoneNumberBindingProvider(ResourceProvider):
         return ReadResult(id_, outs, inputs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        if id_ in deployment_claims():
+        if id_ in deployment_state().claims:
             logger.warning("%s", lifecycle.handed_over(id_))
             return
-        client = self._client()
+        client, account = self._connect()
+        account.record(id_, None)  # whatever happens next, a later read must GET it
         try:
             live: models.Binding | None = client.get_phone_number(id_).binding()
         except errors.NotFoundError:

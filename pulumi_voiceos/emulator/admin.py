@@ -99,6 +99,10 @@ def admin_router(store: Store, controls: Controls) -> APIRouter:
         ]
         return {"seeded": await run_in_threadpool(store.seed_many, rows)}
 
+    @router.get("/numbers/count")
+    async def count_numbers() -> dict[str, int]:
+        return {"count": await run_in_threadpool(store.count)}
+
     @router.delete("/numbers/{phone_number}")
     async def remove_number(phone_number: PathNumber) -> dict[str, bool]:
         return {"removed": await run_in_threadpool(store.delete, phone_number)}

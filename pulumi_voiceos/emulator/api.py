@@ -21,13 +21,10 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from ..models import PhoneNumberStr, PhoneNumberUpdate
+from ..models import MAX_PAGE_SIZE, PhoneNumberStr, PhoneNumberUpdate
 from .store import Store
 
 __all__ = ["MAX_PAGE_SIZE", "PathNumber", "api_router", "request_validation_handler"]
-
-MAX_PAGE_SIZE: Final = 200
-"""The contract's upper bound for ``limit`` on ``GET /phone_numbers``."""
 
 _HIDDEN: Final = "<value hidden>"
 

@@ -38,6 +38,8 @@ class FaultSpec(BaseModel):
     method: HttpMethod | None = None
     phone_number: PhoneNumberStr | None = None
     drop_connection: bool = False
+    skip: int = Field(0, ge=0)
+    """Let this many matching requests through before the fault starts firing."""
 
     @model_validator(mode="after")
     def _one_duration(self) -> FaultSpec:
@@ -51,6 +53,7 @@ class _Fault:
     spec: FaultSpec
     remaining: int | None  # None: until cleared
     rng: random.Random
+    skipped: int = 0
 
     def matches(self, method: str, phone_number: str | None) -> bool:
         if self.spec.method is not None and self.spec.method != method:
@@ -98,6 +101,9 @@ class Controls:
         """The first matching fault that fires for this request, consuming one of its count."""
         for fault in self.faults:
             if not fault.matches(method, phone_number):
+                continue
+            if fault.skipped < fault.spec.skip:
+                fault.skipped += 1
                 continue
             if fault.spec.probability is not None and fault.rng.random() >= fault.spec.probability:
                 continue

@@ -377,6 +377,11 @@ class EmulatorProcess:
             seeded += answer["seeded"]
         return seeded
 
+    def number_count(self) -> int:
+        """How many numbers the account holds."""
+        answer: dict[str, int] = self._admin("GET", "/numbers/count")
+        return answer["count"]
+
     def remove_number(self, number: str) -> bool:
         """Make ``number`` vanish from the account, without an API request in the log; True if it existed."""
         answer: dict[str, bool] = self._admin("DELETE", f"/numbers/{quote(number, safe='')}")
@@ -425,13 +430,15 @@ class EmulatorProcess:
         method: str | None = None,
         phone_number: str | None = None,
         drop_connection: bool = False,
+        skip: int = 0,
     ) -> None:
         """Make matching API requests fail with ``status`` (or a cut connection).
 
         ``count`` failures (1 by default), or until cleared with
         ``permanent=True``; with ``probability`` each matching request fails
         with that chance (reproducibly, given ``seed``), bounded by ``count``
-        if given. ``method`` and ``phone_number`` narrow what matches.
+        if given. ``method`` and ``phone_number`` narrow what matches; the
+        first ``skip`` matching requests go through untouched.
         """
         spec: dict[str, Any] = {
             "status": status,
@@ -443,6 +450,7 @@ class EmulatorProcess:
             "method": method,
             "phone_number": phone_number,
             "drop_connection": drop_connection,
+            "skip": skip or None,
         }
         self._admin("POST", "/faults", {k: v for k, v in spec.items() if v is not None})
 

@@ -1,0 +1,76 @@
+"""One listing of the account, shared by the reads of one deployment.
+
+A refresh reads every binding of a stack. Instead of one GET per binding,
+the first read of a provider process lists the account page by page (200 a
+page, the contract's maximum) and later reads are served from that listing:
+refreshing N bindings costs about ceil(account size / 200) requests instead of N.
+
+What it guarantees:
+
+- a number missing from the listing is never concluded gone: ``lookup`` says
+  it does not know, and the caller reads it with its own GET (a listing can
+  shift between pages while numbers are added or removed);
+- a write by this process (create, update, delete) replaces or forgets that
+  number's entry, so a read after a write never sees the listing's older copy;
+- concurrent first reads wait for one listing instead of each starting its own;
+- a listing that fails leaves every lookup unanswered, so reads fall back to
+  GETs with the client's usual retries;
+- it lives in memory for one provider process (one deployment), never on disk
+  or in state.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+
+from .errors import VoiceOSError
+from .models import PhoneNumber
+
+__all__ = ["AccountSnapshot"]
+
+logger = logging.getLogger("pulumi_voiceos")
+
+
+class AccountSnapshot:
+    def __init__(self, list_numbers: Callable[[], Iterable[PhoneNumber]]) -> None:
+        self._list_numbers = list_numbers
+        self._listing_lock = threading.Lock()
+        self._listed: dict[str, PhoneNumber] | None = None
+        self._failed = False
+        self._written_lock = threading.Lock()
+        self._written: dict[str, PhoneNumber | None] = {}
+
+    def lookup(self, phone_number: str) -> PhoneNumber | None:
+        """The number as this process last knew it, or None when the caller must GET it."""
+        written, known = self._written_entry(phone_number)
+        if written:
+            return known
+        listed = self._listing()
+        # A write may have landed while the listing was under way; it is newer than the listing.
+        written, known = self._written_entry(phone_number)
+        if written:
+            return known
+        return None if listed is None else listed.get(phone_number)
+
+    def record(self, phone_number: str, live: PhoneNumber | None) -> None:
+        """What a write of this process left the number as (None: unknown, read it again)."""
+        with self._written_lock:
+            self._written[phone_number] = live
+
+    def _written_entry(self, phone_number: str) -> tuple[bool, PhoneNumber | None]:
+        with self._written_lock:
+            if phone_number in self._written:
+                return True, self._written[phone_number]
+        return False, None
+
+    def _listing(self) -> dict[str, PhoneNumber] | None:
+        with self._listing_lock:
+            if self._listed is None and not self._failed:
+                try:
+                    self._listed = {n.phone_number: n for n in self._list_numbers()}
+                except VoiceOSError as exc:
+                    self._failed = True
+                    logger.warning("listing the VoiceOS account failed (%s); reading numbers one by one", exc)
+            return self._listed
