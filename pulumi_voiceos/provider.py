@@ -238,8 +238,8 @@ class PhoneNumberBindingProvider(ResourceProvider):
         if plan.notice:
             logger.warning("%s", plan.notice)
         if plan.write is not None:
+            account.forget(number)
             live = client.update_phone_number(number, plan.write)
-        account.record(number, live)
         return CreateResult(number, _outputs(live, _flags(props), previous=plan.previous))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -255,8 +255,8 @@ class PhoneNumberBindingProvider(ResourceProvider):
         if write is None:
             return UpdateResult({**{name: olds.get(name) for name in OUTPUT_NAMES}, **_flags(news)})
         client, account = self._connect()
+        account.forget(number)
         live = client.update_phone_number(number, write)
-        account.record(number, live)
         sent = write.model_fields_set
         bound = live.binding()
         if recorded is not None:
@@ -288,7 +288,7 @@ class PhoneNumberBindingProvider(ResourceProvider):
             logger.warning("%s", lifecycle.handed_over(id_))
             return
         client, account = self._connect()
-        account.record(id_, None)  # whatever happens next, a later read must GET it
+        account.forget(id_)
         try:
             live: models.Binding | None = client.get_phone_number(id_).binding()
         except errors.NotFoundError:

@@ -10,8 +10,8 @@ What it guarantees:
 - a number missing from the listing is never concluded gone: ``lookup`` says
   it does not know, and the caller reads it with its own GET (a listing can
   shift between pages while numbers are added or removed);
-- a write by this process (create, update, delete) replaces or forgets that
-  number's entry, so a read after a write never sees the listing's older copy;
+- a write by this process (create, update, delete) drops that number's entry,
+  so a read after a write reads it afresh instead of the listing's older copy;
 - concurrent first reads wait for one listing instead of each starting its own;
 - a listing that fails leaves every lookup unanswered, so reads fall back to
   GETs with the client's usual retries;
@@ -40,30 +40,26 @@ class AccountSnapshot:
         self._listed: dict[str, PhoneNumber] | None = None
         self._failed = False
         self._written_lock = threading.Lock()
-        self._written: dict[str, PhoneNumber | None] = {}
+        self._written: set[str] = set()
 
     def lookup(self, phone_number: str) -> PhoneNumber | None:
-        """The number as this process last knew it, or None when the caller must GET it."""
-        written, known = self._written_entry(phone_number)
-        if written:
-            return known
+        """The number as listed, or None when the caller must GET it."""
+        if self._was_written(phone_number):
+            return None
         listed = self._listing()
-        # A write may have landed while the listing was under way; it is newer than the listing.
-        written, known = self._written_entry(phone_number)
-        if written:
-            return known
-        return None if listed is None else listed.get(phone_number)
+        # A write may have landed while the listing was under way: the listing may predate it.
+        if listed is None or self._was_written(phone_number):
+            return None
+        return listed.get(phone_number)
 
-    def record(self, phone_number: str, live: PhoneNumber | None) -> None:
-        """What a write of this process left the number as (None: unknown, read it again)."""
+    def forget(self, phone_number: str) -> None:
+        """This process writes the number: from now on it is read afresh."""
         with self._written_lock:
-            self._written[phone_number] = live
+            self._written.add(phone_number)
 
-    def _written_entry(self, phone_number: str) -> tuple[bool, PhoneNumber | None]:
+    def _was_written(self, phone_number: str) -> bool:
         with self._written_lock:
-            if phone_number in self._written:
-                return True, self._written[phone_number]
-        return False, None
+            return phone_number in self._written
 
     def _listing(self) -> dict[str, PhoneNumber] | None:
         with self._listing_lock:

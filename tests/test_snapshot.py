@@ -78,10 +78,11 @@ def test_a_read_after_a_write_of_the_same_process_sees_the_write(
     provider.read(bound[2], state(bound[2]))  # the listing now holds agent_support
     outs = provider.update(bound[2], state(bound[2]), {**state(bound[2]), "inbound_agent_id": "agent_sales"}).outs
     assert outs is not None
+    api.seed_number(bound[2], inbound_agent_id="agent_billing", webhooks=[HOOK])  # and someone changes it again
     api.clear_requests()
     read = provider.read(bound[2], outs)
-    assert read.outs and read.outs["inbound_agent_id"] == "agent_sales"
-    assert api.requests() == []
+    assert read.outs and read.outs["inbound_agent_id"] == "agent_billing"
+    assert gets(api) == [bound[2]] and listings(api) == []
 
 
 def test_a_listing_that_fails_midway_falls_back_to_gets(api: EmulatorProcess, bound: list[str]) -> None:
