@@ -13,7 +13,15 @@ END = "<!-- benchmark results: end -->"
 RATIO_LIMIT = 1.10
 RATIO_SIZES = (100, 300)
 LATENCY_SIZE = 100
-EXPECTED_REQUESTS = {"preview": 0, "noop_up": 0, "create": 2, "update": 1, "refresh": 1, "destroy": 2}
+EXPECTED_REQUESTS = {"preview": 0, "noop_up": 0, "create": 2, "update": 1, "destroy": 2}
+"""API requests per binding; a refresh is counted per run instead (``refresh_request_limit``)."""
+PAGE_SIZE = 200
+REFRESH_LATENCY_LIMIT = 1.2
+REFRESH_LATENCY_SIZES = (300, 1000)
+LARGE_SIZE = 1000
+GROWTH_TOLERANCE = 0.05
+GROWTH_FROM = 100
+"""Growth exponents are fitted over N >= this: below it, start-up dominates every operation."""
 PROVIDER_LIMIT_BYTES = 200
 STATE_TO_OUTPUTS_LIMIT = 2.0
 IMPORT_LIMIT_MS = 100.0
@@ -68,6 +76,33 @@ def latency_bound(results: dict[str, Any], latency: int, size: int) -> dict[str,
     }
 
 
+def refresh_request_limit(size: int) -> int:
+    """A refresh lists the account once (the emulator's account holds exactly the N numbers)."""
+    return math.ceil(size / PAGE_SIZE)
+
+
+def growth_exponents(results: dict[str, Any], latency: int) -> dict[str, dict[str, float]]:
+    """Per operation and kind, the slope of log(time) against log(N), least squares over N >= GROWTH_FROM."""
+    runs = [r for r in _runs(results, latency) if r["size"] >= GROWTH_FROM]
+    exponents: dict[str, dict[str, float]] = {}
+    if len(runs) < 2:
+        return exponents
+    for op in LABELS:
+        for kind in ("voiceos", "baseline", "baseline_same_outputs"):
+            points = [
+                (math.log(r["size"]), math.log(r["operations"][op][kind]["median_seconds"]))
+                for r in runs
+                if kind in r["operations"][op]
+            ]
+            if len(points) < 2:
+                continue
+            mean_x = sum(x for x, _ in points) / len(points)
+            mean_y = sum(y for _, y in points) / len(points)
+            slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sum((x - mean_x) ** 2 for x, _ in points)
+            exponents.setdefault(op, {})[kind] = round(slope, 3)
+    return exponents
+
+
 def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     targets: list[dict[str, Any]] = []
 
@@ -78,13 +113,55 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         worst = max(r["operations"][op]["voiceos"]["requests_per_resource"] for r in results["runs"])
         wanted = "0" if limit == 0 else f"<= {limit}"
         add(f"API requests per binding: {LABELS[op]}", wanted, f"{worst:g} (worst run)", worst <= limit)
+    for each in _runs(results, 0):
+        made = round(each["operations"]["refresh"]["voiceos"]["requests_per_resource"] * each["size"])
+        limit = refresh_request_limit(each["size"])
+        add(
+            f"API requests per refresh, N={each['size']}", f"<= {limit} (ceil(N/{PAGE_SIZE}))", f"{made}", made <= limit
+        )
+
+    for size in REFRESH_LATENCY_SIZES:
+        for latency in results["parameters"]["latencies_ms"]:
+            slow = _run(results, latency, size)
+            if latency == 0 or slow is None:
+                continue
+            ratio = slow["operations"]["refresh"]["ratio"]
+            add(
+                f"refresh, N={size}, {latency} ms: ratio to baseline",
+                f"<= {REFRESH_LATENCY_LIMIT:.1f}",
+                f"{ratio:.3f}",
+                ratio <= REFRESH_LATENCY_LIMIT,
+            )
+
+    large = _run(results, 0, LARGE_SIZE)
+    if large is not None:
+        for op, label in LABELS.items():
+            figures = large["operations"][op]
+            if op == "refresh" or "ratio_to_same_outputs" not in figures:
+                continue
+            add(
+                f"N={LARGE_SIZE}, 0 ms: ours / same-outputs floor, {label}",
+                f"<= {RATIO_LIMIT:.2f}",
+                f"{figures['ratio_to_same_outputs']:.3f}",
+                figures["ratio_to_same_outputs"] <= RATIO_LIMIT,
+            )
+    for op, kinds in growth_exponents(results, 0).items():
+        if "voiceos" in kinds and "baseline_same_outputs" in kinds:
+            gap = kinds["voiceos"] - kinds["baseline_same_outputs"]
+            add(
+                f"growth exponent, 0 ms, {LABELS[op]}: ours - same-outputs floor",
+                f"<= {GROWTH_TOLERANCE:.2f}",
+                f"{gap:+.3f} (ours N^{kinds['voiceos']:.2f}, floor N^{kinds['baseline_same_outputs']:.2f}, "
+                f"baseline N^{kinds.get('baseline', float('nan')):.2f})",
+                gap <= GROWTH_TOLERANCE,
+            )
 
     for size in RATIO_SIZES:
-        run = _run(results, 0, size)
-        if run is None:
+        fast = _run(results, 0, size)
+        if fast is None:
             continue
-        for op in EXPECTED_REQUESTS:
-            figures = run["operations"][op]
+        for op, label in LABELS.items():
+            figures = fast["operations"][op]
             ratio = figures["ratio"]
             measured = f"{ratio:.3f}"
             if "ratio_to_same_outputs" in figures:
@@ -93,7 +170,7 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                     f"ours / same-outputs floor {figures['ratio_to_same_outputs']:.3f})"
                 )
             add(
-                f"ratio to baseline, N={size}, 0 ms: {LABELS[op]}",
+                f"ratio to baseline, N={size}, 0 ms: {label}",
                 f"<= {RATIO_LIMIT:.2f}",
                 measured,
                 ratio <= RATIO_LIMIT,
@@ -149,8 +226,8 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     return targets
 
 
-def write_chart(results: dict[str, Any], path: Path) -> Path:
-    """Median wall time against N, ours and the baseline, one panel per operation."""
+def write_chart(results: dict[str, Any], path: Path, *, log_log: bool = False) -> Path:
+    """Median wall time against N, ours and the baseline, one panel per operation (log-log on request)."""
     try:
         import matplotlib
 
@@ -194,20 +271,28 @@ def write_chart(results: dict[str, Any], path: Path) -> Path:
         panel.set_title(label)
         panel.set_xlabel("resources (N)")
         panel.set_ylabel("median wall time (s)")
-        panel.set_ylim(bottom=0)
-        panel.grid(alpha=0.3)
+        if log_log:
+            panel.set_xscale("log")
+            panel.set_yscale("log")
+        else:
+            panel.set_ylim(bottom=0)
+        panel.grid(alpha=0.3, which="both" if log_log else "major")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize="small")
     machine = results["machine"]
     figure.suptitle(
         f"pulumi-voiceos vs a do-nothing dynamic provider ({machine['pulumi_cli']}, {machine['cores']} cores, "
-        f"median of {results['parameters']['repetitions']})"
+        f"median of {results['parameters']['repetitions']}{'; log-log axes' if log_log else ''})"
     )
     figure.tight_layout(rect=(0, 0.05, 1, 0.96))
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=90)
     plt.close(figure)
     return path
+
+
+def _exp(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
 def _mib(value: float | None) -> str:
@@ -231,10 +316,13 @@ def markdown(results: dict[str, Any], *, chart_path: Path, doc_dir: Path) -> str
         f"Run of commit `{machine['commit']}`: {machine['pulumi_cli']} CLI, pulumi {machine['pulumi_sdk']} "
         f"(Python {machine['python']}), httpx {machine['httpx']}, pydantic {machine['pydantic']}; "
         f"{machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB, {machine['os']}. "
-        f"Median of {params['repetitions']} life cycles per kind and N; the whole run took "
-        f"{results['elapsed_seconds'] / 60:.0f} min.",
+        f"Median of {params['repetitions']} life cycles per kind and N "
+        f"({params.get('large_repetitions', params['repetitions'])} at N >= 1000); the whole run took "
+        f"{results['elapsed_seconds'] / 60:.0f} min. Each N has an emulator account of exactly N numbers.",
         "",
         f"![median wall time against N]({os.path.relpath(chart_path, doc_dir)})",
+        "",
+        f"![the same on log-log axes]({os.path.relpath(chart_path.with_name('time-vs-n-loglog.png'), doc_dir)})",
         "",
     ]
     for latency in params["latencies_ms"]:
@@ -273,6 +361,40 @@ def markdown(results: dict[str, Any], *, chart_path: Path, doc_dir: Path) -> str
                 f"{bound['serial_waiting_seconds']:.1f} s.",
                 "",
             ]
+    for latency in params["latencies_ms"]:
+        exponents = growth_exponents(results, latency)
+        if not exponents:
+            continue
+        lines += [
+            f"### Growth of time with N, {latency} ms (log-log slope, N >= {GROWTH_FROM})",
+            "",
+            "| operation | ours | baseline | same-outputs floor | ours - floor |",
+            "|---|--:|--:|--:|--:|",
+        ]
+        for op, label in LABELS.items():
+            kinds = exponents.get(op, {})
+            ours, base, same = (kinds.get(k) for k in ("voiceos", "baseline", "baseline_same_outputs"))
+            gap = f"{ours - same:+.3f}" if ours is not None and same is not None else "-"
+            lines.append(f"| {label} | {_exp(ours)} | {_exp(base)} | {_exp(same)} | {gap} |")
+        lines.append("")
+    study = results.get("skip_checkpoints")
+    if study:
+        size = study["size"]
+        normal = _run(results, 0, size)
+        lines += [
+            f"### `PULUMI_SKIP_CHECKPOINTS=true` at N={size}, 0 ms (one life cycle each)",
+            "",
+            "| operation | ours (s) | ours, skip (s) | baseline (s) | baseline, skip (s) |",
+            "|---|--:|--:|--:|--:|",
+        ]
+        for op, label in LABELS.items():
+            ours_normal = normal["operations"][op]["voiceos"]["median_seconds"] if normal else float("nan")
+            base_normal = normal["operations"][op]["baseline"]["median_seconds"] if normal else float("nan")
+            lines.append(
+                f"| {label} | {ours_normal:.2f} | {study['kinds']['voiceos'][op]:.2f} | "
+                f"{base_normal:.2f} | {study['kinds']['baseline'][op]:.2f} |"
+            )
+        lines.append("")
     lines += [
         "### State, start-up and memory",
         "",

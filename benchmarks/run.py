@@ -6,10 +6,17 @@ provider that does nothing, through the real Pulumi CLI (Automation API, file
 backend, passphrase secrets). Each repetition runs the whole life cycle on a
 fresh stack: ``up`` (create), ``preview`` and ``up`` with no change, ``up``
 changing every webhook, ``refresh``, ``destroy``. Ours and the baseline take
-turns going first, so drift in the machine's speed falls on both.
+turns going first, so drift in the machine's speed falls on both. Each N gets
+an emulator account of exactly N numbers, so a refresh's listing has
+ceil(N/200) pages.
 
-Results go to ``<out>/results.json`` and ``<out>/time-vs-n.png``, and the
-table between the markers in ``docs/performance.md`` is rewritten.
+At the checkpoint-study size (1,000 by default) ours and the baseline run one
+more life cycle each with ``PULUMI_SKIP_CHECKPOINTS=true``, the file backend's
+only option for big stacks, to show what it saves and trades away.
+
+Results go to ``<out>/results.json``, ``<out>/time-vs-n.png`` and
+``<out>/time-vs-n-loglog.png``, and the section between the markers in
+``docs/performance.md`` is rewritten.
 """
 
 from __future__ import annotations
@@ -81,7 +88,7 @@ def _project(root: Path, program: str) -> Path:
     return work_dir
 
 
-def _stack(root: Path, kind: str, emulator: EmulatorProcess) -> auto.Stack:
+def _stack(root: Path, kind: str, emulator: EmulatorProcess, extra_env: dict[str, str] | None = None) -> auto.Stack:
     (root / "state").mkdir(parents=True)
     program, config = PROGRAMS_OF[kind]
     work_dir = _project(root, program)
@@ -95,6 +102,7 @@ def _stack(root: Path, kind: str, emulator: EmulatorProcess) -> auto.Stack:
         "PYTHONPATH": str(work_dir),
         "VOICEOS_API_URL": emulator.url,
         "VOICEOS_API_TOKEN": TOKEN,
+        **(extra_env or {}),
     }
     stack = auto.create_stack(
         STACK,
@@ -141,9 +149,11 @@ def _changes(summary: dict[str, int] | None) -> dict[str, int]:
     return {op: count for op, count in (summary or {}).items() if op != "same" and count}
 
 
-def life_cycle(root: Path, kind: str, size: int, emulator: EmulatorProcess) -> tuple[dict[str, Sample], Any]:
+def life_cycle(
+    root: Path, kind: str, size: int, emulator: EmulatorProcess, extra_env: dict[str, str] | None = None
+) -> tuple[dict[str, Sample], Any]:
     """Run every operation once on a fresh stack; return the samples and the state after create."""
-    stack = _stack(root, kind, emulator)
+    stack = _stack(root, kind, emulator, extra_env)
     stack.set_all_config({"count": auto.ConfigValue(str(size)), "revision": auto.ConfigValue("r1")})
     samples: dict[str, Sample] = {}
 
@@ -240,10 +250,45 @@ def run_size(
     return {"size": size, "operations": operations, "state": state}
 
 
+def checkpoint_study(workspace: Path, emulator: EmulatorProcess, size: int) -> dict[str, Any]:
+    """One life cycle of ours and of the baseline with PULUMI_SKIP_CHECKPOINTS=true (state written once, at the end)."""
+    figures: dict[str, Any] = {"size": size, "env": {"PULUMI_SKIP_CHECKPOINTS": "true"}, "kinds": {}}
+    for kind in KINDS[:2]:
+        root = workspace / f"skip-checkpoints-n{size}-{kind}"
+        print(f"  N={size} {kind} with PULUMI_SKIP_CHECKPOINTS=true", flush=True)
+        cycle, _ = life_cycle(root, kind, size, emulator, {"PULUMI_SKIP_CHECKPOINTS": "true"})
+        figures["kinds"][kind] = {op: round(sample.seconds, 3) for op, sample in cycle.items()}
+        shutil.rmtree(root, ignore_errors=True)
+    return figures
+
+
+def _account(workspace: Path, latency: int, size: int) -> EmulatorProcess:
+    """An emulator whose account holds exactly the N numbers the programs declare, all unbound."""
+    emulator = EmulatorProcess(db_path=workspace / f"emulator-{latency}ms-n{size}.db", token=TOKEN).start()
+    emulator.seed_many([{"phone_number": fleet.phone_number(i)} for i in range(size)])
+    emulator.set_latency(latency)
+    return emulator
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10,100,300", help="fleet sizes N, comma-separated (default 10,100,300)")
+    parser.add_argument(
+        "--sizes", default="10,100,300,1000", help="fleet sizes N, comma-separated (default 10,100,300,1000; add 3000)"
+    )
     parser.add_argument("--repetitions", type=int, default=3, help="life cycles per kind and N; the median is kept")
+    parser.add_argument(
+        "--large-repetitions",
+        type=int,
+        default=1,
+        help="life cycles per kind for N >= 1000, where one takes minutes (default 1)",
+    )
+    parser.add_argument(
+        "--checkpoint-study",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="N at which to also run with PULUMI_SKIP_CHECKPOINTS=true (0: skip; default 1000, if among --sizes)",
+    )
     parser.add_argument("--latencies", default="0,50", help="emulator latency per API request, ms (default 0,50)")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "performance", help="where results go")
     parser.add_argument(
@@ -254,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     latencies = [int(s) for s in args.latencies.split(",")]
-    if args.repetitions < 1 or not sizes or min(sizes) < 1 or min(latencies) < 0:
+    if args.repetitions < 1 or args.large_repetitions < 1 or not sizes or min(sizes) < 1 or min(latencies) < 0:
         parser.error("sizes and repetitions must be positive, latencies not negative")
     if shutil.which("pulumi") is None:
         parser.error("the pulumi CLI is not on PATH; run `make bench`, which builds and uses the pinned one")
@@ -262,7 +307,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     results: dict[str, Any] = {
         "machine": measure.machine_and_versions(REPO),
-        "parameters": {"sizes": sizes, "repetitions": args.repetitions, "latencies_ms": latencies},
+        "parameters": {
+            "sizes": sizes,
+            "repetitions": args.repetitions,
+            "large_repetitions": args.large_repetitions,
+            "latencies_ms": latencies,
+        },
         "engine": {
             "provider_server_workers": measure.provider_server_workers(),
             "default_parallel": measure.engine_default_parallel(),
@@ -274,22 +324,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="voiceos-bench-") as tmp:
         workspace = Path(tmp)
         for latency in latencies:
-            numbers = [fleet.phone_number(i) for i in range(max(sizes))]
-            with EmulatorProcess(
-                db_path=workspace / f"emulator-{latency}.db", token=TOKEN, seed_numbers=numbers
-            ) as emu:
-                emu.set_latency(latency)
-                for size in sizes:
-                    print(f"latency {latency} ms, N={size}", flush=True)
-                    run = run_size(workspace, emu, size, args.repetitions, latency)
-                    run["latency_ms"] = latency
-                    results["runs"].append(run)
+            for size in sizes:
+                print(f"latency {latency} ms, N={size}", flush=True)
+                repetitions = args.repetitions if size < 1000 else min(args.repetitions, args.large_repetitions)
+                with _account(workspace, latency, size) as emu:
+                    run = run_size(workspace, emu, size, repetitions, latency)
+                run["latency_ms"] = latency
+                run["repetitions"] = repetitions
+                results["runs"].append(run)
+        if args.checkpoint_study in sizes and 0 in latencies:
+            with _account(workspace, 0, args.checkpoint_study) as emu:
+                results["skip_checkpoints"] = checkpoint_study(workspace, emu, args.checkpoint_study)
     results["elapsed_seconds"] = round(time.perf_counter() - started, 1)
     results["targets"] = report.check_targets(results)
 
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     chart = report.write_chart(results, args.out / "time-vs-n.png")
+    report.write_chart(results, args.out / "time-vs-n-loglog.png", log_log=True)
     table = report.markdown(results, chart_path=chart, doc_dir=args.doc.parent)
     if not args.no_doc:
         report.rewrite_section(args.doc, table)
