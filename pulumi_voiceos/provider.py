@@ -21,7 +21,6 @@ module to pickle the provider, but only the provider process runs hooks.
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 from collections.abc import Mapping
@@ -110,10 +109,28 @@ class DeploymentState:
             return found
 
 
-@functools.cache
+_state_lock = threading.Lock()
+_state: DeploymentState | None = None
+
+
 def deployment_state() -> DeploymentState:
-    """The state of this provider process, which serves exactly one deployment."""
-    return DeploymentState()
+    """The state of this provider process, which serves exactly one deployment.
+
+    Created under a lock: the server's worker threads make their first calls at
+    once, and two states would split the claims and the listing between them.
+    """
+    global _state  # noqa: PLW0603 - one per process, by design
+    with _state_lock:
+        if _state is None:
+            _state = DeploymentState()
+        return _state
+
+
+def new_deployment() -> None:
+    """Forget this process's deployment state, as a new provider process would start without it (tests)."""
+    global _state  # noqa: PLW0603
+    with _state_lock:
+        _state = None
 
 
 def _flags(props: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from pulumi.dynamic.config import Config
 from pulumi_voiceos.client import VoiceOSClient
 from pulumi_voiceos.config import Settings
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.provider import PhoneNumberBindingProvider, deployment_state
+from pulumi_voiceos.provider import PhoneNumberBindingProvider, new_deployment
 
 API_TOKEN = "SENTINEL-API-TOKEN-7f3a9c"
 CARRIER_TOKEN = "SENTINEL-CARRIER-TOKEN-51be02"
@@ -60,7 +60,7 @@ def client(api: EmulatorProcess) -> Iterator[VoiceOSClient]:
 @pytest.fixture
 def provider(api: EmulatorProcess) -> PhoneNumberBindingProvider:
     """A provider configured as the engine does, from stack config, in a fresh deployment (no claims)."""
-    deployment_state.cache_clear()
+    new_deployment()
     instance = PhoneNumberBindingProvider()
     instance.configure(
         ConfigureRequest(Config({"voiceos:apiToken": API_TOKEN, "voiceos:apiUrl": api.url}, "test-project"))

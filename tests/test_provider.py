@@ -17,7 +17,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi_voiceos import errors
 from pulumi_voiceos.checks import UNKNOWN
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.provider import PROVIDER, PhoneNumberBindingProvider, deployment_state
+from pulumi_voiceos.provider import PROVIDER, PhoneNumberBindingProvider, new_deployment
 
 from .conftest import API_TOKEN, CARRIER_TOKEN
 
@@ -241,7 +241,7 @@ def test_create_on_a_number_not_in_the_account(provider: PhoneNumberBindingProvi
 
 def next_deployment() -> None:
     """What the engine does between two commands: a new provider process, with no claims."""
-    deployment_state.cache_clear()
+    new_deployment()
 
 
 def bodies(api: EmulatorProcess) -> list[tuple[str, Any]]:

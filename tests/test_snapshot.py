@@ -11,7 +11,7 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.provider import PhoneNumberBindingProvider, deployment_state
+from pulumi_voiceos.provider import PhoneNumberBindingProvider, new_deployment
 
 from .conftest import API_TOKEN
 
@@ -86,7 +86,7 @@ def test_a_read_after_a_write_of_the_same_process_sees_the_write(
 
 
 def test_a_listing_that_fails_midway_falls_back_to_gets(api: EmulatorProcess, bound: list[str]) -> None:
-    deployment_state.cache_clear()
+    new_deployment()
     api.seed_many([{"phone_number": f"+1628778{i:04d}"} for i in range(250)])  # at least two pages
     provider = PhoneNumberBindingProvider()
     config = {"voiceos:apiToken": API_TOKEN, "voiceos:apiUrl": api.url, "voiceos:maxAttempts": "2"}
