@@ -154,21 +154,36 @@ def _previous(props: Mapping[str, Any]) -> models.Binding | None:
     return models.Binding.from_properties(agent, webhooks)
 
 
+def _previous_outputs(previous: models.Binding | None) -> dict[str, Any]:
+    return {
+        "previous_inbound_agent_id": previous.inbound_agent_id if previous else None,
+        # None rather than [] when nothing was taken over: a secret costs ~150 bytes of state even when empty.
+        "previous_webhooks": (previous.webhooks_wire() or None) if previous else None,
+    }
+
+
+def _kept_previous(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The previous_* outputs as a resource's state has them, carried over unparsed."""
+    return {
+        "previous_inbound_agent_id": props.get("previous_inbound_agent_id"),
+        "previous_webhooks": props.get("previous_webhooks") or None,
+    }
+
+
 def _outputs(
     live: models.PhoneNumber,
     flags: Mapping[str, Any],
+    previous: Mapping[str, Any],
     *,
-    previous: models.Binding | None,
     binding: models.Binding | None = None,
 ) -> dict[str, Any]:
-    """Outputs of a binding: ``binding`` (what the stack knows is bound; the live one by default)
-    and everything else about the live number."""
-    bound = live.binding() if binding is None else binding
+    """Outputs of a binding: ``binding`` (what the stack knows is bound; the live one by default),
+    everything else about the live number, and the ``previous`` outputs."""
     telephony = live.telephony
     return {
         "phone_number": live.phone_number,
-        "inbound_agent_id": bound.inbound_agent_id,
-        "webhooks": bound.webhooks_wire(),
+        "inbound_agent_id": live.inbound_agent_id if binding is None else binding.inbound_agent_id,
+        "webhooks": [w.to_wire() for w in live.webhooks] if binding is None else binding.webhooks_wire(),
         **{name: flags[name] for name in FLAG_NAMES},
         "voiceos_id": live.id,
         "uri": live.uri,
@@ -177,9 +192,7 @@ def _outputs(
         "updated_at": live.updated_at,
         "telephony": telephony.public_fields() if telephony else None,
         "telephony_auth_token": telephony.auth_token if telephony else None,
-        "previous_inbound_agent_id": previous.inbound_agent_id if previous else None,
-        # None rather than [] when nothing was taken over: a secret costs ~150 bytes of state even when empty.
-        "previous_webhooks": (previous.webhooks_wire() or None) if previous else None,
+        **previous,
     }
 
 
@@ -257,7 +270,7 @@ class PhoneNumberBindingProvider(ResourceProvider):
         if plan.write is not None:
             account.forget(number)
             live = client.update_phone_number(number, plan.write)
-        return CreateResult(number, _outputs(live, _flags(props), previous=plan.previous))
+        return CreateResult(number, _outputs(live, _flags(props), _previous_outputs(plan.previous)))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs = models.BindingInputs.from_properties(news)
@@ -283,7 +296,7 @@ class PhoneNumberBindingProvider(ResourceProvider):
                 bound.inbound_agent_id if "inbound_agent_id" in sent else recorded.inbound_agent_id,
                 bound.webhooks if "webhooks" in sent else recorded.webhooks,
             )
-        return UpdateResult(_outputs(live, _flags(news), previous=_previous(olds), binding=bound))
+        return UpdateResult(_outputs(live, _flags(news), _kept_previous(olds), binding=bound))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         client, account = self._connect()
@@ -294,10 +307,12 @@ class PhoneNumberBindingProvider(ResourceProvider):
                 live = client.get_phone_number(id_)
             except errors.NotFoundError:
                 return ReadResult("", {})
-        outs = _outputs(live, _flags(props), previous=_previous(props))
-        # Inputs follow the live binding too, so `ignore_changes` after a refresh keeps
-        # what is live instead of writing back what was declared before.
-        inputs = {name: outs[name] for name in INPUT_NAMES}
+        outs = _outputs(live, _flags(props), _kept_previous(props))
+        drifted = outs["inbound_agent_id"] != props.get("inbound_agent_id") or outs["webhooks"] != props.get("webhooks")
+        # After drift the inputs follow the live binding too, so `ignore_changes` keeps what is
+        # live instead of writing back what was declared before. Without drift they stay as they
+        # are: sending them back would cost a refresh of a big fleet a second serialisation per read.
+        inputs = {name: outs[name] for name in INPUT_NAMES} if drifted else None
         return ReadResult(id_, outs, inputs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

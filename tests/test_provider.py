@@ -317,6 +317,15 @@ def test_read_reflects_an_out_of_band_change_in_outputs_and_inputs(
     assert provider.diff(number, read.outs, checked(provider, inputs(number))).changes is True
 
 
+def test_read_without_drift_leaves_the_inputs_as_they_are(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    outs = created(provider, number)
+    read = provider.read(number, outs)
+    assert read.inputs is None
+    assert read.outs is not None and read.outs["webhooks"] == outs["webhooks"]
+
+
 def test_read_of_a_vanished_number_reports_it_gone(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:
