@@ -184,6 +184,8 @@ def test_adopting_300_numbers_then_up_makes_one_get_each_and_no_write(tmp_path: 
 
 def test_adopting_again_adds_only_new_numbers_and_keeps_the_users_edits(small: Account) -> None:
     assert small.adopt().returncode == 0
+    # The emulator is not the default API URL, so the stack records it.
+    assert small.pulumi("config", "get", "voiceos:apiUrl").stdout.strip() == small.emulator.url
     fleet_file = small.out / "bindings.yaml"
     edited = fleet_file.read_text().replace("inbound_agent_id: agent_sales", "inbound_agent_id: agent_billing", 1)
     edited = edited.replace("bindings:\n", "bindings:\n  # our support lines\n", 1)

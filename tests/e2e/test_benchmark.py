@@ -31,7 +31,7 @@ def test_benchmark_runs_and_api_requests_meet_the_targets(tmp_path: Path) -> Non
             assert operations[op][kind]["requests_per_resource"] == 0, (op, kind)
     assert operations["create"]["voiceos"]["requests_per_resource_by_method"] == {"GET": 1.0, "PATCH": 1.0}
     # A refresh of 3 lists the account of 3 in one page, instead of 3 GETs.
-    assert operations["refresh"]["voiceos"]["requests_per_resource"] * 3 == pytest.approx(1)
+    assert operations["refresh"]["voiceos"]["requests_per_resource"] * 3 == pytest.approx(1, abs=0.01)
     assert operations["update"]["voiceos"]["requests_per_resource_by_method"] == {"PATCH": 1.0}
     assert operations["destroy"]["voiceos"]["requests_per_resource_by_method"] == {"GET": 1.0, "PATCH": 1.0}
     assert all(operations[op]["voiceos"]["provider_peak_mib"] for op in report.LABELS)
