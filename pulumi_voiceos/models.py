@@ -310,11 +310,6 @@ class PhoneNumberUpdate(BaseModel):
             body["webhooks"] = [w.to_wire() for w in self.webhooks or []]
         return body
 
-    @classmethod
-    def unbind(cls) -> PhoneNumberUpdate:
-        """The body that leaves a number with no agent and no webhooks."""
-        return cls(inbound_agent_id=None, webhooks=[])
-
 
 @dataclass(frozen=True)
 class Binding:

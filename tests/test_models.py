@@ -9,6 +9,7 @@ import pytest
 
 from pulumi_voiceos.models import (
     MAX_WEBHOOKS,
+    UNBOUND,
     BindingInputs,
     PhoneNumber,
     PhoneNumberUpdate,
@@ -226,7 +227,7 @@ def test_canonical_properties_round_trip() -> None:
 def test_update_body_sends_only_what_is_set() -> None:
     assert PhoneNumberUpdate(inbound_agent_id="a").to_wire() == {"inbound_agent_id": "a"}
     assert PhoneNumberUpdate(webhooks=[]).to_wire() == {"webhooks": []}
-    assert PhoneNumberUpdate.unbind().to_wire() == {"inbound_agent_id": None, "webhooks": []}
+    assert UNBOUND.patch().to_wire() == {"inbound_agent_id": None, "webhooks": []}
     assert binding().binding().patch().to_wire() == {"inbound_agent_id": "agent_1", "webhooks": []}
 
 

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from ..models import MAX_PAGE_SIZE, PhoneNumberStr, PhoneNumberUpdate
 from .store import Store
 
-__all__ = ["MAX_PAGE_SIZE", "PathNumber", "api_router", "request_validation_handler"]
+__all__ = ["PathNumber", "api_router", "request_validation_handler"]
 
 _HIDDEN: Final = "<value hidden>"
 
