@@ -17,7 +17,8 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi_voiceos import errors
 from pulumi_voiceos.checks import UNKNOWN
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.provider import PROVIDER, PhoneNumberBindingProvider, new_deployment
+from pulumi_voiceos.operations import new_deployment
+from pulumi_voiceos.provider import PROVIDER, PhoneNumberBindingProvider
 
 from .conftest import API_TOKEN, CARRIER_TOKEN
 

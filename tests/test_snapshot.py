@@ -11,7 +11,8 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.provider import PhoneNumberBindingProvider, new_deployment
+from pulumi_voiceos.operations import new_deployment
+from pulumi_voiceos.provider import PhoneNumberBindingProvider
 
 from .conftest import API_TOKEN
 
