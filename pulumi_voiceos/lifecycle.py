@@ -21,24 +21,55 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Final
 
 from .errors import BindingConflictError
 from .models import UNBOUND, Binding, DeletePolicy, PhoneNumberUpdate
 
 __all__ = [
+    "PYTHON",
+    "SCHEMA",
     "Claims",
     "CreatePlan",
     "DeletePlan",
+    "Wording",
     "handed_over",
     "plan_create",
     "plan_delete",
     "plan_update",
 ]
 
-_ALIAS_HINT = (
-    "If this binding was renamed or moved in the program (a new name or parent), add "
-    "aliases=[...] with its old name or parent to its ResourceOptions so Pulumi knows it is the same resource."
+
+@dataclass(frozen=True)
+class Wording:
+    """How the options a message tells the user to set are spelled in the user's program."""
+
+    aliases: str
+    import_option: str
+    allow_overwrite: str
+    previous: str
+    restore: str
+
+
+PYTHON: Final = Wording(
+    aliases="add aliases=[...] with its old name or parent to its ResourceOptions",
+    import_option="adopt it with ResourceOptions(import_={number!r})",
+    allow_overwrite="allow_overwrite=True",
+    previous="previous_inbound_agent_id and previous_webhooks",
+    restore='on_delete="restore"',
 )
+"""The dynamic provider's ``PhoneNumberBinding`` in a Python program."""
+
+SCHEMA: Final = Wording(
+    aliases="add the aliases resource option with its old name or parent",
+    import_option=(
+        "adopt it with `pulumi import voiceos:index:PhoneNumberBinding <name> {number}` (or the import resource option)"
+    ),
+    allow_overwrite="allowOverwrite: true",
+    previous="previousInboundAgentId and previousWebhooks",
+    restore="onDelete: restore",
+)
+"""The native provider's ``voiceos:index:PhoneNumberBinding``, in any language (spelled as in its schema)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +110,13 @@ class Claims:
 
 
 def plan_create(
-    phone_number: str, declared: Binding, live: Binding, *, allow_overwrite: bool, adopt: bool
+    phone_number: str,
+    declared: Binding,
+    live: Binding,
+    *,
+    allow_overwrite: bool,
+    adopt: bool,
+    wording: Wording = PYTHON,
 ) -> CreatePlan:
     """Creating a binding: adopt it, write it, or refuse to clobber someone else's.
 
@@ -91,8 +128,8 @@ def plan_create(
             raise BindingConflictError(
                 f"cannot import {phone_number}: it is bound to {live.describe()}, but the program declares "
                 f"{declared.describe()}. Import adopts a binding as it is and writes nothing: declare "
-                "what the number has now (change it in a later update), or drop import_ and set "
-                "allow_overwrite=True to replace it."
+                "what the number has now (change it in a later update), or drop the import and set "
+                f"{wording.allow_overwrite} to replace it."
             )
         return CreatePlan(write=None, previous=None if live.is_unbound else live)
     if live == declared:
@@ -104,10 +141,11 @@ def plan_create(
     if not allow_overwrite:
         raise BindingConflictError(
             f"{phone_number} is already bound to {live.describe()}, which differs from this "
-            f"binding ({declared.describe()}). {_ALIAS_HINT} To manage the existing binding, adopt it "
-            f"with ResourceOptions(import_={phone_number!r}) and declare what it has now; to replace it, "
-            "set allow_overwrite=True (the old binding is kept in the outputs previous_inbound_agent_id "
-            'and previous_webhooks, and on_delete="restore" puts it back on destroy).'
+            f"binding ({declared.describe()}). If this binding was renamed or moved in the program (a new "
+            f"name or parent), {wording.aliases} so Pulumi knows it is the same resource. To manage the "
+            f"existing binding, {wording.import_option.format(number=phone_number)} and declare what it has "
+            f"now; to replace it, set {wording.allow_overwrite} (the old binding is kept in the outputs "
+            f"{wording.previous}, and {wording.restore} puts it back on destroy)."
         )
     return CreatePlan(
         write=declared.patch(),

@@ -207,8 +207,11 @@ def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffPlan:
     return DiffPlan(bool(changed), (), tuple(changed))
 
 
-def create(settings: Settings, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The id and outputs of a new binding; raises ``BindingConflictError`` rather than clobber."""
+def create(
+    settings: Settings, props: Mapping[str, Any], wording: lifecycle.Wording = lifecycle.PYTHON
+) -> tuple[str, dict[str, Any]]:
+    """The id and outputs of a new binding; raises ``BindingConflictError`` rather than clobber,
+    with a message that spells the options to set as ``wording`` does."""
     inputs = models.BindingInputs.from_properties(props)
     number = inputs.phone_number
     state = deployment_state()
@@ -221,6 +224,7 @@ def create(settings: Settings, props: Mapping[str, Any]) -> tuple[str, dict[str,
         live.binding(),
         allow_overwrite=inputs.allow_overwrite,
         adopt=inputs.adopt_existing,
+        wording=wording,
     )
     state.claims.claim(number)
     if plan.notice:

@@ -9,9 +9,12 @@
 // that, on top of sdk/v3, and hands the real work to the SDK's own
 // `pulumi-language-python-exec` script, as the upstream host does.
 //
+// It also generates Python SDKs (GeneratePackage, for `pulumi package gen-sdk
+// --language python`) with the upstream code generator, through ../sdkgen.
+//
 // What it deliberately leaves out: dependency installation (the project's own
 // tooling owns its virtualenv), debugger attachment, type checkers, poetry and
-// uv toolchains, code generation. It is for contributors and CI of
+// uv toolchains, program generation. It is for contributors and CI of
 // pulumi-voiceos, not a replacement for the official host.
 package main
 
@@ -32,6 +35,8 @@ import (
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
+
+	"github.com/voiceos/pulumi-voiceos/scripts/pulumi-cli/sdkgen"
 )
 
 // exitAfterUserActionableMessage is the exit code the exec script uses when it
@@ -93,6 +98,12 @@ func (h *host) InstallDependencies(
 	return server.Send(&pulumirpc.InstallDependenciesResponse{
 		Stdout: []byte("pulumi-voiceos language host: dependencies are managed by the project's virtualenv\n"),
 	})
+}
+
+func (h *host) GeneratePackage(
+	_ context.Context, req *pulumirpc.GeneratePackageRequest,
+) (*pulumirpc.GeneratePackageResponse, error) {
+	return sdkgen.Generate("python", req)
 }
 
 func (h *host) About(_ context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {

@@ -1,0 +1,329 @@
+"""The native ``voiceos`` provider: the engine's provider protocol around the shared operations.
+
+Every resource hook converts the engine's camelCase property values into the
+snake_case bags of ``operations`` (``values``), calls the function the dynamic
+provider calls too, and converts the result back with its secrets marked. So
+both providers apply one implementation of the rules, with the same API calls.
+
+What the native protocol adds over the dynamic one: a schema (and SDKs
+generated from it for every language), ``read`` from an id alone (so
+``pulumi import`` works), detailed diffs, invokes, secrets accepted end to end,
+and hooks that run as concurrently as the engine's ``--parallel`` asks. The
+server is asyncio; the operations are blocking HTTP calls, so each one runs on
+a thread of a pool sized well above any ``--parallel`` a user sets, all
+sharing the one pooled client of the deployment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import importlib.resources
+import json
+import logging
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Final, TypeVar
+
+from pulumi.provider.experimental.provider import (
+    CheckFailure,
+    CheckRequest,
+    CheckResponse,
+    ConfigureRequest,
+    ConfigureResponse,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    DiffRequest,
+    DiffResponse,
+    GetSchemaRequest,
+    GetSchemaResponse,
+    InvokeRequest,
+    InvokeResponse,
+    PropertyDiff,
+    PropertyDiffKind,
+    Provider,
+    ReadRequest,
+    ReadResponse,
+    UpdateRequest,
+    UpdateResponse,
+)
+
+from .. import lifecycle, operations
+from ..config import STACK_CONFIG_KEYS, Settings, resolve_settings
+from ..properties import CAMEL_CASE, camel_case
+from . import values
+from .values import PropertyMap, PropertyValue
+
+__all__ = ["BINDING_TYPE", "NAME", "VoiceOSProvider", "load_schema"]
+
+logger = logging.getLogger("pulumi_voiceos")
+
+NAME: Final = "voiceos"
+BINDING_TYPE: Final = "voiceos:index:PhoneNumberBinding"
+GET_PHONE_NUMBER: Final = "voiceos:index:getPhoneNumber"
+LIST_PHONE_NUMBERS: Final = "voiceos:index:listPhoneNumbers"
+
+INPUTS: Final = ("phoneNumber", "inboundAgentId", "webhooks", "allowOverwrite", "onDelete")
+"""The binding's inputs in the schema; ``adopt_existing`` is the dynamic resource's way to
+import and has no place here, where ``read`` imports."""
+OUTPUTS: Final = (
+    *INPUTS,
+    "voiceosId",
+    "uri",
+    "accountId",
+    "createdAt",
+    "updatedAt",
+    "telephony",
+    "telephonyAuthToken",
+    "previousInboundAgentId",
+    "previousWebhooks",
+)
+_IMPORTED_INPUTS: Final = ("phoneNumber", "inboundAgentId", "webhooks")
+"""What an import writes into the program: the binding, and none of the defaults."""
+
+MAX_CONCURRENT_HOOKS: Final = 256
+"""Threads for blocking hooks; far above the engine's --parallel default (4 per CPU)."""
+
+T = TypeVar("T")
+
+
+@functools.cache
+def load_schema() -> str:
+    """The package schema, as committed in ``schema.json`` beside this module."""
+    return importlib.resources.files(__package__).joinpath("schema.json").read_text(encoding="utf-8")
+
+
+def _failure_path(path: str) -> str:
+    head, sep, rest = path.partition("[")
+    if not sep:
+        head, sep, rest = path.partition(".")
+    return CAMEL_CASE.get(head, head) + sep + rest
+
+
+def _camel_words(text: str) -> str:
+    for snake, camel in CAMEL_CASE.items():
+        if snake != camel:
+            text = text.replace(snake, camel)
+    return text
+
+
+class VoiceOSProvider(Provider):
+    """The ``voiceos`` provider plugin."""
+
+    def __init__(self) -> None:
+        self._stack_config: dict[str, Any] = {}
+        self._executor = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_HOOKS, thread_name_prefix="voiceos")
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(fn, *args))
+
+    def _settings(self) -> Settings:
+        return resolve_settings(self._stack_config)
+
+    # -- provider -------------------------------------------------------------------
+
+    async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
+        return GetSchemaResponse(schema=load_schema())
+
+    async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
+        # args hold the typed values (secrets marked); variables the same as "voiceos:config:<key>" text.
+        config: dict[str, str] = {}
+        for key in STACK_CONFIG_KEYS:
+            name = key.partition(":")[2]
+            given = request.args.get(name)
+            value = values.plain(given) if given is not None else None
+            if value is None or value == "":
+                value = request.variables.get(f"{NAME}:config:{name}") or request.variables.get(key)
+            if value is not None and value != "":
+                config[key] = value if isinstance(value, str) else json.dumps(value)
+        self._stack_config = config
+        return ConfigureResponse(accept_secrets=True, supports_preview=True)
+
+    # -- PhoneNumberBinding -------------------------------------------------------------
+
+    async def check(self, request: CheckRequest) -> CheckResponse:
+        self._expect_binding(request.urn)
+        unknown_names = [name for name in request.new_inputs if name not in INPUTS]
+        if unknown_names:
+            return CheckResponse(
+                inputs=request.new_inputs,
+                failures=[
+                    CheckFailure(name, f"is not a property of PhoneNumberBinding; use one of {', '.join(INPUTS)}")
+                    for name in unknown_names
+                ],
+            )
+        checked, failures = await self._run(operations.check, values.from_properties(request.new_inputs))
+        if failures:
+            return CheckResponse(
+                inputs=request.new_inputs,
+                failures=[CheckFailure(_failure_path(f.property), _camel_words(f.reason)) for f in failures],
+            )
+        return CheckResponse(
+            inputs=values.to_properties(
+                {k: v for k, v in checked.items() if camel_case(k) in request.new_inputs or k == "phone_number"},
+                secret=values.secret_names(request.new_inputs),
+                headers_secret=False,
+            )
+        )
+
+    async def diff(self, request: DiffRequest) -> DiffResponse:
+        plan = operations.diff(
+            values.from_properties(request.old_state), self._declared(values.from_properties(request.new_inputs))
+        )
+        changed = [camel_case(name) for name in plan.changed]
+        replaces = [camel_case(name) for name in plan.replaces]
+        return DiffResponse(
+            changes=plan.changes,
+            replaces=replaces,
+            delete_before_replace=False,
+            diffs=changed,
+            detailed_diff={
+                name: PropertyDiff(
+                    _diff_kind(request.old_state.get(name), request.new_inputs.get(name), name in replaces),
+                    input_diff=True,
+                )
+                for name in changed
+            },
+        )
+
+    async def create(self, request: CreateRequest) -> CreateResponse:
+        props = self._declared(values.from_properties(request.properties))
+        if request.preview:
+            return CreateResponse(None, self._preview_outputs(request.properties))
+        number, outs = await self._run(operations.create, self._settings(), props, lifecycle.SCHEMA)
+        return CreateResponse(number, self._outputs(outs, request.properties))
+
+    async def update(self, request: UpdateRequest) -> UpdateResponse:
+        news = self._declared(values.from_properties(request.news))
+        if request.preview:
+            return UpdateResponse(self._preview_outputs(request.news, request.olds))
+        outs = await self._run(operations.update, self._settings(), values.from_properties(request.olds), news)
+        return UpdateResponse(self._outputs(outs, request.news, request.olds))
+
+    async def read(self, request: ReadRequest) -> ReadResponse:
+        found = await self._run(
+            operations.read, self._settings(), request.resource_id, values.from_properties(request.properties)
+        )
+        if found is None:
+            return ReadResponse(resource_id="", properties={}, inputs={})
+        outputs = self._outputs(found.outputs, request.inputs, request.properties)
+        if not request.properties:
+            # An import: the inputs are the binding found, which the generated program declares.
+            inputs = _present(values.to_properties(found.outputs, only=_IMPORTED_INPUTS))
+        elif found.inputs is not None:
+            # Drift: the inputs follow the live binding, as the dynamic provider's do.
+            live_binding = values.to_properties(
+                found.inputs,
+                only=("inboundAgentId", "webhooks"),
+                secret=values.secret_names(request.inputs) | values.secret_names(request.properties),
+                headers_secret=False,
+            )
+            kept = {k: v for k, v in request.inputs.items() if k not in live_binding}
+            inputs = {**kept, **_present(live_binding)}
+        else:
+            inputs = request.inputs
+        return ReadResponse(resource_id=request.resource_id, properties=outputs, inputs=inputs)
+
+    async def delete(self, request: DeleteRequest) -> None:
+        await self._run(
+            operations.delete, self._settings(), request.resource_id, values.from_properties(request.properties)
+        )
+
+    # -- functions ------------------------------------------------------------------------
+
+    async def invoke(self, request: InvokeRequest) -> InvokeResponse:
+        args = values.from_properties(request.args)
+        if request.tok == GET_PHONE_NUMBER:
+            number = args.get("phone_number")
+            if not isinstance(number, str) or not number:
+                return InvokeResponse(failures=[CheckFailure("phoneNumber", "is required, e.g. +14155550123")])
+            found = await self._run(self._get_phone_number, number)
+            return InvokeResponse(return_value=found)
+        if request.tok == LIST_PHONE_NUMBERS:
+            prefix, bound = args.get("prefix"), args.get("bound")
+            if prefix is not None and not isinstance(prefix, str):
+                return InvokeResponse(failures=[CheckFailure("prefix", "must be a string such as +1415")])
+            if bound is not None and not isinstance(bound, bool):
+                return InvokeResponse(failures=[CheckFailure("bound", "must be true, false or unset")])
+            listed = await self._run(self._list_phone_numbers, prefix, bound)
+            return InvokeResponse(return_value={"phoneNumbers": listed})
+        raise NotImplementedError(
+            f"unknown function {request.tok}; this provider has {GET_PHONE_NUMBER} and {LIST_PHONE_NUMBERS}"
+        )
+
+    def _get_phone_number(self, number: str) -> PropertyMap:
+        live = operations.deployment_state().client(self._settings()).get_phone_number(number)
+        bag = _number_bag(live)
+        bag["telephony_auth_token"] = live.telephony.auth_token if live.telephony else None
+        return values.to_properties(bag)
+
+    def _list_phone_numbers(self, prefix: str | None, bound: bool | None) -> Any:
+        client = operations.deployment_state().client(self._settings())
+        listed = []
+        for live in client.list_phone_numbers():
+            if prefix and not live.phone_number.startswith(prefix):
+                continue
+            if bound is not None and live.binding().is_unbound == bound:
+                continue
+            listed.append(values.to_properties(_number_bag(live)))
+        return PropertyValue([PropertyValue(item) for item in listed])
+
+    # -- helpers --------------------------------------------------------------------------
+
+    @staticmethod
+    def _expect_binding(urn: str) -> None:
+        kind = urn.split("::")[-2] if "::" in urn else ""
+        if kind and kind != BINDING_TYPE:
+            raise NotImplementedError(f"unknown resource type {kind}; this provider has {BINDING_TYPE}")
+
+    @staticmethod
+    def _declared(props: dict[str, Any]) -> dict[str, Any]:
+        return {name: value for name, value in props.items() if camel_case(name) in INPUTS}
+
+    @staticmethod
+    def _outputs(outs: Mapping[str, Any], *given: Mapping[str, Any]) -> PropertyMap:
+        secret: frozenset[str] = frozenset()
+        for props in given:
+            secret |= values.secret_names(props)
+        return values.to_properties(outs, only=OUTPUTS, secret=secret & set(INPUTS))
+
+    @staticmethod
+    def _preview_outputs(news: PropertyMap, olds: PropertyMap | None = None) -> PropertyMap:
+        # What a preview can know: the declared inputs; everything the API reports is unknown until the up.
+        known = {name: value for name, value in news.items() if name in INPUTS}
+        unknown = {name: PropertyValue.computed() for name in OUTPUTS if name not in known}
+        if olds:
+            unknown.update({name: value for name, value in olds.items() if name in OUTPUTS and name not in INPUTS})
+        return {**unknown, **known}
+
+
+def _present(props: PropertyMap) -> PropertyMap:
+    """Without the properties that are absent (null, or no webhooks), as a program would leave them out."""
+    return {name: value for name, value in props.items() if value.value is not None and value.value != ()}
+
+
+def _diff_kind(old: PropertyValue | None, new: PropertyValue | None, replace: bool) -> PropertyDiffKind:
+    def absent(value: PropertyValue | None) -> bool:
+        return value is None or value.value is None or value.value == ()
+
+    if absent(old):
+        return PropertyDiffKind.ADD_REPLACE if replace else PropertyDiffKind.ADD
+    if absent(new):
+        return PropertyDiffKind.DELETE_REPLACE if replace else PropertyDiffKind.DELETE
+    return PropertyDiffKind.UPDATE_REPLACE if replace else PropertyDiffKind.UPDATE
+
+
+def _number_bag(live: Any) -> dict[str, Any]:
+    telephony = live.telephony
+    return {
+        "phone_number": live.phone_number,
+        "voiceos_id": live.id,
+        "uri": live.uri,
+        "account_id": live.account_id,
+        "inbound_agent_id": live.inbound_agent_id,
+        "webhooks": [w.to_wire() for w in live.webhooks],
+        "telephony": telephony.public_fields() if telephony else None,
+        "created_at": live.created_at,
+        "updated_at": live.updated_at,
+    }

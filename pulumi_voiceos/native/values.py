@@ -1,0 +1,128 @@
+"""Between the engine's property values (camelCase, secrets marked) and the snake_case bags of ``operations``.
+
+Secrets are the point of this module. The engine hands the provider inputs
+with secrets marked and stores whatever the provider returns as it is marked,
+so every value that came in secret goes back secret:
+
+- an input that contained a secret anywhere is returned (from check) and
+  output (from create, update, read) as a secret as a whole;
+- header values are secret in every output whatever the inputs said, because
+  an import or a refresh cannot know which of them are credentials;
+- ``telephonyAuthToken`` and ``previousWebhooks`` are always secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
+
+from pulumi.provider.experimental.property_value import Computed, PropertyValue
+
+from .. import checks
+from ..properties import CAMEL_CASE, SECRET_OUTPUTS, camel_case, snake_case
+
+__all__ = [
+    "PropertyMap",
+    "PropertyValue",
+    "from_properties",
+    "plain",
+    "secret_names",
+    "to_properties",
+]
+
+PropertyMap = dict[str, PropertyValue]
+
+_ALWAYS_SECRET: Final = frozenset(camel_case(name) for name in SECRET_OUTPUTS)
+_USER_HEADERS: Final = "headers"
+"""Header names are the user's own and keep their spelling."""
+
+
+def plain(value: PropertyValue) -> Any:
+    """The Python value of a property value: secrets unwrapped, unknowns as ``checks.UNKNOWN``."""
+    inner = value.value
+    if isinstance(inner, Computed):
+        return checks.UNKNOWN
+    if isinstance(inner, Mapping):
+        return {key: plain(item) for key, item in inner.items()}
+    if isinstance(inner, Sequence) and not isinstance(inner, str):
+        return [plain(item) for item in inner]
+    if isinstance(inner, float) and inner.is_integer():
+        return int(inner)
+    return inner
+
+
+def _snake_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {snake_case(key): (item if key == _USER_HEADERS else _snake_keys(item)) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_snake_keys(item) for item in value]
+    return value
+
+
+def _camel_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            CAMEL_CASE.get(key, key): (item if key == _USER_HEADERS else _camel_keys(item))
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_camel_keys(item) for item in value]
+    return value
+
+
+def from_properties(props: Mapping[str, PropertyValue]) -> dict[str, Any]:
+    """A snake_case bag of plain values; unknowns become ``checks.UNKNOWN``."""
+    return {snake_case(key): _snake_keys(plain(value)) for key, value in props.items()}
+
+
+def secret_names(props: Mapping[str, PropertyValue]) -> frozenset[str]:
+    """The top-level camelCase names whose values contain a secret."""
+    return frozenset(key for key, value in props.items() if value.contains_secret())
+
+
+def _value(value: Any, *, headers_secret: bool) -> PropertyValue:
+    if value == checks.UNKNOWN:
+        return PropertyValue.computed()
+    if isinstance(value, dict):
+        items: PropertyMap = {}
+        for key, item in value.items():
+            if key == _USER_HEADERS and isinstance(item, dict):
+                items[key] = PropertyValue(
+                    {
+                        name: _value(header, headers_secret=False).with_secret(headers_secret)
+                        for name, header in item.items()
+                    }
+                )
+            else:
+                items[key] = _value(item, headers_secret=headers_secret)
+        return PropertyValue(items)
+    if isinstance(value, list | tuple):
+        return PropertyValue([_value(item, headers_secret=headers_secret) for item in value])
+    if isinstance(value, int) and not isinstance(value, bool):
+        return PropertyValue(float(value))
+    return PropertyValue(value)
+
+
+def to_properties(
+    bag: Mapping[str, Any],
+    *,
+    secret: Iterable[str] = (),
+    only: Iterable[str] | None = None,
+    headers_secret: bool = True,
+) -> PropertyMap:
+    """camelCase property values of a snake_case bag.
+
+    ``secret`` names (camelCase) whose whole value is secret, besides those
+    that always are; ``only`` keeps just those names (camelCase), dropping
+    the rest; ``headers_secret`` marks each header value secret.
+    """
+    whole = _ALWAYS_SECRET | frozenset(secret)
+    kept = None if only is None else frozenset(only)
+    result: PropertyMap = {}
+    for key, value in bag.items():
+        name = CAMEL_CASE.get(key, key)
+        if kept is not None and name not in kept:
+            continue
+        converted = _value(_camel_keys(value), headers_secret=headers_secret)
+        result[name] = converted.with_secret(True) if name in whole and value is not None else converted
+    return result
