@@ -274,12 +274,14 @@ class Read:
 def read(settings: Settings, number: str, props: Mapping[str, Any]) -> Read | None:
     """The live binding of ``number``, or None when it left the account.
 
-    ``props`` are the recorded outputs on a refresh and empty on an import.
-    Without them (an import), the binding found is adopted: inputs mirror it
-    and it is what ``on_delete="restore"`` puts back.
+    ``props`` are the recorded outputs on a refresh, which the account's
+    listing serves, and empty on an import, which reads the number with its
+    own GET. Without them (an import), the binding found is adopted: inputs
+    mirror it and it is what ``on_delete="restore"`` puts back.
     """
     client, account = deployment_state().connect(settings)
-    live = account.lookup(number)
+    # An import reads one number it knows nothing of: one GET, not a listing of the whole account.
+    live = account.lookup(number) if props else None
     if live is None:
         # Not in the listing (or no listing): only a 404 of its own GET says it is gone.
         try:

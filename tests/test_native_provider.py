@@ -28,6 +28,7 @@ from pulumi.provider.experimental.provider import (
 )
 
 from pulumi_voiceos import errors
+from pulumi_voiceos.checks import UNKNOWN
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.models import BindingInputs, Telephony, Webhook
 from pulumi_voiceos.native.provider import BINDING_TYPE, INPUTS, OUTPUTS, VoiceOSProvider, load_schema
@@ -64,6 +65,23 @@ def bag(**props: Any) -> dict[str, PropertyValue]:
 
 def secret_hook() -> PropertyValue:
     return pv({**HOOK, "headers": pv({"Authorization": pv(HEADER_SECRET, secret=True)})})
+
+
+def header(webhooks: PropertyValue, name: str) -> PropertyValue:
+    """The property value of header ``name`` of the first webhook, secret flag and all."""
+    first = webhooks.value[0]  # type: ignore[index]
+    assert isinstance(first, PropertyValue)
+    headers = first.value["headers"]  # type: ignore[index,call-overload]
+    assert isinstance(headers, PropertyValue)
+    found = headers.value[name]  # type: ignore[index,call-overload]
+    assert isinstance(found, PropertyValue)
+    return found
+
+
+def live(api: EmulatorProcess, number: str) -> dict[str, Any]:
+    found = api.get_number(number)
+    assert found is not None
+    return found
 
 
 def calls(api: EmulatorProcess) -> list[str]:
@@ -146,7 +164,7 @@ def test_check_refuses_a_property_the_schema_does_not_have(native: VoiceOSProvid
 def test_check_keeps_secret_inputs_secret_and_unknowns_unknown(native: VoiceOSProvider, number: str) -> None:
     props = bag(phoneNumber=number, inboundAgentId=PropertyValue(Computed()), webhooks=pv([secret_hook()]))
     result = checked(native, props)
-    assert isinstance(result["inboundAgentId"].value, Computed)
+    assert result["inboundAgentId"].value == UNKNOWN
     assert result["webhooks"].is_secret
 
 
@@ -163,9 +181,9 @@ def test_create_reads_then_writes_and_marks_every_credential_secret(
     assert outs["telephonyAuthToken"].is_secret and plain(outs["telephonyAuthToken"]) == CARRIER_TOKEN
     assert plain(outs["telephony"])["phoneNumberSid"] is not None
     assert "adoptExisting" not in outs
-    live = api.get_number(number)
-    assert live["inbound_agent_id"] == "agent_support"
-    assert live["webhooks"][0]["headers"] == {"Authorization": HEADER_SECRET}
+    bound = live(api, number)
+    assert bound["inbound_agent_id"] == "agent_support"
+    assert bound["webhooks"][0]["headers"] == {"Authorization": HEADER_SECRET}
 
 
 def test_header_values_are_secret_in_outputs_even_when_given_in_plain_text(
@@ -173,8 +191,7 @@ def test_header_values_are_secret_in_outputs_even_when_given_in_plain_text(
 ) -> None:
     outs = created(native, bag(phoneNumber=number, webhooks=[{**HOOK, "headers": {"X-Team": "support"}}]))
     assert not outs["webhooks"].is_secret
-    header = outs["webhooks"].value[0].value["headers"].value["X-Team"]  # type: ignore[index]
-    assert header.is_secret
+    assert header(outs["webhooks"], "X-Team").is_secret
 
 
 def test_create_refuses_a_number_bound_elsewhere_naming_the_schema_options(
@@ -188,7 +205,7 @@ def test_create_refuses_a_number_bound_elsewhere_naming_the_schema_options(
     assert "allowOverwrite: true" in message and "pulumi import voiceos:index:PhoneNumberBinding" in message
     assert "ResourceOptions" not in message
     assert calls(api) == ["GET 200"]
-    assert api.get_number(number)["inbound_agent_id"] == "agent_billing"
+    assert live(api, number)["inbound_agent_id"] == "agent_billing"
 
 
 def test_diff_is_detailed_and_replaces_on_a_new_number(native: VoiceOSProvider, number: str) -> None:
@@ -233,7 +250,7 @@ def test_preview_of_create_and_update_makes_no_request(
 ) -> None:
     props = checked(native, bag(phoneNumber=number, inboundAgentId="agent_support"))
     preview = run(native.create(CreateRequest(URN, props, 60, preview=True))).properties
-    assert isinstance(preview["voiceosId"].value, Computed)
+    assert preview["voiceosId"].value == UNKNOWN
     assert plain(preview["inboundAgentId"]) == "agent_support"
     assert api.requests() == []
 
@@ -252,8 +269,7 @@ def test_read_from_the_id_alone_adopts_the_live_binding_with_one_get(
     assert read.resource_id == number
     assert set(read.inputs) == {"phoneNumber", "inboundAgentId", "webhooks"}
     assert plain(read.inputs["inboundAgentId"]) == "agent_billing"
-    header = read.inputs["webhooks"].value[0].value["headers"].value["Authorization"]  # type: ignore[index]
-    assert header.is_secret
+    assert header(read.inputs["webhooks"], "Authorization").is_secret
     # What was adopted is what onDelete: restore puts back.
     assert plain(read.properties["previousInboundAgentId"]) == "agent_billing"
     assert read.properties["previousWebhooks"].is_secret
@@ -282,7 +298,7 @@ def test_delete_unbinds_only_what_this_stack_set(native: VoiceOSProvider, api: E
     api.clear_requests()
     run(native.delete(DeleteRequest(URN, number, outs, 60)))
     assert calls(api) == ["GET 200", "PATCH 200"]
-    assert api.get_number(number)["inbound_agent_id"] is None
+    assert live(api, number)["inbound_agent_id"] is None
 
 
 def test_delete_of_a_number_another_resource_declares_is_a_hand_over(
@@ -292,7 +308,7 @@ def test_delete_of_a_number_another_resource_declares_is_a_hand_over(
     api.clear_requests()
     run(native.delete(DeleteRequest(URN, number, outs, 60)))
     assert api.requests() == []
-    assert api.get_number(number)["inbound_agent_id"] == "agent_support"
+    assert live(api, number)["inbound_agent_id"] == "agent_support"
 
 
 # -- invokes ----------------------------------------------------------------------------------

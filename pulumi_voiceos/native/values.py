@@ -26,6 +26,7 @@ __all__ = [
     "PropertyValue",
     "from_properties",
     "plain",
+    "unknown",
     "secret_names",
     "to_properties",
 ]
@@ -80,9 +81,15 @@ def secret_names(props: Mapping[str, PropertyValue]) -> frozenset[str]:
     return frozenset(key for key, value in props.items() if value.contains_secret())
 
 
+def unknown() -> PropertyValue:
+    """A value known only after the update. Sent as the engine's wire marker: the SDK's
+    ``PropertyValue.computed()`` cannot be marshalled (pulumi 3.260)."""
+    return PropertyValue(checks.UNKNOWN)
+
+
 def _value(value: Any, *, headers_secret: bool) -> PropertyValue:
     if value == checks.UNKNOWN:
-        return PropertyValue.computed()
+        return unknown()
     if isinstance(value, dict):
         items: PropertyMap = {}
         for key, item in value.items():

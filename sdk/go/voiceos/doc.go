@@ -1,0 +1,2 @@
+// Bind VoiceOS phone numbers to inbound agents and webhooks.
+package voiceos
