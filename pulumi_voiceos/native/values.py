@@ -26,9 +26,9 @@ __all__ = [
     "PropertyValue",
     "from_properties",
     "plain",
-    "unknown",
     "secret_names",
     "to_properties",
+    "unknown",
 ]
 
 PropertyMap = dict[str, PropertyValue]

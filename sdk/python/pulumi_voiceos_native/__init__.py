@@ -5,7 +5,6 @@
 import builtins as _builtins
 from . import _utilities
 import typing
-
 # Export this package's modules as members:
 from ._enums import *
 from .get_phone_number import *
@@ -18,10 +17,9 @@ from . import outputs
 # Make subpackages available:
 if typing.TYPE_CHECKING:
     import pulumi_voiceos_native.config as __config
-
     config = __config
 else:
-    config = _utilities.lazy_import("pulumi_voiceos_native.config")
+    config = _utilities.lazy_import('pulumi_voiceos_native.config')
 
 _utilities.register(
     resource_modules="""
@@ -45,5 +43,5 @@ _utilities.register(
   "class": "Provider"
  }
 ]
-""",
+"""
 )

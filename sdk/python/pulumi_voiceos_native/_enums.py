@@ -7,7 +7,7 @@ import pulumi
 from enum import Enum
 
 __all__ = [
-    "OnDelete",
+    'OnDelete',
 ]
 
 
@@ -16,7 +16,6 @@ class OnDelete(_builtins.str, Enum):
     """
     What destroying a binding does to its number.
     """
-
     UNBIND = "unbind"
     """
     Leave the number without agent and webhooks (the default).

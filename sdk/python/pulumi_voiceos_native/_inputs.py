@@ -8,7 +8,6 @@ import sys
 import pulumi
 import pulumi.runtime
 from typing import Any, Mapping, Optional, Sequence, Union, overload
-
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict, TypeAlias
 else:
@@ -17,16 +16,14 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
-    "WebhookArgs",
-    "WebhookArgsDict",
+    'WebhookArgs',
+    'WebhookArgsDict',
 ]
-
 
 class WebhookArgsDict(TypedDict):
     """
     A webhook VoiceOS calls to fetch the agent at the start of a conversation.
     """
-
     events: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]
     """
     The events that trigger it, e.g. phone_call:connection_requested; kept sorted and without repeats.
@@ -48,18 +45,14 @@ class WebhookArgsDict(TypedDict):
     GET, POST, PUT, PATCH or DELETE; POST by default.
     """
 
-
 @pulumi.input_type
 class WebhookArgs:
-    def __init__(
-        __self__,
-        *,
-        events: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
-        url: pulumi.Input[_builtins.str],
-        filter: pulumi.Input[Optional[_builtins.str]] = None,
-        headers: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-        method: pulumi.Input[Optional[_builtins.str]] = None,
-    ):
+    def __init__(__self__, *,
+                 events: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
+                 url: pulumi.Input[_builtins.str],
+                 filter: pulumi.Input[Optional[_builtins.str]] = None,
+                 headers: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 method: pulumi.Input[Optional[_builtins.str]] = None):
         """
         A webhook VoiceOS calls to fetch the agent at the start of a conversation.
 
@@ -76,7 +69,7 @@ class WebhookArgs:
         if headers is not None:
             pulumi.set(__self__, "headers", headers)
         if method is None:
-            method = "POST"
+            method = 'POST'
         if method is not None:
             pulumi.set(__self__, "method", method)
 
@@ -139,3 +132,5 @@ class WebhookArgs:
     @method.setter
     def method(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "method", value)
+
+

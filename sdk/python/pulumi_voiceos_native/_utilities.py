@@ -67,7 +67,7 @@ def get_env_float(*args):
 def _get_semver_version():
     # __name__ is set to the fully-qualified name of the current module, In our case, it will be
     # <some module>._utilities. <some module> is the module we want to query the version for.
-    root_package, *rest = __name__.split(".")
+    root_package, *rest = __name__.split('.')
 
     # Unfortunately, PEP440 and semver differ slightly in incompatible ways. The Pulumi engine expects
     # to receive a valid semver string when receiving requests from the language host, so it's our
@@ -77,11 +77,11 @@ def _get_semver_version():
     pep440_version = PEP440Version.parse(pep440_version_string)
     (major, minor, patch) = pep440_version.release
     prerelease = None
-    if pep440_version.pre_tag == "a":
+    if pep440_version.pre_tag == 'a':
         prerelease = f"alpha.{pep440_version.pre}"
-    elif pep440_version.pre_tag == "b":
+    elif pep440_version.pre_tag == 'b':
         prerelease = f"beta.{pep440_version.pre}"
-    elif pep440_version.pre_tag == "rc":
+    elif pep440_version.pre_tag == 'rc':
         prerelease = f"rc.{pep440_version.pre}"
     elif pep440_version.dev is not None:
         # PEP440 has explicit support for dev builds, while semver encodes them as "prerelease" versions. To bridge
@@ -101,20 +101,17 @@ def _get_semver_version():
 _version = _get_semver_version()
 _version_str = str(_version)
 
-
 def get_resource_opts_defaults() -> pulumi.ResourceOptions:
     return pulumi.ResourceOptions(
         version=get_version(),
         plugin_download_url=get_plugin_download_url(),
     )
 
-
 def get_invoke_opts_defaults() -> pulumi.InvokeOptions:
     return pulumi.InvokeOptions(
         version=get_version(),
         plugin_download_url=get_plugin_download_url(),
     )
-
 
 def get_resource_args_opts(resource_args_type, resource_options_type, *args, **kwargs):
     """
@@ -151,8 +148,7 @@ def get_resource_args_opts(resource_args_type, resource_options_type, *args, **k
 def lazy_import(fullname):
 
     import pulumi._utils as u
-
-    f = getattr(u, "lazy_import", None)
+    f = getattr(u, 'lazy_import', None)
     if f is None:
         f = _lazy_import_temp
 
@@ -193,9 +189,9 @@ class Package(pulumi.runtime.ResourcePackage):
         return _version
 
     def construct_provider(self, name: str, typ: str, urn: str) -> pulumi.ProviderResource:
-        if typ != self.pkg_info["token"]:
+        if typ != self.pkg_info['token']:
             raise Exception(f"unknown provider type {typ}")
-        Provider = getattr(lazy_import(self.pkg_info["fqn"]), self.pkg_info["class"])
+        Provider = getattr(lazy_import(self.pkg_info['fqn']), self.pkg_info['class'])
         return Provider(name, pulumi.ResourceOptions(urn=urn))
 
 
@@ -208,12 +204,12 @@ class Module(pulumi.runtime.ResourceModule):
         return _version
 
     def construct(self, name: str, typ: str, urn: str) -> pulumi.Resource:
-        class_name = self.mod_info["classes"].get(typ, None)
+        class_name = self.mod_info['classes'].get(typ, None)
 
         if class_name is None:
             raise Exception(f"unknown resource type {typ}")
 
-        TheClass = getattr(lazy_import(self.mod_info["fqn"]), class_name)
+        TheClass = getattr(lazy_import(self.mod_info['fqn']), class_name)
         return TheClass(name, pulumi.ResourceOptions(urn=urn))
 
 
@@ -222,13 +218,16 @@ def register(resource_modules, resource_packages):
     resource_packages = json.loads(resource_packages)
 
     for pkg_info in resource_packages:
-        pulumi.runtime.register_resource_package(pkg_info["pkg"], Package(pkg_info))
+        pulumi.runtime.register_resource_package(pkg_info['pkg'], Package(pkg_info))
 
     for mod_info in resource_modules:
-        pulumi.runtime.register_resource_module(mod_info["pkg"], mod_info["mod"], Module(mod_info))
+        pulumi.runtime.register_resource_module(
+            mod_info['pkg'],
+            mod_info['mod'],
+            Module(mod_info))
 
 
-_F = typing.TypeVar("_F", bound=typing.Callable[..., typing.Any])
+_F = typing.TypeVar('_F', bound=typing.Callable[..., typing.Any])
 
 
 def lift_output_func(func: typing.Any) -> typing.Callable[[_F], _F]:
@@ -241,11 +240,14 @@ def lift_output_func(func: typing.Any) -> typing.Callable[[_F], _F]:
         bound_args = func_sig.bind(*args, **kwargs)
         # Convert tuple to list, see pulumi/pulumi#8172
         args_list = list(bound_args.args)
-        return pulumi.Output.from_input({"args": args_list, "kwargs": bound_args.kwargs}).apply(
-            lambda resolved_args: func(*resolved_args["args"], opts=opts, **resolved_args["kwargs"])
-        )
+        return pulumi.Output.from_input({
+            'args': args_list,
+            'kwargs': bound_args.kwargs
+        }).apply(lambda resolved_args: func(*resolved_args['args'],
+                                            opts=opts,
+                                            **resolved_args['kwargs']))
 
-    return lambda _: lifted_func
+    return (lambda _: lifted_func)
 
 
 def call_plain(
@@ -265,9 +267,9 @@ def call_plain(
 
     problem = None
     if not known:
-        problem = " an unknown value"
+        problem = ' an unknown value'
     elif secret:
-        problem = " a secret value"
+        problem = ' a secret value'
 
     if problem:
         raise AssertionError(
@@ -317,10 +319,8 @@ def deprecated(message: str) -> typing.Callable[[C], C]:
 
     return decorator
 
-
 def get_plugin_download_url():
-    return None
-
+	return None
 
 def get_version():
-    return _version_str
+     return _version_str

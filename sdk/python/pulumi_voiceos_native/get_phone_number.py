@@ -8,7 +8,6 @@ import sys
 import pulumi
 import pulumi.runtime
 from typing import Any, Mapping, Optional, Sequence, Union, overload
-
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict, TypeAlias
 else:
@@ -17,28 +16,15 @@ from . import _utilities
 from . import outputs
 
 __all__ = [
-    "GetPhoneNumberResult",
-    "AwaitableGetPhoneNumberResult",
-    "get_phone_number",
-    "get_phone_number_output",
+    'GetPhoneNumberResult',
+    'AwaitableGetPhoneNumberResult',
+    'get_phone_number',
+    'get_phone_number_output',
 ]
-
 
 @pulumi.output_type
 class GetPhoneNumberResult:
-    def __init__(
-        __self__,
-        account_id=None,
-        created_at=None,
-        inbound_agent_id=None,
-        phone_number=None,
-        telephony=None,
-        telephony_auth_token=None,
-        updated_at=None,
-        uri=None,
-        voiceos_id=None,
-        webhooks=None,
-    ):
+    def __init__(__self__, account_id=None, created_at=None, inbound_agent_id=None, phone_number=None, telephony=None, telephony_auth_token=None, updated_at=None, uri=None, voiceos_id=None, webhooks=None):
         if account_id and not isinstance(account_id, str):
             raise TypeError("Expected argument 'account_id' to be a str")
         pulumi.set(__self__, "account_id", account_id)
@@ -104,7 +90,7 @@ class GetPhoneNumberResult:
 
     @_builtins.property
     @pulumi.getter
-    def telephony(self) -> Optional["outputs.Telephony"]:
+    def telephony(self) -> Optional['outputs.Telephony']:
         """
         The carrier behind the number (without its credential).
         """
@@ -144,7 +130,7 @@ class GetPhoneNumberResult:
 
     @_builtins.property
     @pulumi.getter
-    def webhooks(self) -> Sequence["outputs.Webhook"]:
+    def webhooks(self) -> Sequence['outputs.Webhook']:
         """
         The webhooks of the number.
         """
@@ -166,63 +152,51 @@ class AwaitableGetPhoneNumberResult(GetPhoneNumberResult):
             updated_at=self.updated_at,
             uri=self.uri,
             voiceos_id=self.voiceos_id,
-            webhooks=self.webhooks,
-        )
+            webhooks=self.webhooks)
 
 
-def get_phone_number(
-    phone_number: Optional[_builtins.str] = None, opts: Optional[pulumi.InvokeOptions] = None
-) -> AwaitableGetPhoneNumberResult:
+def get_phone_number(phone_number: Optional[_builtins.str] = None,
+                     opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetPhoneNumberResult:
     """
     Looks up one number of the VoiceOS account and its routing (one GET).
 
     :param _builtins.str phone_number: The number, in E.164 form.
     """
     __args__ = dict()
-    __args__["phoneNumber"] = phone_number
+    __args__['phoneNumber'] = phone_number
     opts = pulumi.InvokeOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
-    __ret__ = pulumi.runtime.invoke("voiceos:index:getPhoneNumber", __args__, opts=opts, typ=GetPhoneNumberResult).value
+    __ret__ = pulumi.runtime.invoke('voiceos:index:getPhoneNumber', __args__, opts=opts, typ=GetPhoneNumberResult).value
 
     return AwaitableGetPhoneNumberResult(
-        account_id=pulumi.get(__ret__, "account_id"),
-        created_at=pulumi.get(__ret__, "created_at"),
-        inbound_agent_id=pulumi.get(__ret__, "inbound_agent_id"),
-        phone_number=pulumi.get(__ret__, "phone_number"),
-        telephony=pulumi.get(__ret__, "telephony"),
-        telephony_auth_token=pulumi.get(__ret__, "telephony_auth_token"),
-        updated_at=pulumi.get(__ret__, "updated_at"),
-        uri=pulumi.get(__ret__, "uri"),
-        voiceos_id=pulumi.get(__ret__, "voiceos_id"),
-        webhooks=pulumi.get(__ret__, "webhooks"),
-    )
-
-
-def get_phone_number_output(
-    phone_number: pulumi.Input[Optional[_builtins.str]] = None,
-    opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None,
-) -> pulumi.Output[GetPhoneNumberResult]:
+        account_id=pulumi.get(__ret__, 'account_id'),
+        created_at=pulumi.get(__ret__, 'created_at'),
+        inbound_agent_id=pulumi.get(__ret__, 'inbound_agent_id'),
+        phone_number=pulumi.get(__ret__, 'phone_number'),
+        telephony=pulumi.get(__ret__, 'telephony'),
+        telephony_auth_token=pulumi.get(__ret__, 'telephony_auth_token'),
+        updated_at=pulumi.get(__ret__, 'updated_at'),
+        uri=pulumi.get(__ret__, 'uri'),
+        voiceos_id=pulumi.get(__ret__, 'voiceos_id'),
+        webhooks=pulumi.get(__ret__, 'webhooks'))
+def get_phone_number_output(phone_number: pulumi.Input[Optional[_builtins.str]] = None,
+                            opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetPhoneNumberResult]:
     """
     Looks up one number of the VoiceOS account and its routing (one GET).
 
     :param _builtins.str phone_number: The number, in E.164 form.
     """
     __args__ = dict()
-    __args__["phoneNumber"] = phone_number
+    __args__['phoneNumber'] = phone_number
     opts = pulumi.InvokeOutputOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
-    __ret__ = pulumi.runtime.invoke_output(
-        "voiceos:index:getPhoneNumber", __args__, opts=opts, typ=GetPhoneNumberResult
-    )
-    return __ret__.apply(
-        lambda __response__: GetPhoneNumberResult(
-            account_id=pulumi.get(__response__, "account_id"),
-            created_at=pulumi.get(__response__, "created_at"),
-            inbound_agent_id=pulumi.get(__response__, "inbound_agent_id"),
-            phone_number=pulumi.get(__response__, "phone_number"),
-            telephony=pulumi.get(__response__, "telephony"),
-            telephony_auth_token=pulumi.get(__response__, "telephony_auth_token"),
-            updated_at=pulumi.get(__response__, "updated_at"),
-            uri=pulumi.get(__response__, "uri"),
-            voiceos_id=pulumi.get(__response__, "voiceos_id"),
-            webhooks=pulumi.get(__response__, "webhooks"),
-        )
-    )
+    __ret__ = pulumi.runtime.invoke_output('voiceos:index:getPhoneNumber', __args__, opts=opts, typ=GetPhoneNumberResult)
+    return __ret__.apply(lambda __response__: GetPhoneNumberResult(
+        account_id=pulumi.get(__response__, 'account_id'),
+        created_at=pulumi.get(__response__, 'created_at'),
+        inbound_agent_id=pulumi.get(__response__, 'inbound_agent_id'),
+        phone_number=pulumi.get(__response__, 'phone_number'),
+        telephony=pulumi.get(__response__, 'telephony'),
+        telephony_auth_token=pulumi.get(__response__, 'telephony_auth_token'),
+        updated_at=pulumi.get(__response__, 'updated_at'),
+        uri=pulumi.get(__response__, 'uri'),
+        voiceos_id=pulumi.get(__response__, 'voiceos_id'),
+        webhooks=pulumi.get(__response__, 'webhooks')))

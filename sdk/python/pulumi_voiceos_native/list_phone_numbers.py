@@ -8,7 +8,6 @@ import sys
 import pulumi
 import pulumi.runtime
 from typing import Any, Mapping, Optional, Sequence, Union, overload
-
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict, TypeAlias
 else:
@@ -17,12 +16,11 @@ from . import _utilities
 from . import outputs
 
 __all__ = [
-    "ListPhoneNumbersResult",
-    "AwaitableListPhoneNumbersResult",
-    "list_phone_numbers",
-    "list_phone_numbers_output",
+    'ListPhoneNumbersResult',
+    'AwaitableListPhoneNumbersResult',
+    'list_phone_numbers',
+    'list_phone_numbers_output',
 ]
-
 
 @pulumi.output_type
 class ListPhoneNumbersResult:
@@ -33,7 +31,7 @@ class ListPhoneNumbersResult:
 
     @_builtins.property
     @pulumi.getter(name="phoneNumbers")
-    def phone_numbers(self) -> Sequence["outputs.PhoneNumber"]:
+    def phone_numbers(self) -> Sequence['outputs.PhoneNumber']:
         """
         The numbers, in the API's order.
         """
@@ -45,14 +43,13 @@ class AwaitableListPhoneNumbersResult(ListPhoneNumbersResult):
     def __await__(self):
         if False:
             yield self
-        return ListPhoneNumbersResult(phone_numbers=self.phone_numbers)
+        return ListPhoneNumbersResult(
+            phone_numbers=self.phone_numbers)
 
 
-def list_phone_numbers(
-    bound: Optional[_builtins.bool] = None,
-    prefix: Optional[_builtins.str] = None,
-    opts: Optional[pulumi.InvokeOptions] = None,
-) -> AwaitableListPhoneNumbersResult:
+def list_phone_numbers(bound: Optional[_builtins.bool] = None,
+                       prefix: Optional[_builtins.str] = None,
+                       opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableListPhoneNumbersResult:
     """
     Lists the numbers of the VoiceOS account (200 a request), optionally those starting with a prefix, or only bound or only unbound ones.
 
@@ -60,21 +57,16 @@ def list_phone_numbers(
     :param _builtins.str prefix: Only numbers that start with this, e.g. +1415.
     """
     __args__ = dict()
-    __args__["bound"] = bound
-    __args__["prefix"] = prefix
+    __args__['bound'] = bound
+    __args__['prefix'] = prefix
     opts = pulumi.InvokeOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
-    __ret__ = pulumi.runtime.invoke(
-        "voiceos:index:listPhoneNumbers", __args__, opts=opts, typ=ListPhoneNumbersResult
-    ).value
+    __ret__ = pulumi.runtime.invoke('voiceos:index:listPhoneNumbers', __args__, opts=opts, typ=ListPhoneNumbersResult).value
 
-    return AwaitableListPhoneNumbersResult(phone_numbers=pulumi.get(__ret__, "phone_numbers"))
-
-
-def list_phone_numbers_output(
-    bound: pulumi.Input[Optional[Optional[_builtins.bool]]] = None,
-    prefix: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
-    opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None,
-) -> pulumi.Output[ListPhoneNumbersResult]:
+    return AwaitableListPhoneNumbersResult(
+        phone_numbers=pulumi.get(__ret__, 'phone_numbers'))
+def list_phone_numbers_output(bound: pulumi.Input[Optional[Optional[_builtins.bool]]] = None,
+                              prefix: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
+                              opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[ListPhoneNumbersResult]:
     """
     Lists the numbers of the VoiceOS account (200 a request), optionally those starting with a prefix, or only bound or only unbound ones.
 
@@ -82,12 +74,9 @@ def list_phone_numbers_output(
     :param _builtins.str prefix: Only numbers that start with this, e.g. +1415.
     """
     __args__ = dict()
-    __args__["bound"] = bound
-    __args__["prefix"] = prefix
+    __args__['bound'] = bound
+    __args__['prefix'] = prefix
     opts = pulumi.InvokeOutputOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
-    __ret__ = pulumi.runtime.invoke_output(
-        "voiceos:index:listPhoneNumbers", __args__, opts=opts, typ=ListPhoneNumbersResult
-    )
-    return __ret__.apply(
-        lambda __response__: ListPhoneNumbersResult(phone_numbers=pulumi.get(__response__, "phone_numbers"))
-    )
+    __ret__ = pulumi.runtime.invoke_output('voiceos:index:listPhoneNumbers', __args__, opts=opts, typ=ListPhoneNumbersResult)
+    return __ret__.apply(lambda __response__: ListPhoneNumbersResult(
+        phone_numbers=pulumi.get(__response__, 'phone_numbers')))

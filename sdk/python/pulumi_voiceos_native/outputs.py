@@ -8,7 +8,6 @@ import sys
 import pulumi
 import pulumi.runtime
 from typing import Any, Mapping, Optional, Sequence, Union, overload
-
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict, TypeAlias
 else:
@@ -18,31 +17,26 @@ from . import outputs
 from ._enums import *
 
 __all__ = [
-    "PhoneNumber",
-    "Telephony",
-    "Webhook",
+    'PhoneNumber',
+    'Telephony',
+    'Webhook',
 ]
-
 
 @pulumi.output_type
 class PhoneNumber(dict):
     """
     A phone number of the VoiceOS account and its routing.
     """
-
-    def __init__(
-        __self__,
-        *,
-        phone_number: _builtins.str,
-        voiceos_id: _builtins.str,
-        webhooks: Sequence["outputs.Webhook"],
-        account_id: Optional[_builtins.str] = None,
-        created_at: Optional[_builtins.str] = None,
-        inbound_agent_id: Optional[_builtins.str] = None,
-        telephony: Optional["outputs.Telephony"] = None,
-        updated_at: Optional[_builtins.str] = None,
-        uri: Optional[_builtins.str] = None,
-    ):
+    def __init__(__self__, *,
+                 phone_number: _builtins.str,
+                 voiceos_id: _builtins.str,
+                 webhooks: Sequence['outputs.Webhook'],
+                 account_id: Optional[_builtins.str] = None,
+                 created_at: Optional[_builtins.str] = None,
+                 inbound_agent_id: Optional[_builtins.str] = None,
+                 telephony: Optional['outputs.Telephony'] = None,
+                 updated_at: Optional[_builtins.str] = None,
+                 uri: Optional[_builtins.str] = None):
         """
         A phone number of the VoiceOS account and its routing.
 
@@ -90,7 +84,7 @@ class PhoneNumber(dict):
 
     @_builtins.property
     @pulumi.getter
-    def webhooks(self) -> Sequence["outputs.Webhook"]:
+    def webhooks(self) -> Sequence['outputs.Webhook']:
         """
         The webhooks of the number.
         """
@@ -122,7 +116,7 @@ class PhoneNumber(dict):
 
     @_builtins.property
     @pulumi.getter
-    def telephony(self) -> Optional["outputs.Telephony"]:
+    def telephony(self) -> Optional['outputs.Telephony']:
         """
         The carrier behind the number (without its credential).
         """
@@ -150,7 +144,6 @@ class Telephony(dict):
     """
     The carrier behind a number.
     """
-
     @staticmethod
     def __key_warning(key: str):
         suggest = None
@@ -160,25 +153,20 @@ class Telephony(dict):
             suggest = "phone_number_sid"
 
         if suggest:
-            pulumi.log.warn(
-                f"Key '{key}' not found in Telephony. Access the value via the '{suggest}' property getter instead."
-            )
+            pulumi.log.warn(f"Key '{key}' not found in Telephony. Access the value via the '{suggest}' property getter instead.")
 
     def __getitem__(self, key: str) -> Any:
         Telephony.__key_warning(key)
         return super().__getitem__(key)
 
-    def get(self, key: str, default=None) -> Any:
+    def get(self, key: str, default = None) -> Any:
         Telephony.__key_warning(key)
         return super().get(key, default)
 
-    def __init__(
-        __self__,
-        *,
-        provider: _builtins.str,
-        account_sid: Optional[_builtins.str] = None,
-        phone_number_sid: Optional[_builtins.str] = None,
-    ):
+    def __init__(__self__, *,
+                 provider: _builtins.str,
+                 account_sid: Optional[_builtins.str] = None,
+                 phone_number_sid: Optional[_builtins.str] = None):
         """
         The carrier behind a number.
 
@@ -222,16 +210,12 @@ class Webhook(dict):
     """
     A webhook VoiceOS calls to fetch the agent at the start of a conversation.
     """
-
-    def __init__(
-        __self__,
-        *,
-        events: Sequence[_builtins.str],
-        url: _builtins.str,
-        filter: Optional[_builtins.str] = None,
-        headers: Optional[Mapping[str, _builtins.str]] = None,
-        method: Optional[_builtins.str] = None,
-    ):
+    def __init__(__self__, *,
+                 events: Sequence[_builtins.str],
+                 url: _builtins.str,
+                 filter: Optional[_builtins.str] = None,
+                 headers: Optional[Mapping[str, _builtins.str]] = None,
+                 method: Optional[_builtins.str] = None):
         """
         A webhook VoiceOS calls to fetch the agent at the start of a conversation.
 
@@ -248,7 +232,7 @@ class Webhook(dict):
         if headers is not None:
             pulumi.set(__self__, "headers", headers)
         if method is None:
-            method = "POST"
+            method = 'POST'
         if method is not None:
             pulumi.set(__self__, "method", method)
 
@@ -291,3 +275,5 @@ class Webhook(dict):
         GET, POST, PUT, PATCH or DELETE; POST by default.
         """
         return pulumi.get(self, "method")
+
+

@@ -8,7 +8,6 @@ import sys
 import pulumi
 import pulumi.runtime
 from typing import Any, Mapping, Optional, Sequence, Union, overload
-
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict, TypeAlias
 else:
@@ -18,20 +17,16 @@ from . import outputs
 from ._enums import *
 from ._inputs import *
 
-__all__ = ["PhoneNumberBindingArgs", "PhoneNumberBinding"]
-
+__all__ = ['PhoneNumberBindingArgs', 'PhoneNumberBinding']
 
 @pulumi.input_type
 class PhoneNumberBindingArgs:
-    def __init__(
-        __self__,
-        *,
-        phone_number: pulumi.Input[_builtins.str],
-        allow_overwrite: pulumi.Input[Optional[_builtins.bool]] = None,
-        inbound_agent_id: pulumi.Input[Optional[_builtins.str]] = None,
-        on_delete: pulumi.Input[Optional["OnDelete"]] = None,
-        webhooks: pulumi.Input[Optional[Sequence[pulumi.Input["WebhookArgs"]]]] = None,
-    ):
+    def __init__(__self__, *,
+                 phone_number: pulumi.Input[_builtins.str],
+                 allow_overwrite: pulumi.Input[Optional[_builtins.bool]] = None,
+                 inbound_agent_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 on_delete: pulumi.Input[Optional['OnDelete']] = None,
+                 webhooks: pulumi.Input[Optional[Sequence[pulumi.Input['WebhookArgs']]]] = None):
         """
         The set of arguments for constructing a PhoneNumberBinding resource.
 
@@ -89,43 +84,41 @@ class PhoneNumberBindingArgs:
 
     @_builtins.property
     @pulumi.getter(name="onDelete")
-    def on_delete(self) -> pulumi.Input[Optional["OnDelete"]]:
+    def on_delete(self) -> pulumi.Input[Optional['OnDelete']]:
         """
         What destroying the binding does: unbind (the default) or restore.
         """
         return pulumi.get(self, "on_delete")
 
     @on_delete.setter
-    def on_delete(self, value: pulumi.Input[Optional["OnDelete"]]):
+    def on_delete(self, value: pulumi.Input[Optional['OnDelete']]):
         pulumi.set(self, "on_delete", value)
 
     @_builtins.property
     @pulumi.getter
-    def webhooks(self) -> pulumi.Input[Optional[Sequence[pulumi.Input["WebhookArgs"]]]]:
+    def webhooks(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['WebhookArgs']]]]:
         """
         The webhooks VoiceOS calls to fetch the agent at the start of a conversation. Leaving it out means no webhooks.
         """
         return pulumi.get(self, "webhooks")
 
     @webhooks.setter
-    def webhooks(self, value: pulumi.Input[Optional[Sequence[pulumi.Input["WebhookArgs"]]]]):
+    def webhooks(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['WebhookArgs']]]]):
         pulumi.set(self, "webhooks", value)
 
 
 @pulumi.type_token("voiceos:index:PhoneNumberBinding")
 class PhoneNumberBinding(pulumi.CustomResource):
     @overload
-    def __init__(
-        __self__,
-        resource_name: str,
-        opts: Optional[pulumi.ResourceOptions] = None,
-        allow_overwrite: pulumi.Input[Optional[_builtins.bool]] = None,
-        inbound_agent_id: pulumi.Input[Optional[_builtins.str]] = None,
-        on_delete: pulumi.Input[Optional["OnDelete"]] = None,
-        phone_number: pulumi.Input[Optional[_builtins.str]] = None,
-        webhooks: pulumi.Input[Optional[Sequence[pulumi.Input[Union["WebhookArgs", "WebhookArgsDict"]]]]] = None,
-        __props__=None,
-    ):
+    def __init__(__self__,
+                 resource_name: str,
+                 opts: Optional[pulumi.ResourceOptions] = None,
+                 allow_overwrite: pulumi.Input[Optional[_builtins.bool]] = None,
+                 inbound_agent_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 on_delete: pulumi.Input[Optional['OnDelete']] = None,
+                 phone_number: pulumi.Input[Optional[_builtins.str]] = None,
+                 webhooks: pulumi.Input[Optional[Sequence[pulumi.Input[Union['WebhookArgs', 'WebhookArgsDict']]]]] = None,
+                 __props__=None):
         """
         Binds a VoiceOS phone number to an inbound agent and webhooks. The binding owns the number's whole routing: what is declared is exactly what the number gets. A number bound to something else is not overwritten unless allowOverwrite is set, and destroying the binding unbinds the number (or restores what it had, with onDelete: restore) only if it still has what this stack set; the number itself is never released. Import an existing binding with `pulumi import voiceos:index:PhoneNumberBinding <name> <number>`.
 
@@ -138,11 +131,11 @@ class PhoneNumberBinding(pulumi.CustomResource):
         :param pulumi.Input[Sequence[pulumi.Input[Union['WebhookArgs', 'WebhookArgsDict']]]] webhooks: The webhooks VoiceOS calls to fetch the agent at the start of a conversation. Leaving it out means no webhooks.
         """
         ...
-
     @overload
-    def __init__(
-        __self__, resource_name: str, args: PhoneNumberBindingArgs, opts: Optional[pulumi.ResourceOptions] = None
-    ):
+    def __init__(__self__,
+                 resource_name: str,
+                 args: PhoneNumberBindingArgs,
+                 opts: Optional[pulumi.ResourceOptions] = None):
         """
         Binds a VoiceOS phone number to an inbound agent and webhooks. The binding owns the number's whole routing: what is declared is exactly what the number gets. A number bound to something else is not overwritten unless allowOverwrite is set, and destroying the binding unbinds the number (or restores what it had, with onDelete: restore) only if it still has what this stack set; the number itself is never released. Import an existing binding with `pulumi import voiceos:index:PhoneNumberBinding <name> <number>`.
 
@@ -151,35 +144,28 @@ class PhoneNumberBinding(pulumi.CustomResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         """
         ...
-
     def __init__(__self__, resource_name: str, *args, **kwargs):
-        resource_args, opts = _utilities.get_resource_args_opts(
-            PhoneNumberBindingArgs, pulumi.ResourceOptions, *args, **kwargs
-        )
+        resource_args, opts = _utilities.get_resource_args_opts(PhoneNumberBindingArgs, pulumi.ResourceOptions, *args, **kwargs)
         if resource_args is not None:
             __self__._internal_init(resource_name, opts, **resource_args.__dict__)
         else:
             __self__._internal_init(resource_name, *args, **kwargs)
 
-    def _internal_init(
-        __self__,
-        resource_name: str,
-        opts: Optional[pulumi.ResourceOptions] = None,
-        allow_overwrite: pulumi.Input[Optional[_builtins.bool]] = None,
-        inbound_agent_id: pulumi.Input[Optional[_builtins.str]] = None,
-        on_delete: pulumi.Input[Optional["OnDelete"]] = None,
-        phone_number: pulumi.Input[Optional[_builtins.str]] = None,
-        webhooks: pulumi.Input[Optional[Sequence[pulumi.Input[Union["WebhookArgs", "WebhookArgsDict"]]]]] = None,
-        __props__=None,
-    ):
+    def _internal_init(__self__,
+                 resource_name: str,
+                 opts: Optional[pulumi.ResourceOptions] = None,
+                 allow_overwrite: pulumi.Input[Optional[_builtins.bool]] = None,
+                 inbound_agent_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 on_delete: pulumi.Input[Optional['OnDelete']] = None,
+                 phone_number: pulumi.Input[Optional[_builtins.str]] = None,
+                 webhooks: pulumi.Input[Optional[Sequence[pulumi.Input[Union['WebhookArgs', 'WebhookArgsDict']]]]] = None,
+                 __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
-            raise TypeError("Expected resource options to be a ResourceOptions instance")
+            raise TypeError('Expected resource options to be a ResourceOptions instance')
         if opts.id is None:
             if __props__ is not None:
-                raise TypeError(
-                    "__props__ is only valid when passed in combination with a valid opts.id to get an existing resource"
-                )
+                raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = PhoneNumberBindingArgs.__new__(PhoneNumberBindingArgs)
 
             __props__.__dict__["allow_overwrite"] = allow_overwrite
@@ -200,12 +186,16 @@ class PhoneNumberBinding(pulumi.CustomResource):
             __props__.__dict__["voiceos_id"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["previousWebhooks", "telephonyAuthToken"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
-        super(PhoneNumberBinding, __self__).__init__("voiceos:index:PhoneNumberBinding", resource_name, __props__, opts)
+        super(PhoneNumberBinding, __self__).__init__(
+            'voiceos:index:PhoneNumberBinding',
+            resource_name,
+            __props__,
+            opts)
 
     @staticmethod
-    def get(
-        resource_name: str, id: pulumi.Input[str], opts: Optional[pulumi.ResourceOptions] = None
-    ) -> "PhoneNumberBinding":
+    def get(resource_name: str,
+            id: pulumi.Input[str],
+            opts: Optional[pulumi.ResourceOptions] = None) -> 'PhoneNumberBinding':
         """
         Get an existing PhoneNumberBinding resource's state with the given name, id, and optional extra
         properties used to qualify the lookup.
@@ -268,7 +258,7 @@ class PhoneNumberBinding(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="onDelete")
-    def on_delete(self) -> pulumi.Output["OnDelete"]:
+    def on_delete(self) -> pulumi.Output['OnDelete']:
         """
         What destroying the binding does.
         """
@@ -292,7 +282,7 @@ class PhoneNumberBinding(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="previousWebhooks")
-    def previous_webhooks(self) -> pulumi.Output[Optional[Sequence["outputs.Webhook"]]]:
+    def previous_webhooks(self) -> pulumi.Output[Optional[Sequence['outputs.Webhook']]]:
         """
         The webhooks the number had before this binding took it over.
         """
@@ -300,7 +290,7 @@ class PhoneNumberBinding(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def telephony(self) -> pulumi.Output[Optional["outputs.Telephony"]]:
+    def telephony(self) -> pulumi.Output[Optional['outputs.Telephony']]:
         """
         The carrier behind the number.
         """
@@ -340,8 +330,9 @@ class PhoneNumberBinding(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def webhooks(self) -> pulumi.Output[Sequence["outputs.Webhook"]]:
+    def webhooks(self) -> pulumi.Output[Sequence['outputs.Webhook']]:
         """
         The webhooks the number is bound to.
         """
         return pulumi.get(self, "webhooks")
+

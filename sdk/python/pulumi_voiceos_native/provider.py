@@ -8,27 +8,22 @@ import sys
 import pulumi
 import pulumi.runtime
 from typing import Any, Mapping, Optional, Sequence, Union, overload
-
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict, TypeAlias
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
 
-__all__ = ["ProviderArgs", "Provider"]
-
+__all__ = ['ProviderArgs', 'Provider']
 
 @pulumi.input_type
 class ProviderArgs:
-    def __init__(
-        __self__,
-        *,
-        api_token: pulumi.Input[Optional[_builtins.str]] = None,
-        api_url: pulumi.Input[Optional[_builtins.str]] = None,
-        max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
-        max_retry_seconds: pulumi.Input[Optional[_builtins.float]] = None,
-        request_timeout: pulumi.Input[Optional[_builtins.float]] = None,
-    ):
+    def __init__(__self__, *,
+                 api_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
+                 max_retry_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 request_timeout: pulumi.Input[Optional[_builtins.float]] = None):
         """
         The set of arguments for constructing a Provider resource.
 
@@ -113,17 +108,15 @@ class ProviderArgs:
 @pulumi.type_token("pulumi:providers:voiceos")
 class Provider(pulumi.ProviderResource):
     @overload
-    def __init__(
-        __self__,
-        resource_name: str,
-        opts: Optional[pulumi.ResourceOptions] = None,
-        api_token: pulumi.Input[Optional[_builtins.str]] = None,
-        api_url: pulumi.Input[Optional[_builtins.str]] = None,
-        max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
-        max_retry_seconds: pulumi.Input[Optional[_builtins.float]] = None,
-        request_timeout: pulumi.Input[Optional[_builtins.float]] = None,
-        __props__=None,
-    ):
+    def __init__(__self__,
+                 resource_name: str,
+                 opts: Optional[pulumi.ResourceOptions] = None,
+                 api_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
+                 max_retry_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 request_timeout: pulumi.Input[Optional[_builtins.float]] = None,
+                 __props__=None):
         """
         The VoiceOS provider. Its settings default to the stack's voiceos: configuration, then to the environment.
 
@@ -136,11 +129,11 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.float] request_timeout: Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
         """
         ...
-
     @overload
-    def __init__(
-        __self__, resource_name: str, args: Optional[ProviderArgs] = None, opts: Optional[pulumi.ResourceOptions] = None
-    ):
+    def __init__(__self__,
+                 resource_name: str,
+                 args: Optional[ProviderArgs] = None,
+                 opts: Optional[pulumi.ResourceOptions] = None):
         """
         The VoiceOS provider. Its settings default to the stack's voiceos: configuration, then to the environment.
 
@@ -149,7 +142,6 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         """
         ...
-
     def __init__(__self__, resource_name: str, *args, **kwargs):
         resource_args, opts = _utilities.get_resource_args_opts(ProviderArgs, pulumi.ResourceOptions, *args, **kwargs)
         if resource_args is not None:
@@ -157,42 +149,31 @@ class Provider(pulumi.ProviderResource):
         else:
             __self__._internal_init(resource_name, *args, **kwargs)
 
-    def _internal_init(
-        __self__,
-        resource_name: str,
-        opts: Optional[pulumi.ResourceOptions] = None,
-        api_token: pulumi.Input[Optional[_builtins.str]] = None,
-        api_url: pulumi.Input[Optional[_builtins.str]] = None,
-        max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
-        max_retry_seconds: pulumi.Input[Optional[_builtins.float]] = None,
-        request_timeout: pulumi.Input[Optional[_builtins.float]] = None,
-        __props__=None,
-    ):
+    def _internal_init(__self__,
+                 resource_name: str,
+                 opts: Optional[pulumi.ResourceOptions] = None,
+                 api_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
+                 max_retry_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 request_timeout: pulumi.Input[Optional[_builtins.float]] = None,
+                 __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
-            raise TypeError("Expected resource options to be a ResourceOptions instance")
+            raise TypeError('Expected resource options to be a ResourceOptions instance')
         if opts.id is None:
             if __props__ is not None:
-                raise TypeError(
-                    "__props__ is only valid when passed in combination with a valid opts.id to get an existing resource"
-                )
+                raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = ProviderArgs.__new__(ProviderArgs)
 
             __props__.__dict__["api_token"] = None if api_token is None else pulumi.Output.secret(api_token)
             __props__.__dict__["api_url"] = api_url
-            __props__.__dict__["max_attempts"] = (
-                pulumi.Output.from_input(max_attempts).apply(pulumi.runtime.to_json)
-                if max_attempts is not None
-                else None
-            )
-            __props__.__dict__["max_retry_seconds"] = (
-                pulumi.Output.from_input(max_retry_seconds).apply(pulumi.runtime.to_json)
-                if max_retry_seconds is not None
-                else None
-            )
-            __props__.__dict__["request_timeout"] = (
-                pulumi.Output.from_input(request_timeout).apply(pulumi.runtime.to_json)
-                if request_timeout is not None
-                else None
-            )
-        super(Provider, __self__).__init__("voiceos", resource_name, __props__, opts)
+            __props__.__dict__["max_attempts"] = pulumi.Output.from_input(max_attempts).apply(pulumi.runtime.to_json) if max_attempts is not None else None
+            __props__.__dict__["max_retry_seconds"] = pulumi.Output.from_input(max_retry_seconds).apply(pulumi.runtime.to_json) if max_retry_seconds is not None else None
+            __props__.__dict__["request_timeout"] = pulumi.Output.from_input(request_timeout).apply(pulumi.runtime.to_json) if request_timeout is not None else None
+        super(Provider, __self__).__init__(
+            'voiceos',
+            resource_name,
+            __props__,
+            opts)
+

@@ -8,7 +8,6 @@ import sys
 import pulumi
 import pulumi.runtime
 from typing import Any, Mapping, Optional, Sequence, Union, overload
-
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict, TypeAlias
 else:
@@ -39,3 +38,4 @@ requestTimeout: Optional[float]
 """
 Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
 """
+

@@ -8,7 +8,6 @@ import sys
 import pulumi
 import pulumi.runtime
 from typing import Any, Mapping, Optional, Sequence, Union, overload
-
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict, TypeAlias
 else:
@@ -17,7 +16,7 @@ from .. import _utilities
 
 import types
 
-__config__ = pulumi.Config("voiceos")
+__config__ = pulumi.Config('voiceos')
 
 
 class _ExportableConfig(types.ModuleType):
@@ -26,32 +25,33 @@ class _ExportableConfig(types.ModuleType):
         """
         The VoiceOS API token (or the VOICEOS_API_TOKEN environment variable of the process that runs pulumi).
         """
-        return __config__.get("apiToken")
+        return __config__.get('apiToken')
 
     @_builtins.property
     def api_url(self) -> Optional[str]:
         """
         The VoiceOS API base URL (or VOICEOS_API_URL); https://api.voiceos.io by default. Plain http is accepted for loopback addresses only.
         """
-        return __config__.get("apiUrl")
+        return __config__.get('apiUrl')
 
     @_builtins.property
     def max_attempts(self) -> Optional[int]:
         """
         Tries per request, 1 meaning no retry (or VOICEOS_MAX_ATTEMPTS); 5 by default.
         """
-        return __config__.get_int("maxAttempts")
+        return __config__.get_int('maxAttempts')
 
     @_builtins.property
     def max_retry_seconds(self) -> Optional[float]:
         """
         The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
         """
-        return __config__.get_float("maxRetrySeconds")
+        return __config__.get_float('maxRetrySeconds')
 
     @_builtins.property
     def request_timeout(self) -> Optional[float]:
         """
         Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
         """
-        return __config__.get_float("requestTimeout")
+        return __config__.get_float('requestTimeout')
+
