@@ -12,17 +12,19 @@ PULUMI_VERSION := $(shell scripts/install-pulumi --version)
 PULUMI_BIN = $(shell scripts/install-pulumi)
 PYTEST_ARGS ?=
 
-.PHONY: help venv cli lint typecheck test test-unit test-e2e demo bench clean
+.PHONY: help venv cli lint typecheck test test-unit test-e2e demo bench sdk clean
 
 help:
 	@echo "make demo   - pulumi up of examples/basic against a local VoiceOS emulator"
 	@echo "make test   - lint, types, unit and end-to-end tests"
 	@echo "make bench  - benchmarks against the engine's floor (writes docs/performance.md)"
+	@echo "make sdk    - regenerate sdk/ (python, nodejs, go) from pulumi_voiceos/native/schema.json"
 
-$(VENV)/.installed: pyproject.toml scripts/pulumi-cli/go.mod
+$(VENV)/.installed: pyproject.toml scripts/pulumi-cli/go.mod sdk/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]" "pulumi==$(PULUMI_VERSION)"
+	# The generated Python SDK of the native provider is installed too: the e2e tests run a program on it.
+	$(PY) -m pip install --quiet -e ".[dev]" -e sdk/python "pulumi==$(PULUMI_VERSION)"
 	touch $@
 
 venv: $(VENV)/.installed
@@ -51,6 +53,9 @@ demo: venv cli
 
 bench: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m benchmarks.run $(BENCH_ARGS)
+
+sdk: cli
+	scripts/gen-sdk
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from pulumi.provider.experimental.server import main as serve
 
 from .._version import __version__
+from .engine_log import EngineLogHandler
 from .provider import VoiceOSProvider
 
 
 def main() -> None:
-    serve(sys.argv[1:], __version__, VoiceOSProvider())
+    args = sys.argv[1:]
+    # The engine passes its own address as the first positional argument (server.main reads it too).
+    engine = next((arg for arg in args if not arg.startswith("-")), None)
+    if engine:
+        logger = logging.getLogger("pulumi_voiceos")
+        logger.addHandler(EngineLogHandler(engine))
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    serve(args, __version__, VoiceOSProvider())
 
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ from .. import lifecycle, operations
 from ..config import STACK_CONFIG_KEYS, Settings, resolve_settings
 from ..properties import CAMEL_CASE, camel_case
 from . import values
+from .engine_log import CURRENT_URN
 from .values import PropertyMap, PropertyValue
 
 __all__ = ["BINDING_TYPE", "NAME", "VoiceOSProvider", "load_schema"]
@@ -115,8 +116,17 @@ class VoiceOSProvider(Provider):
         self._stack_config: dict[str, Any] = {}
         self._executor = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_HOOKS, thread_name_prefix="voiceos")
 
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(fn, *args))
+    async def _run(self, urn: str, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` on a thread of the pool, with its log records attributed to ``urn``."""
+
+        def call() -> T:
+            token = CURRENT_URN.set(urn)
+            try:
+                return fn(*args)
+            finally:
+                CURRENT_URN.reset(token)
+
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
     def _settings(self) -> Settings:
         return resolve_settings(self._stack_config)
@@ -153,7 +163,7 @@ class VoiceOSProvider(Provider):
                     for name in unknown_names
                 ],
             )
-        checked, failures = await self._run(operations.check, values.from_properties(request.new_inputs))
+        checked, failures = await self._run(request.urn, operations.check, values.from_properties(request.new_inputs))
         if failures:
             return CheckResponse(
                 inputs=request.new_inputs,
@@ -191,19 +201,25 @@ class VoiceOSProvider(Provider):
         props = self._declared(values.from_properties(request.properties))
         if request.preview:
             return CreateResponse(None, self._preview_outputs(request.properties))
-        number, outs = await self._run(operations.create, self._settings(), props, lifecycle.SCHEMA)
+        number, outs = await self._run(request.urn, operations.create, self._settings(), props, lifecycle.SCHEMA)
         return CreateResponse(number, self._outputs(outs, request.properties))
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         news = self._declared(values.from_properties(request.news))
         if request.preview:
             return UpdateResponse(self._preview_outputs(request.news, request.olds))
-        outs = await self._run(operations.update, self._settings(), values.from_properties(request.olds), news)
+        outs = await self._run(
+            request.urn, operations.update, self._settings(), values.from_properties(request.olds), news
+        )
         return UpdateResponse(self._outputs(outs, request.news, request.olds))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         found = await self._run(
-            operations.read, self._settings(), request.resource_id, values.from_properties(request.properties)
+            request.urn,
+            operations.read,
+            self._settings(),
+            request.resource_id,
+            values.from_properties(request.properties),
         )
         if found is None:
             return ReadResponse(resource_id="", properties={}, inputs={})
@@ -227,7 +243,11 @@ class VoiceOSProvider(Provider):
 
     async def delete(self, request: DeleteRequest) -> None:
         await self._run(
-            operations.delete, self._settings(), request.resource_id, values.from_properties(request.properties)
+            request.urn,
+            operations.delete,
+            self._settings(),
+            request.resource_id,
+            values.from_properties(request.properties),
         )
 
     # -- functions ------------------------------------------------------------------------
@@ -238,7 +258,7 @@ class VoiceOSProvider(Provider):
             number = args.get("phone_number")
             if not isinstance(number, str) or not number:
                 return InvokeResponse(failures=[CheckFailure("phoneNumber", "is required, e.g. +14155550123")])
-            found = await self._run(self._get_phone_number, number)
+            found = await self._run("", self._get_phone_number, number)
             return InvokeResponse(return_value=found)
         if request.tok == LIST_PHONE_NUMBERS:
             prefix, bound = args.get("prefix"), args.get("bound")
@@ -246,7 +266,7 @@ class VoiceOSProvider(Provider):
                 return InvokeResponse(failures=[CheckFailure("prefix", "must be a string such as +1415")])
             if bound is not None and not isinstance(bound, bool):
                 return InvokeResponse(failures=[CheckFailure("bound", "must be true, false or unset")])
-            listed = await self._run(self._list_phone_numbers, prefix, bound)
+            listed = await self._run("", self._list_phone_numbers, prefix, bound)
             return InvokeResponse(return_value={"phoneNumbers": listed})
         raise NotImplementedError(
             f"unknown function {request.tok}; this provider has {GET_PHONE_NUMBER} and {LIST_PHONE_NUMBERS}"

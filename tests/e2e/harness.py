@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,7 @@ PROGRAMS = Path(__file__).parent / "programs"
 PROJECT = "voiceos-e2e"
 STACK = "test"
 PASSPHRASE = "e2e-passphrase"
+NATIVE_TYPE = "voiceos:index:PhoneNumberBinding"
 
 
 def pulumi_available() -> bool:
@@ -100,13 +102,26 @@ class Deployment:
         return "\n".join(p.read_text(errors="replace") for p in sorted(self.state_dir.rglob("*")) if p.is_file())
 
     def resources(self) -> list[dict[str, Any]]:
+        """The bindings in state, of either provider."""
         deployment = json.loads(self.export_without_secrets())["deployment"]
-        return [r for r in deployment.get("resources", []) if r["type"].startswith("pulumi-python:dynamic")]
+        return [
+            r
+            for r in deployment.get("resources", [])
+            if r["type"].startswith("pulumi-python:dynamic") or r["type"] == NATIVE_TYPE
+        ]
 
 
-def write_project(work_dir: Path, program: str) -> None:
+def write_project(work_dir: Path, program: str | Path) -> None:
+    """A project of the named program in tests/e2e/programs, or of a YAML file (a YAML program)."""
     work_dir.mkdir(parents=True)
-    shutil.copy(PROGRAMS / program / "__main__.py", work_dir / "__main__.py")
+    source = program if isinstance(program, Path) else PROGRAMS / program
+    if source.suffix == ".yaml" or (source / "Pulumi.yaml").exists():
+        yaml_file = source if source.suffix == ".yaml" else source / "Pulumi.yaml"
+        # One project name for every test program, so stacks and config keys look alike.
+        text = re.sub(r"^name: .*$", f"name: {PROJECT}", yaml_file.read_text(), count=1, flags=re.MULTILINE)
+        (work_dir / "Pulumi.yaml").write_text(text)
+        return
+    shutil.copy(source / "__main__.py", work_dir / "__main__.py")
     (work_dir / "Pulumi.yaml").write_text(
         f"name: {PROJECT}\nruntime:\n  name: python\n  options:\n    virtualenv: {Path(sys.prefix)}\n"
     )
@@ -120,6 +135,8 @@ def base_env(root: Path, emulator: EmulatorProcess) -> dict[str, str]:
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "PULUMI_HOME": str(root / "pulumi-home"),
         "VOICEOS_API_URL": emulator.url,
+        # The native provider plugin (pulumi-resource-voiceos) is a console script of this virtualenv.
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
         # Quick retries keep fault tests short; the bound is what matters.
         "VOICEOS_MAX_RETRY_SECONDS": "30",
     }
@@ -129,7 +146,7 @@ def base_env(root: Path, emulator: EmulatorProcess) -> dict[str, str]:
 def deployment(
     root: Path,
     *,
-    program: str = "bindings",
+    program: str | Path = "bindings",
     token: str,
     numbers: list[str] | None = None,
     agents: list[str] | None = None,

@@ -42,7 +42,9 @@ def assert_as_declared(d: Deployment, specs: list[dict[str, Any]], *, unbound: t
         assert live(d, number) == declared(spec), number
         outputs = state[number]["outputs"]
         assert state[number]["urn"].endswith("::" + spec["name"])
-        assert outputs["inbound_agent_id"] == spec.get("inbound_agent_id")
+        # The dynamic resource's outputs are snake_case, the native one's camelCase.
+        agent = outputs["inboundAgentId"] if "inboundAgentId" in outputs else outputs["inbound_agent_id"]
+        assert agent == spec.get("inbound_agent_id")
     for number in unbound:
         assert live(d, number) == (None, []), number
 

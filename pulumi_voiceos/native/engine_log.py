@@ -1,0 +1,48 @@
+"""Warnings of the shared operations, shown by the engine against the resource they concern.
+
+The operations log to the ``pulumi_voiceos`` logger ("handed over to another
+binding", "left ... as it is"). A provider plugin's stderr reaches the engine's
+debug log only, so the native provider sends these records to the engine's
+``Log`` service instead, with the URN of the hook that wrote them: they show
+up under that resource in ``pulumi up`` like any provider diagnostic.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from typing import Final
+
+import grpc
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+
+__all__ = ["CURRENT_URN", "EngineLogHandler"]
+
+CURRENT_URN: Final[contextvars.ContextVar[str]] = contextvars.ContextVar("voiceos_current_urn", default="")
+"""The URN of the resource whose hook is running on this thread."""
+
+_SEVERITIES: Final = (
+    (logging.ERROR, engine_pb2.ERROR),
+    (logging.WARNING, engine_pb2.WARNING),
+    (logging.INFO, engine_pb2.INFO),
+)
+
+
+class EngineLogHandler(logging.Handler):
+    def __init__(self, engine_address: str) -> None:
+        super().__init__(level=logging.INFO)
+        self._channel = grpc.insecure_channel(engine_address)
+        self._engine = engine_pb2_grpc.EngineStub(self._channel)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        severity = next((sev for level, sev in _SEVERITIES if record.levelno >= level), engine_pb2.DEBUG)
+        try:
+            self._engine.Log(
+                engine_pb2.LogRequest(severity=severity, message=self.format(record), urn=CURRENT_URN.get())
+            )
+        except grpc.RpcError:
+            self.handleError(record)
+
+    def close(self) -> None:
+        self._channel.close()
+        super().close()

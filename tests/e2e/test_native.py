@@ -1,0 +1,359 @@
+"""The native ``voiceos`` provider through the real CLI and engine: YAML, import, the generated Python SDK.
+
+Every flow ends by reading the live numbers from the emulator and comparing
+them with the program and the stack's state; the request log shows the exact
+calls each flow made, which are the dynamic provider's for the same flow.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi import automation as auto
+
+from .harness import NATIVE_TYPE, Deployment, deployment
+from .test_flows import AGENTS, CARRIER, N1, N2, N3, REPO, TOKEN, WEBHOOK_SECRET, hook, sales, summary, support
+from .test_ownership import assert_as_declared
+
+EXAMPLE = REPO / "examples" / "yaml" / "Pulumi.yaml"
+EXAMPLE_NUMBER = "+14155550123"
+HEADER_SENTINEL = "SENTINEL-NATIVE-HEADER-3e8d"
+IMPORTED_HEADER = "SENTINEL-IMPORTED-HEADER-b7f1"
+
+
+def calls(d: Deployment) -> list[tuple[str, str | None]]:
+    return [(r["method"], r["phone_number"]) for r in d.emulator.requests()]
+
+
+def live(d: Deployment, number: str) -> dict[str, Any]:
+    got = d.emulator.get_number(number)
+    assert got is not None, f"{number} vanished from the emulator"
+    return got
+
+
+def state_of(d: Deployment, number: str) -> dict[str, Any]:
+    found = [r for r in d.resources() if r["id"] == number]
+    assert len(found) == 1, f"state has {len(found)} bindings of {number}"
+    assert found[0]["type"] == NATIVE_TYPE
+    return found[0]
+
+
+def everything_written(d: Deployment) -> str:
+    """State files, the exported stack and every line the CLI printed."""
+    return "\n".join([d.state_files_text(), d.export_without_secrets(), *d.output])
+
+
+# -- the YAML example ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Any:
+    with deployment(tmp_path, program=EXAMPLE, token=TOKEN, numbers=[EXAMPLE_NUMBER], agents=AGENTS) as d:
+        d.emulator.seed_number(EXAMPLE_NUMBER, auth_token=CARRIER)
+        d.stack.set_config("webhookToken", auto.ConfigValue(HEADER_SENTINEL, secret=True))
+        d.emulator.clear_requests()
+        yield d
+
+
+def test_the_yaml_example_binds_updates_refreshes_and_destroys_as_declared(example: Deployment) -> None:
+    d = example
+    result = d.up()
+    assert summary(result) == {"create": 2}
+    assert calls(d) == [("GET", EXAMPLE_NUMBER), ("PATCH", EXAMPLE_NUMBER)]
+    number = live(d, EXAMPLE_NUMBER)
+    assert number["inbound_agent_id"] == "agent_support"
+    assert [(w["url"], w["headers"]) for w in number["webhooks"]] == [
+        ("https://hooks.example.com/voiceos", {"Authorization": HEADER_SENTINEL})
+    ]
+    outputs = state_of(d, EXAMPLE_NUMBER)["outputs"]
+    assert outputs["inboundAgentId"] == "agent_support" and outputs["onDelete"] == "restore"
+    assert result.outputs["carrier"].value == "twilio"
+
+    d.emulator.clear_requests()
+    preview = d.preview()
+    assert summary(preview) == {"same": 2}
+    assert d.emulator.requests() == []
+    assert summary(d.up()) == {"same": 2}
+    assert d.emulator.requests() == []
+
+    d.stack.set_config("agent", auto.ConfigValue("agent_sales"))
+    d.emulator.clear_requests()
+    assert summary(d.up()) == {"same": 1, "update": 1}
+    assert [(r["method"], r["body"]) for r in d.emulator.requests()] == [("PATCH", {"inbound_agent_id": "agent_sales"})]
+    assert live(d, EXAMPLE_NUMBER)["inbound_agent_id"] == "agent_sales"
+
+    # Someone re-routes the number in the dashboard; refresh sees it, the next up puts it back.
+    d.emulator.seed_number(EXAMPLE_NUMBER, inbound_agent_id="agent_billing", webhooks=number["webhooks"])
+    d.emulator.clear_requests()
+    d.refresh()
+    assert [r["path"] for r in d.emulator.requests()] == ["/phone_numbers"]  # one listing serves the refresh
+    assert state_of(d, EXAMPLE_NUMBER)["outputs"]["inboundAgentId"] == "agent_billing"
+    d.emulator.clear_requests()
+    d.up()
+    assert [(r["method"], r["body"]) for r in d.emulator.requests()] == [("PATCH", {"inbound_agent_id": "agent_sales"})]
+    assert live(d, EXAMPLE_NUMBER)["inbound_agent_id"] == "agent_sales"
+
+    d.emulator.clear_requests()
+    d.destroy()
+    assert calls(d) == [("GET", EXAMPLE_NUMBER), ("PATCH", EXAMPLE_NUMBER)]
+    unbound = live(d, EXAMPLE_NUMBER)
+    assert unbound["inbound_agent_id"] is None and unbound["webhooks"] == []
+    assert d.resources() == []
+    assert HEADER_SENTINEL not in everything_written(d)
+
+
+ENGINE_RPC_TRACE = ("Marshaling property for RPC[", "Unmarshaling property for RPC[")
+
+
+def test_the_secret_header_stays_out_of_the_verbose_log_but_the_engines_own_rpc_trace(example: Deployment) -> None:
+    """At -v=9 the engine (3.260, and 3.274 alike) traces every property it marshals, including the
+    value inside a secret: its secret filter runs on the format string before the values are
+    formatted. That trace starts at the program's own RegisterResource, before any provider sees the
+    value, so no provider can prevent it. Everything else, the provider's output included, is clean."""
+    d = example
+    run = d.cli("up", "--yes", "--skip-preview", "-v=9", "--logtostderr")
+    log = (run.stdout + run.stderr).splitlines()
+    assert any("voiceos:index:PhoneNumberBinding" in line for line in log) and len(log) > 200
+    assert live(d, EXAMPLE_NUMBER)["webhooks"][0]["headers"] == {"Authorization": HEADER_SENTINEL}
+    for secret in (HEADER_SENTINEL, CARRIER):
+        leaking = [line for line in log if secret in line]
+        assert all(any(trace in line for trace in ENGINE_RPC_TRACE) for line in leaking), leaking
+    # The program's registration already carries the header in the trace: the engine writes it, not a provider.
+    assert any("RPC[ResourceMonitor.RegisterResource" in line for line in log if HEADER_SENTINEL in line)
+    assert not any(TOKEN in line for line in log)
+    assert HEADER_SENTINEL not in d.state_files_text()
+    assert HEADER_SENTINEL not in d.export_without_secrets()
+
+
+# -- pulumi import ------------------------------------------------------------------------------
+
+EMPTY_YAML = "name: voiceos-e2e\nruntime: yaml\n"
+
+
+@pytest.fixture
+def yaml_project(tmp_path: Path) -> Any:
+    program = tmp_path / "empty.yaml"
+    program.write_text(EMPTY_YAML)
+    with deployment(tmp_path / "run", program=program, token=TOKEN, numbers=[], agents=AGENTS) as d:
+        yield d
+
+
+def test_pulumi_import_adopts_a_binding_with_one_get_and_writes_its_program(
+    yaml_project: Deployment, tmp_path: Path
+) -> None:
+    d = yaml_project
+    theirs = hook("theirs", headers={"X-Key": IMPORTED_HEADER})
+    d.emulator.seed_number(N1, inbound_agent_id="agent_billing", webhooks=[theirs], auth_token=CARRIER)
+    before = live(d, N1)
+    d.emulator.clear_requests()
+    generated = tmp_path / "imported.yaml"
+    # --skip-preview: a preview pass would read the number once more, in a provider of its own.
+    d.cli("import", NATIVE_TYPE, "support", N1, "--yes", "--skip-preview", "--out", str(generated))
+    assert calls(d) == [("GET", N1)]
+    assert live(d, N1) == before
+    code = generated.read_text()
+    assert "type: voiceos:PhoneNumberBinding" in code and "agent_billing" in code
+    state = state_of(d, N1)
+    assert state["inputs"]["inboundAgentId"] == "agent_billing"
+    # What was adopted is what onDelete: restore would put back.
+    assert state["outputs"]["previousInboundAgentId"] == "agent_billing"
+    assert IMPORTED_HEADER not in d.state_files_text()
+
+    # The generated program declares exactly what is live: nothing to change, nothing sent.
+    (d.work_dir / "Pulumi.yaml").write_text(EMPTY_YAML + code)
+    d.emulator.clear_requests()
+    assert summary(d.preview()) == {"same": 2}
+    assert d.emulator.requests() == []
+
+
+def test_pulumi_import_file_adopts_fifty_bindings_with_one_get_each(yaml_project: Deployment, tmp_path: Path) -> None:
+    d = yaml_project
+    numbers = [f"+1415555{7000 + i:04d}" for i in range(50)]
+    d.emulator.seed_many(
+        [
+            {"phone_number": n, "inbound_agent_id": AGENTS[i % 3], "webhooks": [hook(f"n{i}")]}
+            for i, n in enumerate(numbers)
+        ]
+    )
+    plan = tmp_path / "import.json"
+    plan.write_text(
+        json.dumps({"resources": [{"type": NATIVE_TYPE, "name": f"line-{n[1:]}", "id": n} for n in numbers]})
+    )
+    d.emulator.clear_requests()
+    d.cli("import", "--file", str(plan), "--yes", "--skip-preview", "--out", str(tmp_path / "imported.yaml"))
+    assert sorted(calls(d)) == sorted(("GET", n) for n in numbers)
+    assert sorted(r["id"] for r in d.resources()) == sorted(numbers)
+    for i, n in enumerate(numbers):
+        assert live(d, n)["inbound_agent_id"] == AGENTS[i % 3]
+        assert state_of(d, n)["outputs"]["inboundAgentId"] == AGENTS[i % 3]
+
+
+# -- the generated Python SDK, and the ownership flows ----------------------------------------------
+
+
+@pytest.fixture
+def native(tmp_path: Path) -> Any:
+    with deployment(tmp_path, program="native_bindings", token=TOKEN, numbers=[N1, N2, N3], agents=AGENTS) as d:
+        for n in (N1, N2, N3):
+            d.emulator.seed_number(n, auth_token=CARRIER)
+        d.stack.set_config("webhookSecret", auto.ConfigValue(WEBHOOK_SECRET, secret=True))
+        d.emulator.clear_requests()
+        yield d
+
+
+def deploy(d: Deployment, specs: list[dict[str, Any]], **kwargs: Any) -> auto.UpResult:
+    d.set_bindings(specs)
+    d.emulator.clear_requests()
+    return d.up(**kwargs)
+
+
+def sorted_calls(d: Deployment) -> list[tuple[str, str | None]]:
+    return sorted(calls(d), key=lambda c: (c[0], c[1] or ""))
+
+
+def test_a_python_program_on_the_generated_sdk_binds_and_keeps_the_header_secret(native: Deployment) -> None:
+    specs = [support(secret_header="X-Signature"), sales()]
+    result = deploy(native, specs)
+    assert summary(result) == {"create": 3}
+    assert sorted_calls(native) == [("GET", N1), ("GET", N2), ("PATCH", N1), ("PATCH", N2)]
+    assert_as_declared(native, specs)
+    assert live(native, N1)["webhooks"][0]["headers"] == {"X-Signature": WEBHOOK_SECRET}
+    assert result.outputs["support.telephony_auth_token"].secret
+    assert {r["type"] for r in native.resources()} == {NATIVE_TYPE}
+    native.emulator.clear_requests()
+    assert summary(native.preview()) == {"same": 3}
+    assert native.emulator.requests() == []
+    text = everything_written(native)
+    assert WEBHOOK_SECRET not in text and CARRIER not in text and TOKEN not in text
+
+
+def test_renaming_a_native_binding_without_an_alias_keeps_the_number_bound(native: Deployment) -> None:
+    deploy(native, [support()])
+    renamed = support(name="support-line")
+    result = deploy(native, [renamed])
+    assert summary(result) == {"create": 1, "delete": 1, "same": 1}
+    assert calls(native) == [("GET", N1)]
+    assert_as_declared(native, [renamed])
+    assert "handed over" in "".join(native.output)
+
+
+def test_up_replace_of_a_native_binding_keeps_the_number_bound(native: Deployment) -> None:
+    deploy(native, [support()])
+    [resource] = native.resources()
+    native.emulator.clear_requests()
+    result = native.up(replace=[resource["urn"]])
+    assert summary(result) == {"replace": 1, "same": 1}
+    assert calls(native) == [("GET", N1)]
+    assert_as_declared(native, [support()])
+
+
+def test_swapping_the_numbers_of_two_native_bindings_ends_as_declared(native: Deployment) -> None:
+    deploy(native, [support(), sales()])
+    swapped = [support(number=N2, allow_overwrite=True), sales(number=N1, allow_overwrite=True)]
+    result = deploy(native, swapped)
+    assert summary(result) == {"replace": 2, "same": 1}
+    assert sorted_calls(native) == [("GET", N1), ("GET", N2), ("PATCH", N1), ("PATCH", N2)]
+    assert_as_declared(native, swapped)
+
+
+def test_a_native_binding_refuses_a_number_bound_elsewhere_and_names_the_fix(native: Deployment) -> None:
+    native.emulator.seed_number(N3, inbound_agent_id="agent_billing")
+    native.set_bindings([support(number=N3)])
+    with pytest.raises(auto.CommandError) as refused:
+        native.up()
+    assert "allowOverwrite: true" in str(refused.value) and "aliases" in str(refused.value)
+    assert live(native, N3)["inbound_agent_id"] == "agent_billing"
+
+
+# -- the two providers agree --------------------------------------------------------------------------
+
+VOLATILE = {"voiceos_id", "uri", "created_at", "updated_at", "telephony", "__provider", "adopt_existing"}
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def _revealed(value: Any) -> Any:
+    """A value of ``stack export --show-secrets`` with the secret envelopes taken off."""
+    if isinstance(value, dict):
+        if "plaintext" in value and "4dabf18193072939515e22adb298388d" in value:
+            return _revealed(json.loads(value["plaintext"]))
+        return {k: _revealed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_revealed(v) for v in value]
+    return value
+
+
+def outputs_by_number(d: Deployment) -> dict[str, dict[str, Any]]:
+    """Each binding's outputs in snake_case, secrets revealed, without what differs between two accounts
+    (and without nulls: the engine keeps a null output of the dynamic provider, and leaves a native one out)."""
+    exported = json.loads(d.cli("stack", "export", "--show-secrets").stdout)["deployment"]["resources"]
+    bindings = {r["id"]: r for r in exported if r["urn"] in {b["urn"] for b in d.resources()}}
+    return {
+        number: {
+            k: v
+            for k, v in ((_snake(k), _revealed(v)) for k, v in r["outputs"].items())
+            if k not in VOLATILE and v is not None
+        }
+        for number, r in bindings.items()
+    }
+
+
+def requests_made(d: Deployment) -> list[tuple[str, str, Any]]:
+    return sorted((r["method"], r["path"], json.dumps(r["body"], sort_keys=True)) for r in d.emulator.requests())
+
+
+def test_the_dynamic_and_the_native_provider_make_the_same_calls_and_outputs(tmp_path: Path) -> None:
+    specs = [
+        support(webhooks=[hook("support", method="get", headers={"X-Team": "support"})]),
+        sales(allow_overwrite=True, on_delete="restore"),
+    ]
+    results = {}
+    for program in ("bindings", "native_bindings"):
+        with deployment(tmp_path / program, program=program, token=TOKEN, numbers=[N1, N2], agents=AGENTS) as d:
+            d.emulator.seed_number(N1, auth_token=CARRIER)
+            d.emulator.seed_number(N2, inbound_agent_id="agent_billing", auth_token=CARRIER)  # sales overwrites it
+            d.set_bindings(specs)
+            d.emulator.clear_requests()
+            d.up()
+            up_calls = requests_made(d)
+            state = outputs_by_number(d)
+            d.emulator.clear_requests()
+            d.set_bindings([support(inbound_agent_id="agent_billing"), specs[1]])
+            d.up()
+            update_calls = requests_made(d)
+            d.emulator.clear_requests()
+            d.destroy()
+            results[program] = (up_calls, state, update_calls, requests_made(d), live(d, N2)["inbound_agent_id"])
+    dynamic, native_ = results["bindings"], results["native_bindings"]
+    assert dynamic[0] == native_[0]  # up: the same GETs and PATCH bodies
+    assert dynamic[1] == native_[1]  # the same outputs (the native provider marks more of them secret)
+    assert dynamic[2] == native_[2]  # update
+    assert dynamic[3] == native_[3]  # destroy
+    assert dynamic[4] == native_[4] == "agent_billing"  # restored
+
+
+# -- invokes -------------------------------------------------------------------------------------------
+
+
+def test_a_yaml_program_looks_numbers_up_with_the_providers_functions(tmp_path: Path) -> None:
+    with deployment(tmp_path, program="yaml_invokes", token=TOKEN, numbers=[N1, N2, N3], agents=AGENTS) as d:
+        d.emulator.seed_number(N1, inbound_agent_id="agent_support", webhooks=[hook("support")], auth_token=CARRIER)
+        d.emulator.seed_number(N2, auth_token=CARRIER)
+        d.emulator.seed_number(N3, inbound_agent_id="agent_sales", auth_token=CARRIER)
+        d.emulator.seed_number("+14255550100", auth_token=CARRIER)
+        result = d.up()
+        outputs = result.outputs
+        assert outputs["supportAgent"].value == "agent_support"
+        assert outputs["supportWebhookUrl"].value == "https://hooks.example.com/support"
+        assert outputs["supportCarrier"].value == "twilio"
+        assert outputs["supportCarrierToken"].secret
+        assert [n["phoneNumber"] for n in outputs["unbound"].value] == [N2]
+        assert len(outputs["count"].value) == 4
+        assert CARRIER not in everything_written(d)
+        # No resources: every request is a read.
+        assert {r["method"] for r in d.emulator.requests()} == {"GET"}
