@@ -12,12 +12,13 @@ PULUMI_VERSION := $(shell scripts/install-pulumi --version)
 PULUMI_BIN = $(shell scripts/install-pulumi)
 PYTEST_ARGS ?=
 
-.PHONY: help venv cli lint typecheck test test-unit test-e2e demo bench sdk clean
+.PHONY: help venv cli lint typecheck test test-unit test-e2e demo bench bench-native sdk clean
 
 help:
 	@echo "make demo   - pulumi up of examples/basic against a local VoiceOS emulator"
 	@echo "make test   - lint, types, unit and end-to-end tests"
 	@echo "make bench  - benchmarks against the engine's floor (writes docs/performance.md)"
+	@echo "make bench-native - the native provider against the engine's concurrency bound"
 	@echo "make sdk    - regenerate sdk/ (python, nodejs, go) from pulumi_voiceos/native/schema.json"
 
 $(VENV)/.installed: pyproject.toml scripts/pulumi-cli/go.mod sdk/python/pyproject.toml
@@ -53,6 +54,9 @@ demo: venv cli
 
 bench: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m benchmarks.run $(BENCH_ARGS)
+
+bench-native: venv cli
+	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m benchmarks.native $(BENCH_ARGS)
 
 sdk: cli
 	scripts/gen-sdk

@@ -432,12 +432,13 @@ def markdown(results: dict[str, Any], *, chart_path: Path, doc_dir: Path) -> str
     return "\n".join(lines)
 
 
-def rewrite_section(doc: Path, section: str) -> None:
-    """Replace what lies between the markers (or append the section), keeping the prose around it."""
+def rewrite_section(doc: Path, section: str, *, begin: str = BEGIN, end: str = END) -> None:
+    """Replace what lies between the markers (or append the section), keeping the prose around it.
+    ``section`` starts with ``begin`` and ends with ``end``."""
     text = doc.read_text() if doc.exists() else "# Performance\n\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        tail = rest.split(end, 1)[1]
         text = head + section + tail
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"

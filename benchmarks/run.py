@@ -52,6 +52,7 @@ PROGRAMS_OF = {
     "voiceos": ("voiceos", {}),
     "baseline": ("baseline", {"outputs": "inputs"}),
     "baseline_same_outputs": ("baseline", {"outputs": "binding"}),
+    "native": ("native", {}),
 }
 """Ours; the floor (a provider that does nothing); the floor for a resource that keeps
 what a binding keeps (same outputs and secret). The last runs at 0 ms latency only,
@@ -100,6 +101,8 @@ def _stack(root: Path, kind: str, emulator: EmulatorProcess, extra_env: dict[str
         "PULUMI_HOME": str(root / "pulumi-home"),
         # The baseline's provider module must be importable in the provider process.
         "PYTHONPATH": str(work_dir),
+        # The native provider plugin, pulumi-resource-voiceos, is a console script of this virtualenv.
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
         "VOICEOS_API_URL": emulator.url,
         "VOICEOS_API_TOKEN": TOKEN,
         **(extra_env or {}),
