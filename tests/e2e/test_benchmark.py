@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import report, run
+from benchmarks import native, report, run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -44,3 +44,22 @@ def test_benchmark_runs_and_api_requests_meet_the_targets(tmp_path: Path) -> Non
     text = doc.read_text()
     assert "old table" not in text and "Prose that stays." in text and "More prose." in text
     assert "| up (create all) | 3 |" in text
+
+
+def test_the_native_benchmark_runs_and_its_request_targets_are_met(tmp_path: Path) -> None:
+    doc = tmp_path / "performance.md"
+    doc.write_text(f"# Performance\n\n{native.BEGIN}\nold\n{native.END}\n\nProse that stays.\n")
+    code = native.main(
+        ["--size", "4", "--latency", "10", "--repetitions", "1", "--out", str(tmp_path), "--doc", str(doc)]
+    )
+    assert code == 0
+    figures = json.loads((tmp_path / "native.json").read_text())
+    assert figures["import"]["requests"] == {"GET": 4}
+    for kind in ("native", "voiceos"):
+        k = figures["kinds"][kind]
+        assert k["create_requests"] == {"GET": 4, "PATCH": 4}
+        assert k["noop_preview_requests"] == 0 and k["noop_up_requests"] == 0
+        assert k["bound_seconds"] > k["seconds_at_0ms"]
+    assert figures["kinds"]["native"]["concurrency"] == figures["engine_default_parallel"]
+    text = doc.read_text()
+    assert "old" not in text and "Prose that stays." in text and "ratio to bound" in text
