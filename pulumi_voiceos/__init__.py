@@ -5,8 +5,12 @@ The public surface is re-exported here; the modules behind it are:
 - ``models``: pydantic models of the API objects and the binding's inputs;
 - ``client``: a small typed httpx client for the phone-number API;
 - ``config``: where the token and URL come from (stack config, then env);
+- ``lifecycle`` and ``operations``: the rules, and what each provider hook does
+  with them, shared by both providers;
 - ``provider``: the Pulumi dynamic-provider hooks;
 - ``resource``: ``PhoneNumberBinding``, what programs declare;
+- ``native``: the native ``voiceos`` provider plugin (``pulumi-resource-voiceos``)
+  for every Pulumi language, with its schema;
 - ``emulator``: a local VoiceOS API for demos, tests and offline work.
 
 The client and the models are loaded on first use: a Pulumi program needs

@@ -255,6 +255,16 @@ def test_preview_of_create_and_update_makes_no_request(
     assert api.requests() == []
 
 
+def test_preview_of_a_create_with_an_unknown_agent_can_be_sent_to_the_engine(
+    native: VoiceOSProvider, number: str
+) -> None:
+    props = bag(phoneNumber=number, inboundAgentId=PropertyValue(Computed()), webhooks=pv([secret_hook()]))
+    preview = run(native.create(CreateRequest(URN, props, 60, preview=True))).properties
+    PropertyValue.marshal_map(preview)  # what the gRPC server does with it; Computed itself cannot be marshalled
+    assert preview["inboundAgentId"].value == UNKNOWN
+    assert header(preview["webhooks"], "Authorization").is_secret
+
+
 def test_read_from_the_id_alone_adopts_the_live_binding_with_one_get(
     native: VoiceOSProvider, api: EmulatorProcess, number: str
 ) -> None:

@@ -311,7 +311,7 @@ class VoiceOSProvider(Provider):
     @staticmethod
     def _preview_outputs(news: PropertyMap, olds: PropertyMap | None = None) -> PropertyMap:
         # What a preview can know: the declared inputs; everything the API reports is unknown until the up.
-        known = {name: value for name, value in news.items() if name in INPUTS}
+        known = {name: values.marshalable(value) for name, value in news.items() if name in INPUTS}
         unknown = {name: values.unknown() for name in OUTPUTS if name not in known}
         if olds:
             unknown.update({name: value for name, value in olds.items() if name in OUTPUTS and name not in INPUTS})

@@ -25,6 +25,7 @@ __all__ = [
     "PropertyMap",
     "PropertyValue",
     "from_properties",
+    "marshalable",
     "plain",
     "secret_names",
     "to_properties",
@@ -85,6 +86,20 @@ def unknown() -> PropertyValue:
     """A value known only after the update. Sent as the engine's wire marker: the SDK's
     ``PropertyValue.computed()`` cannot be marshalled (pulumi 3.260)."""
     return PropertyValue(checks.UNKNOWN)
+
+
+def marshalable(value: PropertyValue) -> PropertyValue:
+    """``value`` with every ``Computed`` inside replaced by ``unknown()``, keeping secrets."""
+    inner = value.value
+    if isinstance(inner, Computed):
+        replaced = unknown()
+    elif isinstance(inner, Mapping):
+        replaced = PropertyValue({key: marshalable(item) for key, item in inner.items()})
+    elif isinstance(inner, Sequence) and not isinstance(inner, str):
+        replaced = PropertyValue([marshalable(item) for item in inner])
+    else:
+        return value
+    return replaced.with_secret(value.is_secret)
 
 
 def _value(value: Any, *, headers_secret: bool) -> PropertyValue:
