@@ -78,10 +78,20 @@ def _reason(error: Mapping[str, Any]) -> str:
     return message
 
 
+_NUMBER_AS_PHONE_NUMBER: Final = (
+    "must be a string in E.164 form such as '+14155550123', got the number {value}: a number written "
+    "without quotes, or taken from Pulumi config, is read as a number (its '+' lost); write it as a "
+    "quoted string in the program"
+)
+
+
 def _failures(exc: pydantic.ValidationError, prefix: tuple[Any, ...] = ()) -> list[Failure]:
     found = []
     for error in exc.errors(include_url=False):
         loc = (*prefix, *error["loc"])
+        if loc == ("phone_number",) and isinstance(error.get("input"), int | float) and error["type"] == "string_type":
+            found.append(Failure("phone_number", _NUMBER_AS_PHONE_NUMBER.format(value=error["input"])))
+            continue
         if loc:
             path = property_path(loc)
         else:

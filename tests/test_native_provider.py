@@ -145,6 +145,30 @@ def test_the_schema_version_is_the_package_version(native: VoiceOSProvider) -> N
     assert json.loads(served)["version"] == __version__
 
 
+def test_configure_takes_the_typed_config_and_a_missing_token_names_the_key(
+    api: EmulatorProcess, number: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VOICEOS_API_TOKEN", raising=False)
+    new_deployment()
+    provider = VoiceOSProvider()
+    run(
+        provider.configure(
+            ConfigureRequest(
+                variables={},
+                # As an SDK's explicit provider sends them: numbers as JSON text.
+                args={"apiUrl": PropertyValue(api.url), "maxAttempts": PropertyValue("2"), "requestTimeout": pv(5.0)},
+                accept_secrets=True,
+                accept_resources=True,
+            )
+        )
+    )
+    props = checked(provider, bag(phoneNumber=number, inboundAgentId="agent_support"))
+    with pytest.raises(errors.ConfigurationError) as missing:
+        run(provider.create(CreateRequest(URN, props, 60, preview=False)))
+    assert "voiceos:apiToken" in str(missing.value) and "VOICEOS_API_TOKEN" in str(missing.value)
+    assert api.requests() == []
+
+
 # -- check --------------------------------------------------------------------------------
 
 
@@ -154,6 +178,13 @@ def test_check_names_the_bad_field_in_camel_case(native: VoiceOSProvider, number
     failures = {f.property: f.reason for f in response.failures or []}
     assert set(failures) == {"inboundAgentId", "webhooks[0].url"}
     assert "https://" in failures["webhooks[0].url"]
+
+
+def test_check_explains_a_phone_number_that_arrived_as_a_number(native: VoiceOSProvider) -> None:
+    response = run(native.check(CheckRequest(URN, {}, bag(phoneNumber=14155550123.0, inboundAgentId="a1"), b"")))
+    [failure] = response.failures or []
+    assert failure.property == "phoneNumber"
+    assert "got the number 14155550123" in failure.reason and "quoted string" in failure.reason
 
 
 def test_check_refuses_a_property_the_schema_does_not_have(native: VoiceOSProvider, number: str) -> None:
