@@ -268,6 +268,32 @@ def test_a_native_binding_refuses_a_number_bound_elsewhere_and_names_the_fix(nat
     assert live(native, N3)["inbound_agent_id"] == "agent_billing"
 
 
+def test_ignore_changes_on_a_native_binding_keeps_what_someone_else_set(native: Deployment) -> None:
+    theirs = hook("theirs", headers={"X-Their-Key": "SENTINEL-THEIR-HEADER-5a5a"})
+    deploy(native, [support(ignore_changes=["webhooks"])])
+    native.emulator.seed_number(N1, inbound_agent_id="agent_support", webhooks=[theirs], auth_token=CARRIER)
+    deploy(native, [support(inbound_agent_id="agent_sales", ignore_changes=["webhooks"])])
+    [patch] = [r for r in native.emulator.requests() if r["method"] == "PATCH"]
+    assert patch["body"] == {"inbound_agent_id": "agent_sales"}
+    for kwargs in ({}, {"refresh": True}, {}):
+        deploy(native, [support(inbound_agent_id="agent_sales", ignore_changes=["webhooks"])], **kwargs)
+        assert [r for r in native.emulator.requests() if r["method"] == "PATCH"] == [], kwargs
+        number = live(native, N1)
+        assert (number["inbound_agent_id"], [w["url"] for w in number["webhooks"]]) == ("agent_sales", [theirs["url"]])
+
+
+def test_destroy_of_native_bindings_leaves_a_number_someone_rebound_since(native: Deployment) -> None:
+    deploy(native, [support(), sales()])
+    native.emulator.seed_number(N1, inbound_agent_id="agent_billing", auth_token=CARRIER)
+    native.emulator.clear_requests()
+    native.destroy()
+    assert sorted_calls(native) == [("GET", N1), ("GET", N2), ("PATCH", N2)]
+    assert live(native, N1)["inbound_agent_id"] == "agent_billing"
+    assert live(native, N2)["inbound_agent_id"] is None
+    assert native.resources() == []
+    assert "left +14155550101 as it is" in "".join(native.output)
+
+
 # -- the two providers agree --------------------------------------------------------------------------
 
 VOLATILE = {"voiceos_id", "uri", "created_at", "updated_at", "telephony", "__provider", "adopt_existing"}
