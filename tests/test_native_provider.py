@@ -192,6 +192,14 @@ def test_check_refuses_a_property_the_schema_does_not_have(native: VoiceOSProvid
     assert [f.property for f in response.failures or []] == ["adoptExisting"]
 
 
+def test_a_failed_check_with_unknown_inputs_can_be_sent_to_the_engine(native: VoiceOSProvider, number: str) -> None:
+    props = bag(phoneNumber=number, inboundAgentId=PropertyValue(Computed()), webhooks=[{**HOOK, "url": "ftp://x"}])
+    response = run(native.check(CheckRequest(URN, {}, props, b"")))
+    assert [f.property for f in response.failures or []] == ["webhooks[0].url"]
+    assert response.inputs is not None
+    PropertyValue.marshal_map(response.inputs)  # what the gRPC server does with it
+
+
 def test_check_keeps_secret_inputs_secret_and_unknowns_unknown(native: VoiceOSProvider, number: str) -> None:
     props = bag(phoneNumber=number, inboundAgentId=PropertyValue(Computed()), webhooks=pv([secret_hook()]))
     result = checked(native, props)

@@ -154,10 +154,12 @@ class VoiceOSProvider(Provider):
 
     async def check(self, request: CheckRequest) -> CheckResponse:
         self._expect_binding(request.urn)
+        # Inputs go back as given when they fail, with unknowns as the wire marker the server can send.
+        given = {name: values.marshalable(value) for name, value in request.new_inputs.items()}
         unknown_names = [name for name in request.new_inputs if name not in INPUTS]
         if unknown_names:
             return CheckResponse(
-                inputs=request.new_inputs,
+                inputs=given,
                 failures=[
                     CheckFailure(name, f"is not a property of PhoneNumberBinding; use one of {', '.join(INPUTS)}")
                     for name in unknown_names
@@ -166,7 +168,7 @@ class VoiceOSProvider(Provider):
         checked, failures = await self._run(request.urn, operations.check, values.from_properties(request.new_inputs))
         if failures:
             return CheckResponse(
-                inputs=request.new_inputs,
+                inputs=given,
                 failures=[CheckFailure(_failure_path(f.property), _camel_words(f.reason)) for f in failures],
             )
         return CheckResponse(
