@@ -39,6 +39,7 @@ __all__ = [
     "deployment_state",
     "diff",
     "new_deployment",
+    "number_properties",
     "read",
     "update",
 ]
@@ -135,6 +136,23 @@ def _kept_previous(props: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def number_properties(live: models.PhoneNumber) -> dict[str, Any]:
+    """What the API says of a number, as properties; the carrier credential is ``telephony_auth_token``."""
+    telephony = live.telephony
+    return {
+        "phone_number": live.phone_number,
+        "inbound_agent_id": live.inbound_agent_id,
+        "webhooks": [w.to_wire() for w in live.webhooks],
+        "voiceos_id": live.id,
+        "uri": live.uri,
+        "account_id": live.account_id,
+        "created_at": live.created_at,
+        "updated_at": live.updated_at,
+        "telephony": telephony.public_fields() if telephony else None,
+        "telephony_auth_token": telephony.auth_token if telephony else None,
+    }
+
+
 def _outputs(
     live: models.PhoneNumber,
     given_flags: Mapping[str, Any],
@@ -144,21 +162,11 @@ def _outputs(
 ) -> dict[str, Any]:
     """Outputs of a binding: ``binding`` (what the stack knows is bound; the live one by default),
     everything else about the live number, and the ``previous`` outputs."""
-    telephony = live.telephony
-    return {
-        "phone_number": live.phone_number,
-        "inbound_agent_id": live.inbound_agent_id if binding is None else binding.inbound_agent_id,
-        "webhooks": [w.to_wire() for w in live.webhooks] if binding is None else binding.webhooks_wire(),
-        **{name: given_flags[name] for name in FLAG_NAMES},
-        "voiceos_id": live.id,
-        "uri": live.uri,
-        "account_id": live.account_id,
-        "created_at": live.created_at,
-        "updated_at": live.updated_at,
-        "telephony": telephony.public_fields() if telephony else None,
-        "telephony_auth_token": telephony.auth_token if telephony else None,
-        **previous,
-    }
+    outputs = number_properties(live)
+    if binding is not None:
+        outputs["inbound_agent_id"] = binding.inbound_agent_id
+        outputs["webhooks"] = binding.webhooks_wire()
+    return {**outputs, **{name: given_flags[name] for name in FLAG_NAMES}, **previous}
 
 
 # -- hooks -------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from pulumi_voiceos import errors
 from pulumi_voiceos.checks import UNKNOWN
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.models import BindingInputs, Telephony, Webhook
-from pulumi_voiceos.native.provider import BINDING_TYPE, INPUTS, OUTPUTS, VoiceOSProvider, load_schema
+from pulumi_voiceos.native.provider import BINDING_TYPE, INPUTS, LISTED, OUTPUTS, VoiceOSProvider, load_schema
 from pulumi_voiceos.native.values import plain
 from pulumi_voiceos.operations import new_deployment
 from pulumi_voiceos.properties import CAMEL_CASE, INPUT_NAMES, OUTPUT_NAMES
@@ -135,6 +135,7 @@ def test_the_schema_names_every_input_and_output_of_the_shared_operations_in_cam
     assert resource["properties"]["telephonyAuthToken"]["secret"] is True
     assert resource["properties"]["previousWebhooks"]["secret"] is True
     assert schema["config"]["variables"]["apiToken"]["secret"] is True
+    assert set(LISTED) == set(schema["types"]["voiceos:index:PhoneNumber"]["properties"])
 
 
 def test_the_schema_version_is_the_package_version(native: VoiceOSProvider) -> None:

@@ -51,7 +51,7 @@ from pulumi.provider.experimental.provider import (
 
 from .. import lifecycle, operations
 from ..config import STACK_CONFIG_KEYS, Settings, resolve_settings
-from ..properties import CAMEL_CASE, camel_case
+from ..properties import CAMEL_CASE, INPUT_NAMES, OUTPUT_NAMES, camel_case
 from . import values
 from .engine_log import CURRENT_URN
 from .values import PropertyMap, PropertyValue
@@ -65,21 +65,22 @@ BINDING_TYPE: Final = "voiceos:index:PhoneNumberBinding"
 GET_PHONE_NUMBER: Final = "voiceos:index:getPhoneNumber"
 LIST_PHONE_NUMBERS: Final = "voiceos:index:listPhoneNumbers"
 
-INPUTS: Final = ("phoneNumber", "inboundAgentId", "webhooks", "allowOverwrite", "onDelete")
+INPUTS: Final = tuple(camel_case(name) for name in INPUT_NAMES if name != "adopt_existing")
 """The binding's inputs in the schema; ``adopt_existing`` is the dynamic resource's way to
 import and has no place here, where ``read`` imports."""
-OUTPUTS: Final = (
-    *INPUTS,
+OUTPUTS: Final = tuple(camel_case(name) for name in OUTPUT_NAMES if name != "adopt_existing")
+LISTED: Final = (
+    "phoneNumber",
+    "inboundAgentId",
+    "webhooks",
     "voiceosId",
     "uri",
     "accountId",
     "createdAt",
     "updatedAt",
     "telephony",
-    "telephonyAuthToken",
-    "previousInboundAgentId",
-    "previousWebhooks",
 )
+"""The properties of a listed number (the schema's PhoneNumber type)."""
 _IMPORTED_INPUTS: Final = ("phoneNumber", "inboundAgentId", "webhooks")
 """What an import writes into the program: the binding, and none of the defaults."""
 
@@ -153,7 +154,8 @@ class VoiceOSProvider(Provider):
     # -- PhoneNumberBinding -------------------------------------------------------------
 
     async def check(self, request: CheckRequest) -> CheckResponse:
-        self._expect_binding(request.urn)
+        if request.type and request.type != BINDING_TYPE:
+            raise NotImplementedError(f"unknown resource type {request.type}; this provider has {BINDING_TYPE}")
         # Inputs go back as given when they fail, with unknowns as the wire marker the server can send.
         given = {name: values.marshalable(value) for name, value in request.new_inputs.items()}
         unknown_names = [name for name in request.new_inputs if name not in INPUTS]
@@ -276,9 +278,7 @@ class VoiceOSProvider(Provider):
 
     def _get_phone_number(self, number: str) -> PropertyMap:
         live = operations.deployment_state().client(self._settings()).get_phone_number(number)
-        bag = _number_bag(live)
-        bag["telephony_auth_token"] = live.telephony.auth_token if live.telephony else None
-        return values.to_properties(bag)
+        return values.to_properties(operations.number_properties(live))
 
     def _list_phone_numbers(self, prefix: str | None, bound: bool | None) -> Any:
         client = operations.deployment_state().client(self._settings())
@@ -288,16 +288,11 @@ class VoiceOSProvider(Provider):
                 continue
             if bound is not None and live.binding().is_unbound == bound:
                 continue
-            listed.append(values.to_properties(_number_bag(live)))
+            # A listing spreads no carrier credentials; getPhoneNumber has the one asked for.
+            listed.append(values.to_properties(operations.number_properties(live), only=LISTED))
         return PropertyValue([PropertyValue(item) for item in listed])
 
     # -- helpers --------------------------------------------------------------------------
-
-    @staticmethod
-    def _expect_binding(urn: str) -> None:
-        kind = urn.split("::")[-2] if "::" in urn else ""
-        if kind and kind != BINDING_TYPE:
-            raise NotImplementedError(f"unknown resource type {kind}; this provider has {BINDING_TYPE}")
 
     @staticmethod
     def _declared(props: dict[str, Any]) -> dict[str, Any]:
@@ -320,32 +315,18 @@ class VoiceOSProvider(Provider):
         return {**unknown, **known}
 
 
+def _absent(value: PropertyValue | None) -> bool:
+    """Null or empty (no webhooks): what a program expresses by leaving the property out."""
+    return value is None or value.value is None or value.value == ()
+
+
 def _present(props: PropertyMap) -> PropertyMap:
-    """Without the properties that are absent (null, or no webhooks), as a program would leave them out."""
-    return {name: value for name, value in props.items() if value.value is not None and value.value != ()}
+    return {name: value for name, value in props.items() if not _absent(value)}
 
 
 def _diff_kind(old: PropertyValue | None, new: PropertyValue | None, replace: bool) -> PropertyDiffKind:
-    def absent(value: PropertyValue | None) -> bool:
-        return value is None or value.value is None or value.value == ()
-
-    if absent(old):
+    if _absent(old):
         return PropertyDiffKind.ADD_REPLACE if replace else PropertyDiffKind.ADD
-    if absent(new):
+    if _absent(new):
         return PropertyDiffKind.DELETE_REPLACE if replace else PropertyDiffKind.DELETE
     return PropertyDiffKind.UPDATE_REPLACE if replace else PropertyDiffKind.UPDATE
-
-
-def _number_bag(live: Any) -> dict[str, Any]:
-    telephony = live.telephony
-    return {
-        "phone_number": live.phone_number,
-        "voiceos_id": live.id,
-        "uri": live.uri,
-        "account_id": live.account_id,
-        "inbound_agent_id": live.inbound_agent_id,
-        "webhooks": [w.to_wire() for w in live.webhooks],
-        "telephony": telephony.public_fields() if telephony else None,
-        "created_at": live.created_at,
-        "updated_at": live.updated_at,
-    }
