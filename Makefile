@@ -7,8 +7,10 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# One pin for the CLI and the Python SDK: the sdk/v3 requirement in scripts/pulumi-cli/go.mod.
-PULUMI_VERSION := $(shell scripts/install-pulumi --version)
+# Two pins, moved together: the CLI (engine) is the sdk/v3 requirement in scripts/pulumi-cli/go.mod,
+# and the Python SDK is this line (PyPI's newest release trails the Go modules by a few versions).
+PULUMI_CLI_VERSION := $(shell scripts/install-pulumi --version)
+PULUMI_SDK_VERSION := 3.272.0
 PULUMI_BIN = $(shell scripts/install-pulumi)
 PYTEST_ARGS ?=
 
@@ -21,14 +23,16 @@ help:
 	@echo "make bench-native - the native provider against the engine's concurrency bound"
 	@echo "make sdk    - regenerate sdk/ (python, nodejs, go) from pulumi_voiceos/native/schema.json"
 
-$(VENV)/.installed: pyproject.toml scripts/pulumi-cli/go.mod sdk/python/pyproject.toml
+# The stamp names the SDK version, so moving the pin rebuilds the virtualenv.
+$(VENV)/.installed-$(PULUMI_SDK_VERSION): pyproject.toml $(shell find sdk/python -name '*.py' -o -name '*.toml')
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	# The generated Python SDK of the native provider is installed too: the e2e tests run a program on it.
-	$(PY) -m pip install --quiet -e ".[dev]" -e sdk/python "pulumi==$(PULUMI_VERSION)"
+	# The generated Python SDK of the native provider is installed too (as users install it, not
+	# editable; regenerating it reinstalls): the e2e tests run a program on it.
+	$(PY) -m pip install --quiet -e ".[dev]" ./sdk/python "pulumi==$(PULUMI_SDK_VERSION)"
 	touch $@
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed-$(PULUMI_SDK_VERSION)
 
 cli:
 	@scripts/install-pulumi >/dev/null

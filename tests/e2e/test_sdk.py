@@ -23,14 +23,14 @@ def _differences(committed: Path, generated: Path) -> list[str]:
     found: list[str] = []
 
     def walk(comparison: filecmp.dircmp[str], prefix: str) -> None:
-        # What installing the SDKs leaves beside them (pip's egg-info) is no part of them.
+        # What installing the SDKs leaves beside them (pip's egg-info and build) is no part of them.
         found.extend(f"only in sdk/: {prefix}{name}" for name in comparison.left_only if not name.endswith(".egg-info"))
         found.extend(f"not committed: {prefix}{name}" for name in comparison.right_only)
         found.extend(f"differs: {prefix}{name}" for name in comparison.diff_files)
         for name, sub in comparison.subdirs.items():
             walk(sub, f"{prefix}{name}/")
 
-    walk(filecmp.dircmp(committed, generated, ignore=["__pycache__", "node_modules", "bin"]), "")
+    walk(filecmp.dircmp(committed, generated, ignore=["__pycache__", "node_modules", "bin", "build"]), "")
     return found
 
 

@@ -93,6 +93,12 @@ func (PhoneNumberBindingState) ElementType() reflect.Type {
 	return reflect.TypeOf((*phoneNumberBindingState)(nil)).Elem()
 }
 
+// PhoneNumberBindingExists checks whether an existing PhoneNumberBinding resource with the given ID exists.
+func PhoneNumberBindingExists(ctx *pulumi.Context,
+	id pulumi.StringInput, state *PhoneNumberBindingState, opts ...pulumi.ResourceOption) pulumi.BoolOutput {
+	return ctx.ExistsResource("voiceos:index:PhoneNumberBinding", id, state, "", opts...)
+}
+
 type phoneNumberBindingArgs struct {
 	// Take the number over even if it is bound to something else; what it had is kept in previousInboundAgentId and previousWebhooks. False by default.
 	AllowOverwrite *bool `pulumi:"allowOverwrite"`

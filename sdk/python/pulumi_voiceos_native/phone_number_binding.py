@@ -117,7 +117,7 @@ class PhoneNumberBinding(pulumi.CustomResource):
                  inbound_agent_id: pulumi.Input[Optional[_builtins.str]] = None,
                  on_delete: pulumi.Input[Optional['OnDelete']] = None,
                  phone_number: pulumi.Input[Optional[_builtins.str]] = None,
-                 webhooks: pulumi.Input[Optional[Sequence[pulumi.Input[Union['WebhookArgs', 'WebhookArgsDict']]]]] = None,
+                 webhooks: pulumi.Input[Optional[Sequence[pulumi.Input[Union['WebhookArgs', 'WebhookArgsDict', 'outputs.Webhook']]]]] = None,
                  __props__=None):
         """
         Binds a VoiceOS phone number to an inbound agent and webhooks. The binding owns the number's whole routing: what is declared is exactly what the number gets. A number bound to something else is not overwritten unless allowOverwrite is set, and destroying the binding unbinds the number (or restores what it had, with onDelete: restore) only if it still has what this stack set; the number itself is never released. Import an existing binding with `pulumi import voiceos:index:PhoneNumberBinding <name> <number>`.
@@ -128,7 +128,7 @@ class PhoneNumberBinding(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] inbound_agent_id: The agent that answers calls to the number. Leaving it out means no agent.
         :param pulumi.Input['OnDelete'] on_delete: What destroying the binding does: unbind (the default) or restore.
         :param pulumi.Input[_builtins.str] phone_number: The number to bind, in E.164 form (e.g. +14155550123). Changing it replaces the binding.
-        :param pulumi.Input[Sequence[pulumi.Input[Union['WebhookArgs', 'WebhookArgsDict']]]] webhooks: The webhooks VoiceOS calls to fetch the agent at the start of a conversation. Leaving it out means no webhooks.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['WebhookArgs', 'WebhookArgsDict', 'outputs.Webhook']]]] webhooks: The webhooks VoiceOS calls to fetch the agent at the start of a conversation. Leaving it out means no webhooks.
         """
         ...
     @overload
@@ -158,7 +158,7 @@ class PhoneNumberBinding(pulumi.CustomResource):
                  inbound_agent_id: pulumi.Input[Optional[_builtins.str]] = None,
                  on_delete: pulumi.Input[Optional['OnDelete']] = None,
                  phone_number: pulumi.Input[Optional[_builtins.str]] = None,
-                 webhooks: pulumi.Input[Optional[Sequence[pulumi.Input[Union['WebhookArgs', 'WebhookArgsDict']]]]] = None,
+                 webhooks: pulumi.Input[Optional[Sequence[pulumi.Input[Union['WebhookArgs', 'WebhookArgsDict', 'outputs.Webhook']]]]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -223,6 +223,12 @@ class PhoneNumberBinding(pulumi.CustomResource):
         __props__.__dict__["voiceos_id"] = None
         __props__.__dict__["webhooks"] = None
         return PhoneNumberBinding(resource_name, opts=opts, __props__=__props__)
+
+    @staticmethod
+    def exists(id: pulumi.Input[str],
+            opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
+        __props__: dict = {}
+        return pulumi.runtime.exists_resource(None, 'voiceos:index:PhoneNumberBinding', id, __props__, opts or pulumi.ResourceOptions())
 
     @_builtins.property
     @pulumi.getter(name="accountId")
