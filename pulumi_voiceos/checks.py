@@ -123,6 +123,8 @@ def _field_validators() -> tuple[dict[str, pydantic.TypeAdapter[Any]], dict[str,
 def _check_partially_known(props: dict[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
     binding_fields, webhook_fields = _field_validators()
     failures: list[Failure] = []
+    if props.get("phone_number") is None:
+        failures.append(Failure("phone_number", "is required"))
     result = dict(props)
     for name, adapter in binding_fields.items():
         value = props.get(name)

@@ -12,7 +12,12 @@ stack config                environment                   meaning
 ``voiceos:requestTimeout``  ``VOICEOS_REQUEST_TIMEOUT``   seconds to wait for an answer
 ``voiceos:maxAttempts``     ``VOICEOS_MAX_ATTEMPTS``      tries per request (1 = no retry)
 ``voiceos:maxRetrySeconds`` ``VOICEOS_MAX_RETRY_SECONDS`` total time one request may take
+``voiceos:previewChecks``   ``VOICEOS_PREVIEW_CHECKS``    read numbers at check time
 ==========================  ============================  =========================
+
+``previewChecks`` (true by default) lets ``check`` read the live binding of a
+number a binding is about to take, so ``pulumi preview`` already fails on a
+conflict and announces a takeover; false makes previews read nothing.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
 
-__all__ = ["DEFAULT_API_URL", "STACK_CONFIG_KEYS", "Settings", "resolve_settings"]
+__all__ = ["DEFAULT_API_URL", "STACK_CONFIG_KEYS", "Settings", "preview_checks", "resolve_settings"]
 
 DEFAULT_API_URL: Final = "https://api.voiceos.io"
 
@@ -44,6 +49,7 @@ STACK_CONFIG_KEYS: Final = (
     "voiceos:requestTimeout",
     "voiceos:maxAttempts",
     "voiceos:maxRetrySeconds",
+    "voiceos:previewChecks",
 )
 """Every stack config key the provider reads; a provider's ``configure`` looks up exactly these."""
 
@@ -97,6 +103,21 @@ def _whole_number(raw: str | None, name: str, default: int, *, minimum: int, env
             f"{name} must be a whole number, got {raw!r}; set {name} (or {env_key}) to e.g. {default}"
         )
     return int(value)
+
+
+_TRUE: Final = frozenset({"true", "1", "yes", "on"})
+_FALSE: Final = frozenset({"false", "0", "no", "off"})
+
+
+def _flag(raw: str | None, name: str, default: bool, *, env_key: str) -> bool:
+    if raw is None:
+        return default
+    folded = raw.lower()
+    if folded in _TRUE:
+        return True
+    if folded in _FALSE:
+        return False
+    raise ConfigurationError(f"{name} must be true or false, got {raw!r}; set {name} (or {env_key}) to true or false")
 
 
 def _is_loopback(host: str) -> bool:
@@ -174,3 +195,14 @@ def resolve_settings(
         max_attempts=attempts,
         max_retry_seconds=retry_seconds,
     )
+
+
+def preview_checks(stack_config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``check`` may read the numbers bindings are about to take (true unless turned off).
+
+    Apart from ``resolve_settings``: a preview must go on without a token, and
+    one that was told not to read needs no settings at all.
+    """
+    env = os.environ if environ is None else environ
+    raw = _lookup(stack_config or {}, env, "voiceos:previewChecks", "VOICEOS_PREVIEW_CHECKS")
+    return _flag(raw, "voiceos:previewChecks", True, env_key="VOICEOS_PREVIEW_CHECKS")

@@ -6,7 +6,9 @@ and never contains the API token, the carrier's auth token or header values.
 
     VoiceOSError
     ├── ConfigurationError          token or URL missing or unusable
-    ├── BindingConflictError        the overwrite guard refused a create
+    ├── BindingRefusedError         a binding was refused before anything was written
+    │   ├── BindingConflictError    the number is bound to something else (the overwrite guard)
+    │   └── NumberNotInAccountError the number is not in the VoiceOS account
     ├── TransportError              the API could not be reached
     │   └── RequestTimeoutError     it was reached but answered too slowly
     └── APIError                    the API answered with an error status
@@ -27,8 +29,10 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BindingConflictError",
+    "BindingRefusedError",
     "ConfigurationError",
     "NotFoundError",
+    "NumberNotInAccountError",
     "RateLimitError",
     "RequestTimeoutError",
     "RequestValidationError",
@@ -48,8 +52,16 @@ class ConfigurationError(VoiceOSError):
     """The provider cannot run: no token, or an API URL it will not use."""
 
 
-class BindingConflictError(VoiceOSError):
-    """A create found the number already bound to something else and did not overwrite it."""
+class BindingRefusedError(VoiceOSError):
+    """Creating a binding was refused, at check time (so ``pulumi preview`` fails) or at create time."""
+
+
+class BindingConflictError(BindingRefusedError):
+    """The number is already bound to something else, and nothing allows taking it over."""
+
+
+class NumberNotInAccountError(BindingRefusedError):
+    """The number to bind is not in the VoiceOS account."""
 
 
 class TransportError(VoiceOSError):

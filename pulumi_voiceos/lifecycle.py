@@ -23,8 +23,9 @@ import threading
 from dataclasses import dataclass
 from typing import Final
 
-from .errors import BindingConflictError
+from .errors import BindingConflictError, BindingRefusedError, NumberNotInAccountError
 from .models import UNBOUND, Binding, DeletePolicy, PhoneNumberUpdate
+from .properties import camel_case
 
 __all__ = [
     "PYTHON",
@@ -32,11 +33,13 @@ __all__ = [
     "Claims",
     "CreatePlan",
     "DeletePlan",
+    "Prediction",
     "Wording",
     "handed_over",
     "plan_create",
     "plan_delete",
     "plan_update",
+    "predict_create",
 ]
 
 
@@ -49,6 +52,15 @@ class Wording:
     allow_overwrite: str
     previous: str
     restore: str
+    camel_case: bool = False
+    """Property names as the schema spells them (``inboundAgentId``) rather than as Python does."""
+
+    def name(self, field: str) -> str:
+        return camel_case(field) if self.camel_case else field
+
+    def describe(self, binding: Binding) -> str:
+        """``binding`` for a message, its agent property spelled as the reader's program spells it."""
+        return binding.describe(self.name("inbound_agent_id"))
 
 
 PYTHON: Final = Wording(
@@ -68,6 +80,7 @@ SCHEMA: Final = Wording(
     allow_overwrite="allowOverwrite: true",
     previous="previousInboundAgentId and previousWebhooks",
     restore="onDelete: restore",
+    camel_case=True,
 )
 """The native provider's ``voiceos:index:PhoneNumberBinding``, in any language (spelled as in its schema)."""
 
@@ -112,7 +125,7 @@ class Claims:
 def plan_create(
     phone_number: str,
     declared: Binding,
-    live: Binding,
+    live: Binding | None,
     *,
     allow_overwrite: bool,
     adopt: bool,
@@ -120,14 +133,21 @@ def plan_create(
 ) -> CreatePlan:
     """Creating a binding: adopt it, write it, or refuse to clobber someone else's.
 
-    Raises ``BindingConflictError`` when the number is bound to something else
-    and neither ``allow_overwrite`` nor an import allows taking it.
+    ``live`` None means the number is not in the account. Raises
+    ``NumberNotInAccountError`` then, and ``BindingConflictError`` when the number
+    is bound to something else and neither ``allow_overwrite`` nor an import
+    allows taking it.
     """
+    if live is None:
+        raise NumberNotInAccountError(
+            f"{phone_number} is not in the VoiceOS account, so it cannot be bound: add the number to "
+            "VoiceOS first (import it from the carrier), or correct the number if it has a typo."
+        )
     if adopt:
         if live != declared:
             raise BindingConflictError(
-                f"cannot import {phone_number}: it is bound to {live.describe()}, but the program declares "
-                f"{declared.describe()}. Import adopts a binding as it is and writes nothing: declare "
+                f"cannot import {phone_number}: it is bound to {wording.describe(live)}, but the program declares "
+                f"{wording.describe(declared)}. Import adopts a binding as it is and writes nothing: declare "
                 "what the number has now (change it in a later update), or drop the import and set "
                 f"{wording.allow_overwrite} to replace it."
             )
@@ -140,8 +160,8 @@ def plan_create(
         return CreatePlan(write=declared.patch(), previous=None)
     if not allow_overwrite:
         raise BindingConflictError(
-            f"{phone_number} is already bound to {live.describe()}, which differs from this "
-            f"binding ({declared.describe()}). If this binding was renamed or moved in the program (a new "
+            f"{phone_number} is already bound to {wording.describe(live)}, which differs from this "
+            f"binding ({wording.describe(declared)}). If this binding was renamed or moved in the program (a new "
             f"name or parent), {wording.aliases} so Pulumi knows it is the same resource. To manage the "
             f"existing binding, {wording.import_option.format(number=phone_number)} and declare what it has "
             f"now; to replace it, set {wording.allow_overwrite} (the old binding is kept in the outputs "
@@ -150,7 +170,93 @@ def plan_create(
     return CreatePlan(
         write=declared.patch(),
         previous=live,
-        notice=f"overwriting the binding of {phone_number} ({live.describe()}); it is kept in previous_*",
+        notice=(
+            f"overwriting the binding of {phone_number} ({wording.describe(live)}); it is kept in {wording.previous}, "
+            f"and {wording.restore} puts it back on destroy"
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What a create will do, told before it runs: at check time, so ``pulumi preview`` shows it."""
+
+    refusal: str | None = None
+    """Why the create will fail; the check fails with it, before anything is written."""
+    notice: str | None = None
+    """A warning for the person reading the preview (a takeover, or an outcome that depends on unknowns)."""
+
+
+def predict_create(
+    phone_number: str,
+    declared: Binding,
+    live: Binding | None,
+    *,
+    unknown: frozenset[str] = frozenset(),
+    allow_overwrite: bool | None,
+    adopt: bool,
+    wording: Wording = PYTHON,
+) -> Prediction:
+    """The outcome ``plan_create`` will reach when the create runs, decided on what is known now.
+
+    ``unknown`` names the binding fields whose values are not known until ``up``
+    (computed by another resource), whose ``declared`` values are placeholders;
+    ``allow_overwrite`` None means it is unknown too. With everything known this is
+    ``plan_create`` itself: its refusal, or its takeover, announced. Otherwise the
+    prediction is what holds for every value the unknowns may take, and says so
+    when the outcome depends on them.
+    """
+    if live is None or (not unknown and allow_overwrite is not None):
+        try:
+            plan = plan_create(
+                phone_number, declared, live, allow_overwrite=bool(allow_overwrite), adopt=adopt, wording=wording
+            )
+        except BindingRefusedError as exc:
+            return Prediction(refusal=str(exc))
+        if live is None or plan.previous is None or plan.write is None:
+            return Prediction()  # adopted, or a free number bound: nothing to say
+        return Prediction(
+            notice=(
+                f"{phone_number} is bound to {wording.describe(live)}; {wording.allow_overwrite} replaces it, keeping "
+                f"it in {wording.previous}, and {wording.restore} puts it back on destroy"
+            )
+        )
+    if live.is_unbound and not adopt:
+        return Prediction()  # binding a free number: nothing to say, whatever the unknowns turn out to be
+    # Unknown fields take the live values: if the known ones already differ, no value of the
+    # unknowns can make the declared binding the live one, and the outcome is settled.
+    as_live = Binding(
+        live.inbound_agent_id if "inbound_agent_id" in unknown else declared.inbound_agent_id,
+        live.webhooks if "webhooks" in unknown else declared.webhooks,
+    )
+    if as_live != live:
+        if allow_overwrite is not None:
+            return predict_create(
+                phone_number, as_live, live, allow_overwrite=allow_overwrite, adopt=adopt, wording=wording
+            )
+        if adopt:
+            return predict_create(phone_number, as_live, live, allow_overwrite=False, adopt=True, wording=wording)
+        return Prediction(
+            notice=(
+                f"{phone_number} is bound to {wording.describe(live)}; `up` fails unless "
+                f"{wording.name('allow_overwrite')} (not known until `up`) turns out true, in which case it "
+                f"replaces that binding and keeps it in {wording.previous}"
+            )
+        )
+    pending = [wording.name(field) for field in sorted(unknown)]
+    if allow_overwrite is None:
+        pending.append(wording.name("allow_overwrite"))
+    if adopt:
+        otherwise = "fails, as an import adopts a binding only as it is"
+    elif allow_overwrite:
+        otherwise = f"replaces it (kept in {wording.previous})"
+    else:
+        otherwise = "fails, as the number is bound to something else"
+    return Prediction(
+        notice=(
+            f"{phone_number} is bound to {wording.describe(live)}; `up` adopts it if {', '.join(pending)} "
+            f"(not known until `up`) turn out to match, and otherwise {otherwise}"
+        )
     )
 
 
@@ -174,6 +280,7 @@ def plan_delete(
     live: Binding | None,
     policy: DeletePolicy,
     previous: Binding | None,
+    wording: Wording = PYTHON,
 ) -> DeletePlan:
     """Deleting a binding that was not handed over: undo only what this stack set.
 
@@ -186,8 +293,8 @@ def plan_delete(
     if live != recorded:
         return DeletePlan(
             None,
-            f"left {phone_number} as it is: it is bound to {live.describe()}, while this stack set "
-            f"{recorded.describe()}, so someone changed it since; nothing of theirs was touched. "
+            f"left {phone_number} as it is: it is bound to {wording.describe(live)}, while this stack set "
+            f"{wording.describe(recorded)}, so someone changed it since; nothing of theirs was touched. "
             "To unbind such a number on delete, refresh first (`pulumi destroy --refresh` or "
             "`pulumi up --refresh`) so the stack takes the live binding over; to keep it, do nothing.",
         )
@@ -196,4 +303,4 @@ def plan_delete(
         return DeletePlan(None)
     if target is UNBOUND:
         return DeletePlan(target.patch())
-    return DeletePlan(target.patch(), f"restoring the binding {phone_number} had before: {target.describe()}")
+    return DeletePlan(target.patch(), f"restoring the binding {phone_number} had before: {wording.describe(target)}")

@@ -348,9 +348,11 @@ class Binding:
         values: dict[str, Any] = {"inbound_agent_id": self.inbound_agent_id, "webhooks": list(self.webhooks)}
         return PhoneNumberUpdate(**{name: values[name] for name in fields})
 
-    def describe(self) -> str:
-        """For messages: the agent and each webhook's method and URL, never header values."""
-        parts = [f"inbound_agent_id={self.inbound_agent_id!r}" if self.inbound_agent_id else "no agent"]
+    def describe(self, agent: str = "inbound_agent_id") -> str:
+        """For messages: the agent and each webhook's method and URL, never header values.
+
+        ``agent`` is the agent property's name as the reader's program spells it."""
+        parts = [f"{agent}={self.inbound_agent_id!r}" if self.inbound_agent_id else "no agent"]
         if self.webhooks:
             parts.append("webhooks " + ", ".join(f"{w.method} {w.url}" for w in self.webhooks))
         else:

@@ -8,19 +8,29 @@ reads the live number, asks ``lifecycle`` what to send, sends it, and builds
 outputs that mirror the live number, so both providers make the same API calls
 and return the same outputs for the same declarations.
 
-API calls per hook: check 0, diff 0, create 1 GET + at most 1 PATCH (none when
-the number already has the declared binding), update at most 1 PATCH of the
-changed fields, read at most 1 GET (a refresh is served by one listing of the
-account), delete 1 GET + at most 1 PATCH (nothing at all when the number was
-handed over to another binding of the same deployment). It never calls DELETE:
-destroying a binding must not remove or release the number.
+API calls per hook: check reads only for a binding about to take a number (a
+new resource, or a new number) and then from the deployment's one listing of
+the account (a number missing from it gets its own GET), so a preview of N new
+bindings costs ceil(N/200) requests and a preview that takes no number none;
+diff 0; create 1 GET + at most 1 PATCH (none when the number already has the
+declared binding); update at most 1 PATCH of the changed fields; read at most
+1 GET (a refresh is served by the same listing); delete 1 GET + at most 1 PATCH
+(nothing at all when the number was handed over to another binding of the same
+deployment). It never calls DELETE: destroying a binding must not remove or
+release the number.
+
+Check applies at preview the decision create applies at ``up``
+(``lifecycle.predict_create`` is ``plan_create`` told in advance): a conflict
+fails the check, so ``pulumi preview`` fails exactly where ``up`` would, and a
+takeover is announced. Create still reads the number afresh, so the guard
+decides on what is live at the moment of writing.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,8 +67,19 @@ class DeploymentState:
 
     def __init__(self) -> None:
         self.claims = lifecycle.Claims()
+        self.imported = lifecycle.Claims()
+        """Numbers read for an import (a read with no state) in this deployment."""
         self._lock = threading.Lock()
         self._clients: dict[Settings, tuple[VoiceOSClient, snapshot.AccountSnapshot]] = {}
+        self._warned: set[str] = set()
+
+    def warn_once(self, topic: str, message: str) -> None:
+        """Log ``message`` the first time ``topic`` comes up in this deployment, and never again."""
+        with self._lock:
+            if topic in self._warned:
+                return
+            self._warned.add(topic)
+        logger.warning("%s", message)
 
     def connect(self, settings: Settings) -> tuple[VoiceOSClient, snapshot.AccountSnapshot]:
         with self._lock:
@@ -172,8 +193,20 @@ def _outputs(
 # -- hooks -------------------------------------------------------------------------
 
 
-def check(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[checks.Failure]]:
-    """The canonical inputs and the failures; claims the number for this deployment when it is valid."""
+def check(
+    news: Mapping[str, Any],
+    olds: Mapping[str, Any] | None = None,
+    *,
+    settings: Callable[[], Settings] | None = None,
+    wording: lifecycle.Wording = lifecycle.PYTHON,
+) -> tuple[dict[str, Any], list[checks.Failure]]:
+    """The canonical inputs and the failures; claims the number for this deployment when it is valid.
+
+    ``olds`` are the resource's previous inputs (empty for a new resource). When
+    ``settings`` is given (``voiceos:previewChecks`` on) and the binding is about to
+    take a number, its live binding is read and the create's decision applied:
+    a refusal becomes a failure on ``phone_number``, a takeover a warning.
+    """
     checked, failures = checks.check_inputs(news)
     number = checked.get("phone_number")
     if not failures and isinstance(number, str) and not checks.contains_unknown(number):
@@ -181,7 +214,108 @@ def check(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[checks.Failure]
         # is a hand-over. Check, unlike diff, runs only for what the program declares (a refresh
         # calls diff too, and destroy calls neither).
         deployment_state().claims.claim(number)
+    if not failures and isinstance(number, str) and number in deployment_state().imported:
+        refusal = _imported_as_declared(number, checked, olds or {}, wording)
+        if refusal is not None:
+            failures.append(checks.Failure("phone_number", refusal))
+    elif not failures and settings is not None and _takes_a_number(olds or {}, checked):
+        refusal = _predict(checked, settings, wording)
+        if refusal is not None:
+            failures.append(checks.Failure("phone_number", refusal))
     return checked, failures
+
+
+def _imported_as_declared(
+    number: str, checked: Mapping[str, Any], olds: Mapping[str, Any], wording: lifecycle.Wording
+) -> str | None:
+    """The refusal of an import whose program declares another binding than the one read.
+
+    The engine imports a native resource itself: it reads the number (``read``
+    with no state, which records it in ``imported``), then checks the program's
+    inputs against what was read and would update the number to them. An import
+    adopts a binding as it is, so a difference is refused here, with the text
+    ``plan_create`` gives the dynamic resource's import.
+    """
+    unknown = any(checks.contains_unknown(checked.get(name)) for name in models.BINDING_FIELDS)
+    if unknown or olds.get("phone_number") != number:
+        return None
+    prediction = lifecycle.predict_create(
+        number,
+        models.Binding.from_properties(checked.get("inbound_agent_id"), checked.get("webhooks")),
+        _recorded(olds),
+        allow_overwrite=False,
+        adopt=True,
+        wording=wording,
+    )
+    return prediction.refusal
+
+
+def _takes_a_number(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+    """A new resource, or one whose number changes: its create will take a number from whoever has it."""
+    number = news.get("phone_number")
+    if number is None:
+        return False
+    return olds.get("phone_number") is None or checks.contains_unknown(number) or olds["phone_number"] != number
+
+
+def _unchecked(state: DeploymentState, reason: str) -> None:
+    state.warn_once(
+        "unchecked",
+        f"could not check the numbers of new bindings against the VoiceOS account: {reason}; `up` checks "
+        "each number before writing to it (set voiceos:previewChecks to false to skip these reads)",
+    )
+
+
+def _predict(checked: Mapping[str, Any], settings: Callable[[], Settings], wording: lifecycle.Wording) -> str | None:
+    """Read the live binding of the number ``checked`` takes and tell what its create will do:
+    the refusal, if any (its warnings are logged); None when it cannot be told."""
+    state = deployment_state()
+    number = checked["phone_number"]
+    if checks.contains_unknown(number):
+        logger.warning(
+            "a binding's %s is not known until `up` (another resource computes it), so the preview could not "
+            "check it against the VoiceOS account; `up` checks it before writing",
+            wording.name("phone_number"),
+        )
+        return None
+    try:
+        client, account = state.connect(settings())
+    except errors.ConfigurationError as exc:
+        reason = "no API token is set" if "token" in str(exc) else str(exc)
+        _unchecked(state, reason)
+        return None
+    found = account.lookup(number)
+    if account.failure is not None:
+        _unchecked(state, str(account.failure))
+        return None
+    if found is None:
+        # Missing from the listing: only the number's own GET says it is not in the account.
+        try:
+            found = client.get_phone_number(number)
+        except errors.NotFoundError:
+            found = None
+        except errors.VoiceOSError as exc:
+            _unchecked(state, str(exc))
+            return None
+    unknown = frozenset(name for name in models.BINDING_FIELDS if checks.contains_unknown(checked.get(name)))
+    declared = models.Binding.from_properties(
+        None if "inbound_agent_id" in unknown else checked.get("inbound_agent_id"),
+        None if "webhooks" in unknown else checked.get("webhooks"),
+    )
+    allow_overwrite = checked.get("allow_overwrite")
+    prediction = lifecycle.predict_create(
+        number,
+        declared,
+        None if found is None else found.binding(),
+        unknown=unknown,
+        allow_overwrite=None if checks.contains_unknown(allow_overwrite) else bool(allow_overwrite),
+        adopt=bool(checked.get("adopt_existing")),
+        wording=wording,
+    )
+    if prediction.notice:
+        # The engine checks a replacement twice (with its old inputs, then as a new resource): say it once.
+        state.warn_once(f"notice {number} {prediction.notice}", prediction.notice)
+    return prediction.refusal
 
 
 @dataclass(frozen=True)
@@ -225,11 +359,14 @@ def create(
     state = deployment_state()
     client, account = state.connect(settings)
     # Always a fresh read, never the listing: the guard decides on what the number has now.
-    live = client.get_phone_number(number)
+    try:
+        live: models.PhoneNumber | None = client.get_phone_number(number)
+    except errors.NotFoundError:
+        live = None
     plan = lifecycle.plan_create(
         number,
         inputs.binding(),
-        live.binding(),
+        None if live is None else live.binding(),
         allow_overwrite=inputs.allow_overwrite,
         adopt=inputs.adopt_existing,
         wording=wording,
@@ -240,6 +377,7 @@ def create(
     if plan.write is not None:
         account.forget(number)
         live = client.update_phone_number(number, plan.write)
+    assert live is not None  # plan_create refuses a number that is not in the account
     return number, _outputs(live, flags(props), _previous_outputs(plan.previous))
 
 
@@ -287,9 +425,14 @@ def read(settings: Settings, number: str, props: Mapping[str, Any]) -> Read | No
     own GET. Without them (an import), the binding found is adopted: inputs
     mirror it and it is what ``on_delete="restore"`` puts back.
     """
-    client, account = deployment_state().connect(settings)
+    state = deployment_state()
+    client, account = state.connect(settings)
     # An import reads one number it knows nothing of: one GET, not a listing of the whole account.
     live = account.lookup(number) if props else None
+    if account.failure is not None:
+        state.warn_once(
+            "listing", f"listing the VoiceOS account failed ({account.failure}); reading numbers one by one"
+        )
     if live is None:
         # Not in the listing (or no listing): only a 404 of its own GET says it is gone.
         try:
@@ -297,6 +440,7 @@ def read(settings: Settings, number: str, props: Mapping[str, Any]) -> Read | No
         except errors.NotFoundError:
             return None
     if not props:
+        state.imported.claim(number)
         adopted = live.binding()
         outs = _outputs(live, flags({}), _previous_outputs(None if adopted.is_unbound else adopted))
         return Read(outs, {name: outs[name] for name in INPUT_NAMES})
@@ -308,7 +452,9 @@ def read(settings: Settings, number: str, props: Mapping[str, Any]) -> Read | No
     return Read(outs, {name: outs[name] for name in INPUT_NAMES} if drifted else None)
 
 
-def delete(settings: Settings, number: str, props: Mapping[str, Any]) -> None:
+def delete(
+    settings: Settings, number: str, props: Mapping[str, Any], wording: lifecycle.Wording = lifecycle.PYTHON
+) -> None:
     """Undo what this binding set, unless the number was handed over or re-bound by someone else."""
     state = deployment_state()
     if number in state.claims:
@@ -326,6 +472,7 @@ def delete(settings: Settings, number: str, props: Mapping[str, Any]) -> None:
         live=live,
         policy=flags(props)["on_delete"],
         previous=_previous(props),
+        wording=wording,
     )
     if plan.notice:
         logger.warning("%s", plan.notice)

@@ -16,6 +16,8 @@ module to pickle the provider, but only the provider process runs hooks.
 
 from __future__ import annotations
 
+import logging
+import sys
 from typing import TYPE_CHECKING, Any, Final
 
 from pulumi.dynamic import (
@@ -30,7 +32,7 @@ from pulumi.dynamic import (
 )
 
 from ._lazy import LazyModule
-from .config import STACK_CONFIG_KEYS, Settings, resolve_settings
+from .config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
 from .properties import INPUT_NAMES, OUTPUT_NAMES, SECRET_OUTPUTS
 
 if TYPE_CHECKING:
@@ -41,6 +43,22 @@ else:
 __all__ = ["INPUT_NAMES", "OUTPUT_NAMES", "PROVIDER", "SECRET_OUTPUTS", "PhoneNumberBindingProvider"]
 
 PROVIDER_KEY: Final = "__provider"
+
+
+class _EngineMessage(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+def _say_what_each_message_is() -> None:
+    """The engine shows a dynamic provider's stderr as plain messages of the stack (no severity, no
+    resource), so each line says itself whether it is a warning."""
+    logger = logging.getLogger("pulumi_voiceos")
+    if not any(isinstance(handler.formatter, _EngineMessage) for handler in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_EngineMessage())
+        handler.setLevel(logging.WARNING)
+        logger.addHandler(handler)
 
 
 class PhoneNumberBindingProvider(ResourceProvider):
@@ -63,15 +81,21 @@ class PhoneNumberBindingProvider(ResourceProvider):
         self.__dict__.update(state)
 
     def configure(self, req: ConfigureRequest) -> None:
+        # Called once, in the provider process only (never in the program that pickles the provider).
         self._stack_config = {key: req.config.get(key) for key in STACK_CONFIG_KEYS}
+        _say_what_each_message_is()
 
     def _settings(self) -> Settings:
         return resolve_settings(getattr(self, "_stack_config", None))
 
     # -- hooks: each is the shared operation of the same name ------------------------
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        checked, failures = operations.check({k: v for k, v in news.items() if k != PROVIDER_KEY})
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        checked, failures = operations.check(
+            {k: v for k, v in news.items() if k != PROVIDER_KEY},
+            {k: v for k, v in olds.items() if k != PROVIDER_KEY},
+            settings=self._settings if preview_checks(getattr(self, "_stack_config", None)) else None,
+        )
         if PROVIDER_KEY in news:
             checked[PROVIDER_KEY] = news[PROVIDER_KEY]
         return CheckResult(checked, [CheckFailure(f.property, f.reason) for f in failures])

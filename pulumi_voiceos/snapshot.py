@@ -13,15 +13,15 @@ What it guarantees:
 - a write by this process (create, update, delete) drops that number's entry,
   so a read after a write reads it afresh instead of the listing's older copy;
 - concurrent first reads wait for one listing instead of each starting its own;
-- a listing that fails leaves every lookup unanswered, so reads fall back to
-  GETs with the client's usual retries;
+- a listing that fails leaves every lookup unanswered and keeps the error in
+  ``failure``: a refresh then falls back to GETs with the client's usual
+  retries, and a check knows it could not check;
 - it lives in memory for one provider process (one deployment), never on disk
   or in state.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Iterable
 
@@ -30,15 +30,14 @@ from .models import PhoneNumber
 
 __all__ = ["AccountSnapshot"]
 
-logger = logging.getLogger("pulumi_voiceos")
-
 
 class AccountSnapshot:
     def __init__(self, list_numbers: Callable[[], Iterable[PhoneNumber]]) -> None:
         self._list_numbers = list_numbers
         self._listing_lock = threading.Lock()
         self._listed: dict[str, PhoneNumber] | None = None
-        self._failed = False
+        self.failure: VoiceOSError | None = None
+        """Why the listing failed, once it has; lookups are then never answered."""
         self._written_lock = threading.Lock()
         self._written: set[str] = set()
 
@@ -63,10 +62,9 @@ class AccountSnapshot:
 
     def _listing(self) -> dict[str, PhoneNumber] | None:
         with self._listing_lock:
-            if self._listed is None and not self._failed:
+            if self._listed is None and self.failure is None:
                 try:
                     self._listed = {n.phone_number: n for n in self._list_numbers()}
                 except VoiceOSError as exc:
-                    self._failed = True
-                    logger.warning("listing the VoiceOS account failed (%s); reading numbers one by one", exc)
+                    self.failure = exc
             return self._listed

@@ -6,8 +6,17 @@ import threading
 
 import pytest
 
-from pulumi_voiceos.errors import BindingConflictError
-from pulumi_voiceos.lifecycle import Claims, handed_over, plan_create, plan_delete, plan_update
+from pulumi_voiceos.errors import BindingConflictError, NumberNotInAccountError
+from pulumi_voiceos.lifecycle import (
+    SCHEMA,
+    Claims,
+    Prediction,
+    handed_over,
+    plan_create,
+    plan_delete,
+    plan_update,
+    predict_create,
+)
 from pulumi_voiceos.models import UNBOUND, Binding, Webhook
 
 N = "+14155550123"
@@ -69,6 +78,112 @@ def test_import_of_a_binding_that_differs_is_refused_even_with_allow_overwrite(a
     with pytest.raises(BindingConflictError) as exc:
         plan_create(N, OURS, THEIRS, allow_overwrite=allow_overwrite, adopt=True)
     assert "cannot import" in str(exc.value) and SECRET not in str(exc.value)
+
+
+def test_create_on_a_number_not_in_the_account_says_to_add_it_first() -> None:
+    with pytest.raises(NumberNotInAccountError) as exc:
+        plan_create(N, OURS, None, allow_overwrite=True, adopt=False)
+    assert f"{N} is not in the VoiceOS account" in str(exc.value) and "add the number to VoiceOS" in str(exc.value)
+
+
+# -- create, told in advance (check time, so the preview shows it) -------------------------
+
+
+def predict(declared: Binding, live: Binding | None, **options: object) -> Prediction:
+    kwargs: dict[str, object] = {"allow_overwrite": False, "adopt": False, **options}
+    return predict_create(N, declared, live, **kwargs)  # type: ignore[arg-type]
+
+
+def refusal_of(declared: Binding, live: Binding | None, **options: object) -> str:
+    """What plan_create raises for the same case: the prediction must give exactly this text."""
+    kwargs: dict[str, object] = {"allow_overwrite": False, "adopt": False, **options}
+    with pytest.raises((BindingConflictError, NumberNotInAccountError)) as exc:
+        plan_create(N, declared, live, **kwargs)  # type: ignore[arg-type]
+    return str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("declared", "live", "options"),
+    [
+        (OURS, THEIRS, {}),  # bound to something else, no allow_overwrite
+        (OURS, None, {}),  # not in the account
+        (OURS, None, {"allow_overwrite": True}),  # not in the account, whatever the options
+        (OURS, THEIRS, {"adopt": True}),  # an import that declares another binding
+        (OURS, UNBOUND, {"adopt": True}),  # an import of a number that has no binding to adopt
+    ],
+)
+def test_a_refused_create_is_predicted_with_the_text_the_create_gives(
+    declared: Binding, live: Binding | None, options: dict[str, object]
+) -> None:
+    prediction = predict(declared, live, **options)
+    assert prediction.refusal == refusal_of(declared, live, **options)
+    assert prediction.notice is None
+
+
+@pytest.mark.parametrize(
+    ("declared", "live", "options"),
+    [
+        (OURS, UNBOUND, {}),  # a free number
+        (OURS, OURS, {}),  # already bound as declared (a rename without alias adopts it)
+        (OURS, OURS, {"adopt": True}),  # an import of what is there
+        (OURS, OURS, {"allow_overwrite": True}),  # nothing to take over
+    ],
+)
+def test_binding_a_free_number_or_adopting_it_is_predicted_without_a_word(
+    declared: Binding, live: Binding, options: dict[str, object]
+) -> None:
+    assert predict(declared, live, **options) == Prediction()
+
+
+def test_a_takeover_with_allow_overwrite_is_announced_without_header_values() -> None:
+    prediction = predict(OURS, THEIRS, allow_overwrite=True)
+    assert prediction.refusal is None and prediction.notice is not None
+    for words in (N, "agent_billing", "https://hooks.example.com/theirs", "previous_inbound_agent_id", "restore"):
+        assert words in prediction.notice
+    assert SECRET not in prediction.notice
+
+
+def test_the_schema_wording_spells_the_options_as_a_yaml_program_does() -> None:
+    refused = predict_create(N, OURS, THEIRS, allow_overwrite=False, adopt=False, wording=SCHEMA)
+    assert refused.refusal is not None and "allowOverwrite: true" in refused.refusal and "aliases" in refused.refusal
+    taken = predict_create(N, OURS, THEIRS, allow_overwrite=True, adopt=False, wording=SCHEMA)
+    assert taken.notice is not None and "previousInboundAgentId" in taken.notice
+
+
+def test_an_unknown_agent_on_a_free_number_changes_nothing() -> None:
+    prediction = predict(Binding(None, (HOOK,)), UNBOUND, unknown=frozenset({"inbound_agent_id"}))
+    assert prediction == Prediction()
+
+
+def test_known_fields_that_already_differ_settle_a_refusal_whatever_the_unknowns() -> None:
+    # The webhooks are known and are not the live ones: no agent id can make the binding theirs.
+    declared = Binding(None, (HOOK,))
+    prediction = predict(declared, THEIRS, unknown=frozenset({"inbound_agent_id"}))
+    assert prediction.refusal == refusal_of(Binding(THEIRS.inbound_agent_id, (HOOK,)), THEIRS)
+
+
+def test_known_fields_that_already_differ_settle_a_takeover_whatever_the_unknowns() -> None:
+    prediction = predict(Binding(None, (HOOK,)), THEIRS, unknown=frozenset({"inbound_agent_id"}), allow_overwrite=True)
+    assert prediction.refusal is None and prediction.notice is not None and "replaces it" in prediction.notice
+
+
+def test_known_fields_that_match_leave_the_outcome_to_the_unknowns_and_say_which() -> None:
+    declared = Binding(None, THEIRS.webhooks)
+    prediction = predict(declared, THEIRS, unknown=frozenset({"inbound_agent_id"}))
+    assert prediction.refusal is None and prediction.notice is not None
+    assert "inbound_agent_id" in prediction.notice and "adopts it" in prediction.notice
+    assert "fails" in prediction.notice and SECRET not in prediction.notice
+
+
+def test_an_unknown_allow_overwrite_on_a_bound_number_is_announced_not_refused() -> None:
+    prediction = predict(OURS, THEIRS, allow_overwrite=None)
+    assert prediction.refusal is None and prediction.notice is not None
+    assert "allow_overwrite" in prediction.notice and "not known until `up`" in prediction.notice
+
+
+def test_an_unknown_binding_on_a_number_not_in_the_account_is_still_refused() -> None:
+    prediction = predict(Binding(), None, unknown=frozenset({"inbound_agent_id", "webhooks"}), allow_overwrite=None)
+    assert prediction.refusal == refusal_of(OURS, None)
 
 
 # -- update ------------------------------------------------------------------------------

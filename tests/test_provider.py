@@ -38,7 +38,9 @@ def inputs(number: str, **overrides: Any) -> dict[str, Any]:
 
 
 def checked(provider: PhoneNumberBindingProvider, props: dict[str, Any]) -> dict[str, Any]:
-    result = provider.check({}, props)
+    """The checked inputs, checked as those of a binding that holds its number already: such a check
+    reads nothing (tests/test_preview_checks.py has the checks that read the number)."""
+    result = provider.check({"phone_number": props["phone_number"]}, props)
     assert result.failures == []
     return result.inputs
 
@@ -106,7 +108,8 @@ def test_check_never_echoes_header_values(provider: PhoneNumberBindingProvider) 
 def test_check_passes_unknown_values_through_and_still_validates_known_ones(
     provider: PhoneNumberBindingProvider,
 ) -> None:
-    ok = provider.check({}, inputs("+14155550199", inbound_agent_id=UNKNOWN, webhooks=[{**HOOK, "url": UNKNOWN}]))
+    held = {"phone_number": "+14155550199"}
+    ok = provider.check(held, inputs("+14155550199", inbound_agent_id=UNKNOWN, webhooks=[{**HOOK, "url": UNKNOWN}]))
     assert ok.failures == []
     assert ok.inputs["inbound_agent_id"] == UNKNOWN
     assert ok.inputs["webhooks"][0]["url"] == UNKNOWN
@@ -230,10 +233,12 @@ def test_adopting_refuses_a_binding_that_differs(
     assert calls(api) == [("GET", 200)]
 
 
-def test_create_on_a_number_not_in_the_account(provider: PhoneNumberBindingProvider, api: EmulatorProcess) -> None:
-    with pytest.raises(errors.NotFoundError) as exc:
+def test_create_on_a_number_not_in_the_account_says_to_add_it_to_voiceos_first(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess
+) -> None:
+    with pytest.raises(errors.NumberNotInAccountError) as exc:
         provider.create(checked(provider, inputs("+19995550123")))
-    assert "+19995550123" in str(exc.value)
+    assert "+19995550123 is not in the VoiceOS account" in str(exc.value) and "add the number" in str(exc.value)
     assert calls(api) == [("GET", 404)]
 
 

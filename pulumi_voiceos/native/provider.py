@@ -50,7 +50,7 @@ from pulumi.provider.experimental.provider import (
 )
 
 from .. import lifecycle, operations
-from ..config import STACK_CONFIG_KEYS, Settings, resolve_settings
+from ..config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
 from ..properties import CAMEL_CASE, INPUT_NAMES, OUTPUT_NAMES, camel_case
 from . import values
 from .engine_log import CURRENT_URN
@@ -167,7 +167,16 @@ class VoiceOSProvider(Provider):
                     for name in unknown_names
                 ],
             )
-        checked, failures = await self._run(request.urn, operations.check, values.from_properties(request.new_inputs))
+        checked, failures = await self._run(
+            request.urn,
+            functools.partial(
+                operations.check,
+                settings=self._settings if preview_checks(self._stack_config) else None,
+                wording=lifecycle.SCHEMA,
+            ),
+            values.from_properties(request.new_inputs),
+            values.from_properties(request.old_inputs),
+        )
         if failures:
             return CheckResponse(
                 inputs=given,
@@ -252,6 +261,7 @@ class VoiceOSProvider(Provider):
             self._settings(),
             request.resource_id,
             values.from_properties(request.properties),
+            lifecycle.SCHEMA,
         )
 
     # -- functions ------------------------------------------------------------------------

@@ -38,6 +38,7 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["apiUrl"] = args?.apiUrl;
             resourceInputs["maxAttempts"] = pulumi.output(args?.maxAttempts).apply(JSON.stringify);
             resourceInputs["maxRetrySeconds"] = pulumi.output(args?.maxRetrySeconds).apply(JSON.stringify);
+            resourceInputs["previewChecks"] = pulumi.output(args?.previewChecks).apply(JSON.stringify);
             resourceInputs["requestTimeout"] = pulumi.output(args?.requestTimeout).apply(JSON.stringify);
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
@@ -65,6 +66,10 @@ export interface ProviderArgs {
      * The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
      */
     maxRetrySeconds?: pulumi.Input<number | undefined>;
+    /**
+     * Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
+     */
+    previewChecks?: pulumi.Input<boolean | undefined>;
     /**
      * Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
      */

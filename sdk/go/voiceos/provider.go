@@ -44,6 +44,8 @@ type providerArgs struct {
 	MaxAttempts *int `pulumi:"maxAttempts"`
 	// The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
 	MaxRetrySeconds *float64 `pulumi:"maxRetrySeconds"`
+	// Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
+	PreviewChecks *bool `pulumi:"previewChecks"`
 	// Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
 	RequestTimeout *float64 `pulumi:"requestTimeout"`
 }
@@ -58,6 +60,8 @@ type ProviderArgs struct {
 	MaxAttempts pulumi.IntPtrInput
 	// The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
 	MaxRetrySeconds pulumi.Float64PtrInput
+	// Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
+	PreviewChecks pulumi.BoolPtrInput
 	// Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
 	RequestTimeout pulumi.Float64PtrInput
 }

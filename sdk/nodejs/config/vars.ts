@@ -52,6 +52,17 @@ Object.defineProperty(exports, "maxRetrySeconds", {
 });
 
 /**
+ * Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
+ */
+export declare const previewChecks: boolean | undefined;
+Object.defineProperty(exports, "previewChecks", {
+    get() {
+        return __config.getObject<boolean>("previewChecks");
+    },
+    enumerable: true,
+});
+
+/**
  * Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
  */
 export declare const requestTimeout: number | undefined;

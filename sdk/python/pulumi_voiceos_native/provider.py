@@ -23,6 +23,7 @@ class ProviderArgs:
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  max_retry_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 preview_checks: pulumi.Input[Optional[_builtins.bool]] = None,
                  request_timeout: pulumi.Input[Optional[_builtins.float]] = None):
         """
         The set of arguments for constructing a Provider resource.
@@ -31,6 +32,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] api_url: The VoiceOS API base URL (or VOICEOS_API_URL); https://api.voiceos.io by default. Plain http is accepted for loopback addresses only.
         :param pulumi.Input[_builtins.int] max_attempts: Tries per request, 1 meaning no retry (or VOICEOS_MAX_ATTEMPTS); 5 by default.
         :param pulumi.Input[_builtins.float] max_retry_seconds: The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
+        :param pulumi.Input[_builtins.bool] preview_checks: Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
         :param pulumi.Input[_builtins.float] request_timeout: Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
         """
         if api_token is not None:
@@ -41,6 +43,8 @@ class ProviderArgs:
             pulumi.set(__self__, "max_attempts", max_attempts)
         if max_retry_seconds is not None:
             pulumi.set(__self__, "max_retry_seconds", max_retry_seconds)
+        if preview_checks is not None:
+            pulumi.set(__self__, "preview_checks", preview_checks)
         if request_timeout is not None:
             pulumi.set(__self__, "request_timeout", request_timeout)
 
@@ -93,6 +97,18 @@ class ProviderArgs:
         pulumi.set(self, "max_retry_seconds", value)
 
     @_builtins.property
+    @pulumi.getter(name="previewChecks")
+    def preview_checks(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
+        """
+        return pulumi.get(self, "preview_checks")
+
+    @preview_checks.setter
+    def preview_checks(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "preview_checks", value)
+
+    @_builtins.property
     @pulumi.getter(name="requestTimeout")
     def request_timeout(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
@@ -115,6 +131,7 @@ class Provider(pulumi.ProviderResource):
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  max_retry_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 preview_checks: pulumi.Input[Optional[_builtins.bool]] = None,
                  request_timeout: pulumi.Input[Optional[_builtins.float]] = None,
                  __props__=None):
         """
@@ -126,6 +143,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] api_url: The VoiceOS API base URL (or VOICEOS_API_URL); https://api.voiceos.io by default. Plain http is accepted for loopback addresses only.
         :param pulumi.Input[_builtins.int] max_attempts: Tries per request, 1 meaning no retry (or VOICEOS_MAX_ATTEMPTS); 5 by default.
         :param pulumi.Input[_builtins.float] max_retry_seconds: The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
+        :param pulumi.Input[_builtins.bool] preview_checks: Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
         :param pulumi.Input[_builtins.float] request_timeout: Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
         """
         ...
@@ -156,6 +174,7 @@ class Provider(pulumi.ProviderResource):
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  max_retry_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 preview_checks: pulumi.Input[Optional[_builtins.bool]] = None,
                  request_timeout: pulumi.Input[Optional[_builtins.float]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -170,6 +189,7 @@ class Provider(pulumi.ProviderResource):
             __props__.__dict__["api_url"] = api_url
             __props__.__dict__["max_attempts"] = pulumi.Output.from_input(max_attempts).apply(pulumi.runtime.to_json) if max_attempts is not None else None
             __props__.__dict__["max_retry_seconds"] = pulumi.Output.from_input(max_retry_seconds).apply(pulumi.runtime.to_json) if max_retry_seconds is not None else None
+            __props__.__dict__["preview_checks"] = pulumi.Output.from_input(preview_checks).apply(pulumi.runtime.to_json) if preview_checks is not None else None
             __props__.__dict__["request_timeout"] = pulumi.Output.from_input(request_timeout).apply(pulumi.runtime.to_json) if request_timeout is not None else None
         super(Provider, __self__).__init__(
             'voiceos',

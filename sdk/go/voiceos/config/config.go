@@ -31,6 +31,11 @@ func GetMaxRetrySeconds(ctx *pulumi.Context) float64 {
 	return config.GetFloat64(ctx, "voiceos:maxRetrySeconds")
 }
 
+// Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
+func GetPreviewChecks(ctx *pulumi.Context) bool {
+	return config.GetBool(ctx, "voiceos:previewChecks")
+}
+
 // Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
 func GetRequestTimeout(ctx *pulumi.Context) float64 {
 	return config.GetFloat64(ctx, "voiceos:requestTimeout")

@@ -34,6 +34,11 @@ maxRetrySeconds: Optional[float]
 The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
 """
 
+previewChecks: Optional[bool]
+"""
+Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
+"""
+
 requestTimeout: Optional[float]
 """
 Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.

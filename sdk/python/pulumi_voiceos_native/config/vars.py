@@ -49,6 +49,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get_float('maxRetrySeconds')
 
     @_builtins.property
+    def preview_checks(self) -> Optional[bool]:
+        """
+        Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
+        """
+        return __config__.get_bool('previewChecks')
+
+    @_builtins.property
     def request_timeout(self) -> Optional[float]:
         """
         Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
