@@ -6,8 +6,9 @@ CLI like ``benchmarks.run``, on one emulator account of N numbers:
 - ``up`` creating N bindings with each provider at 0 ms of API latency (what
   the engine and the provider cost without waiting) and at ``--latency`` ms;
 - the bound the engine's concurrency sets on that ``up``: the 0 ms time, plus
-  ceil(N / P) rounds of one create each (1 GET + 1 PATCH, so 2 x latency),
-  where P is how many steps run at once: the engine's default ``--parallel``
+  the checks' one listing of the account (ceil(N / 200) pages, one after the
+  other, while every check waits for it), plus ceil(N / P) rounds of one create
+  each (1 GET + 1 PATCH, so 2 x latency), where P is how many steps run at once: the engine's default ``--parallel``
   (4 per CPU) for the native provider, and the dynamic provider server's 4
   worker threads for the dynamic one. Target: native <= 1.2 x its bound;
 - the API requests of a no-change ``preview`` and ``up`` (target 0);
@@ -119,7 +120,8 @@ def measure_native(size: int, latency: int, repetitions: int) -> dict[str, Any]:
             zero = statistics.median(r["seconds"] for r in runs[0])
             slow = statistics.median(r["seconds"] for r in runs[latency])
             rounds = math.ceil(size / concurrency[kind])
-            bound = zero + rounds * 2 * latency / 1000
+            pages = math.ceil(size / 200)
+            bound = zero + (pages + rounds * 2) * latency / 1000
             figures["kinds"][kind] = {
                 "concurrency": concurrency[kind],
                 "seconds_at_0ms": round(zero, 3),
@@ -167,8 +169,9 @@ def markdown(figures: dict[str, Any]) -> str:
     imported = figures["import"]
     lines += [
         "",
-        f"- The bound: the 0 ms time plus ceil({size} / steps at once) x 2 x {latency} ms (each create is a GET"
-        f" and a PATCH). The engine runs {figures['engine_default_parallel']} steps at once by default"
+        f"- The bound: the 0 ms time plus the checks' listing (ceil({size} / 200) x {latency} ms) plus"
+        f" ceil({size} / steps at once) x 2 x {latency} ms (each create is a GET and a PATCH). The engine"
+        f" runs {figures['engine_default_parallel']} steps at once by default"
         f" (4 per CPU); the dynamic provider's server has {figures['dynamic_provider_workers']} worker threads.",
         f"- Native / dynamic at {latency} ms: {figures['native_to_dynamic']:.2f}.",
         f"- No-change preview and up, native: {figures['kinds']['native']['noop_preview_requests']} and"

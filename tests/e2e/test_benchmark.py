@@ -26,10 +26,13 @@ def test_benchmark_runs_and_api_requests_meet_the_targets(tmp_path: Path) -> Non
     (run_figures,) = results["runs"]
     operations = run_figures["operations"]
     for op, limit in report.EXPECTED_REQUESTS.items():
-        assert operations[op]["voiceos"]["requests_per_resource"] <= limit, op
+        allowed = limit + (report.create_listing_share(3) if op == "create" else 0)
+        assert operations[op]["voiceos"]["requests_per_resource"] <= allowed, op
         for kind in ("baseline", "baseline_same_outputs"):
             assert operations[op][kind]["requests_per_resource"] == 0, (op, kind)
-    assert operations["create"]["voiceos"]["requests_per_resource_by_method"] == {"GET": 1.0, "PATCH": 1.0}
+    # A GET and a PATCH per binding, and the checks' one listing of the account of 3 (one page).
+    assert operations["create"]["voiceos"]["requests_per_resource_by_method"] == {"GET": 1.333, "PATCH": 1.0}
+    assert all(t["met"] for t in results["targets"] if t["name"].startswith("API requests per binding")), results
     # A refresh of 3 lists the account of 3 in one page, instead of 3 GETs.
     assert operations["refresh"]["voiceos"]["requests_per_resource"] * 3 == pytest.approx(1, abs=0.01)
     assert operations["update"]["voiceos"]["requests_per_resource_by_method"] == {"PATCH": 1.0}
@@ -57,7 +60,7 @@ def test_the_native_benchmark_runs_and_its_request_targets_are_met(tmp_path: Pat
     assert figures["import"]["requests"] == {"GET": 4}
     for kind in ("native", "voiceos"):
         k = figures["kinds"][kind]
-        assert k["create_requests"] == {"GET": 4, "PATCH": 4}
+        assert k["create_requests"] == {"GET": 5, "PATCH": 4}  # a GET and a PATCH each, and the checks' listing
         assert k["noop_preview_requests"] == 0 and k["noop_up_requests"] == 0
         assert k["bound_seconds"] > k["seconds_at_0ms"]
     assert figures["kinds"]["native"]["concurrency"] == figures["engine_default_parallel"]

@@ -90,7 +90,8 @@ def test_pull_request_preview_deploy_and_the_nightly_drift_check(pipeline: Pipel
     preview = pipeline.run("preview")
     assert preview.returncode == 0, preview.stdout + preview.stderr
     assert "+ 4 to create" in preview.stdout  # three bindings and the stack
-    assert pipeline.emulator.requests() == []
+    # The preview checked the three numbers against one listing of the account, and wrote nothing.
+    assert [(r["method"], r["phone_number"]) for r in pipeline.emulator.requests()] == [("GET", None)]
 
     deploy = pipeline.run("deploy")
     assert deploy.returncode == 0, deploy.stdout + deploy.stderr
@@ -117,3 +118,23 @@ def test_pull_request_preview_deploy_and_the_nightly_drift_check(pipeline: Pipel
 
     shown = "".join(r.stdout + r.stderr for r in (preview, deploy, clean, drifted, redeploy, again))
     assert WEBHOOK_TOKEN not in shown and TOKEN not in shown
+
+
+def test_a_pull_request_that_binds_a_number_someone_else_routes_fails_its_preview_job(pipeline: Pipeline) -> None:
+    deploy = pipeline.run("deploy")
+    assert deploy.returncode == 0, deploy.stdout + deploy.stderr
+    # Someone routes a fourth number in the dashboard; a pull request then declares it for the fleet.
+    theirs = "+14155550126"
+    pipeline.emulator.seed_number(theirs, inbound_agent_id="agent_billing")
+    fleet = pipeline.project / "bindings.yaml"
+    fleet.write_text(
+        fleet.read_text() + f'  - name: marketing-us\n    phone_number: "{theirs}"\n    inbound_agent_id: agent_sales\n'
+    )
+    pipeline.emulator.clear_requests()
+    preview = pipeline.run("preview")
+    shown = preview.stdout + preview.stderr
+    assert preview.returncode != 0, shown
+    assert f"{theirs} is already bound to inbound_agent_id='agent_billing'" in shown and "allow_overwrite=True" in shown
+    assert [r for r in pipeline.emulator.requests() if r["method"] != "GET"] == []
+    assert pipeline.live(theirs) == ("agent_billing", [])
+    pipeline.assert_as_declared()

@@ -46,6 +46,19 @@ def writes(d: Deployment) -> list[dict[str, Any]]:
     return [r for r in d.emulator.requests() if r["method"] != "GET"]
 
 
+LISTING = ("GET", None)
+"""A page of ``GET /phone_numbers``: what the check of a binding about to take a number reads."""
+
+
+def requested(d: Deployment) -> list[tuple[str, str | None]]:
+    return [(r["method"], r["phone_number"]) for r in d.emulator.requests()]
+
+
+def number_requests(d: Deployment) -> list[tuple[str, str]]:
+    """The requests for numbers, leaving out the account listings checks make."""
+    return [(r["method"], r["phone_number"]) for r in d.emulator.requests() if r["phone_number"] is not None]
+
+
 def held(d: Deployment, number: str) -> dict[str, Any]:
     got = d.emulator.get_number(number)
     assert got is not None, f"{number} vanished from the emulator"
@@ -71,15 +84,15 @@ def test_preview_reports_creates_and_writes_nothing(seeded: Deployment) -> None:
     result = seeded.preview()
     assert summary(result) == {"create": 3}  # two bindings and the stack
     assert writes(seeded) == []
-    assert seeded.emulator.requests() == []
+    assert requested(seeded) == [LISTING]  # both numbers checked against one listing of the account
 
 
 def test_up_then_no_change_preview_and_up_make_no_api_request(seeded: Deployment) -> None:
     seeded.set_bindings([support(), sales()])
     result = seeded.up()
     assert summary(result) == {"create": 3}
-    creates = [(r["method"], r["phone_number"]) for r in seeded.emulator.requests()]
-    assert sorted(creates) == sorted([("GET", N1), ("PATCH", N1), ("GET", N2), ("PATCH", N2)])
+    assert sorted(number_requests(seeded)) == sorted([("GET", N1), ("PATCH", N1), ("GET", N2), ("PATCH", N2)])
+    assert requested(seeded).count(LISTING) == 1  # the checks' one listing (the Automation API's up skips the preview)
     assert held(seeded, N1)["inbound_agent_id"] == "agent_support"
     assert [w["url"] for w in held(seeded, N1)["webhooks"]] == ["https://hooks.example.com/support"]
     assert held(seeded, N2)["inbound_agent_id"] == "agent_sales"
@@ -152,7 +165,7 @@ def test_adopting_an_existing_binding_writes_nothing(seeded: Deployment) -> None
     seeded.set_bindings([dict(support(), **{"import": True})])
     seeded.up()
     assert writes(seeded) == []
-    assert [(r["method"], r["phone_number"]) for r in seeded.emulator.requests()] == [("GET", N1)]
+    assert number_requests(seeded) == [("GET", N1)]
     seeded.emulator.clear_requests()
     assert summary(seeded.preview()) == {"same": 2}
     assert seeded.emulator.requests() == []
@@ -245,7 +258,8 @@ def test_bad_input_fails_preview_naming_the_field(seeded: Deployment, change: di
     with pytest.raises(auto.CommandError) as exc:
         seeded.preview()
     assert field in str(exc.value)
-    assert seeded.emulator.requests() == []
+    # Nothing was read for the bad binding (its check failed first) and nothing was written.
+    assert number_requests(seeded) == [] and writes(seeded) == []
 
 
 def rotate_emulator_token(d: Deployment, rotated: str) -> None:
@@ -307,7 +321,7 @@ def test_values_unknown_at_preview_are_bound_on_up(tmp_path: Path) -> None:
         d.stack.set_config("phoneNumber", auto.ConfigValue(N1))
         d.emulator.clear_requests()
         assert summary(d.preview()) == {"create": 3}
-        assert d.emulator.requests() == []
+        assert requested(d) == [LISTING]  # the number is checked even though the agent is not known yet
         result = d.up()
         assert result.outputs["inbound_agent_id"].value == "agent_sales"
         assert held(d, N1)["inbound_agent_id"] == "agent_sales"
@@ -318,7 +332,7 @@ def test_two_bindings_of_one_number_are_refused(seeded: Deployment) -> None:
     with pytest.raises(auto.CommandError) as exc:
         seeded.preview()
     assert "already bound by PhoneNumberBinding 'support'" in str(exc.value)
-    assert seeded.emulator.requests() == []
+    assert number_requests(seeded) == [] and writes(seeded) == []
 
 
 def test_preview_from_the_repository_root(tmp_path: Path) -> None:
@@ -340,6 +354,6 @@ def test_preview_from_the_repository_root(tmp_path: Path) -> None:
                 )
                 assert run.returncode == 0, run.stdout + run.stderr
             assert "+ 2 to create" in run.stdout
-            assert d.emulator.requests() == []
+            assert requested(d) == [LISTING]
         finally:
             stack_file.unlink(missing_ok=True)
