@@ -7,7 +7,8 @@ so every value that came in secret goes back secret:
 - an input that contained a secret anywhere is returned (from check) and
   output (from create, update, read) as a secret as a whole;
 - header values are secret in every output whatever the inputs said, because
-  an import or a refresh cannot know which of them are credentials;
+  an import or a refresh cannot know which of them are credentials (inside a
+  property that is secret as a whole they carry no mark of their own);
 - ``telephonyAuthToken`` and ``previousWebhooks`` are always secret.
 """
 
@@ -145,6 +146,11 @@ def to_properties(
         name = CAMEL_CASE.get(key, key)
         if kept is not None and name not in kept:
             continue
-        converted = _value(_camel_keys(value), headers_secret=headers_secret)
-        result[name] = converted.with_secret(True) if name in whole and value is not None else converted
+        if name in whole and value is not None:
+            # Secret as a whole, so its header values need no marks of their own: a secret nested in
+            # a secret is unwrapped only once by the Node.js SDK (3.276), which then hands programs
+            # the wrapper instead of the value.
+            result[name] = _value(_camel_keys(value), headers_secret=False).with_secret(True)
+        else:
+            result[name] = _value(_camel_keys(value), headers_secret=headers_secret)
     return result
