@@ -154,8 +154,10 @@ def _read_project(out: Path, project: str) -> list[dict[str, Any]] | None:
             f"(Pulumi.yaml and {FLEET_FILE}); give a new or empty folder"
         )
     try:
-        name = (yaml.safe_load(manifest.read_text()) or {}).get("name")
-        entries = (yaml.safe_load(fleet.read_text()) or {}).get("bindings") or []
+        # Read from the open files, so a YAML error names the file as well as the line.
+        with manifest.open() as manifest_file, fleet.open() as fleet_file:
+            name = (yaml.safe_load(manifest_file) or {}).get("name")
+            entries = (yaml.safe_load(fleet_file) or {}).get("bindings") or []
     except (yaml.YAMLError, AttributeError) as exc:
         raise AdoptError(f"cannot read the project in {out}: {exc}; fix the YAML or give a new folder") from None
     if name != project:
@@ -252,6 +254,9 @@ def adopt_account(
     report.secrets = len(secrets)
 
     fleet = out / FLEET_FILE
+    # The new text is made before anything is written, so a file that cannot be extended is refused
+    # as such (naming its line), not as a stack that could not be set up.
+    extended = _appended(fleet.read_text(), new_entries) if existing is not None and new_entries else None
     written: list[tuple[Path, str | None]] = []  # what to put back if the stack cannot be set up
 
     def write(path: Path, text: str) -> None:
@@ -270,8 +275,8 @@ def adopt_account(
             write(out / "requirements.txt", f"pulumi-voiceos>={__version__}\n")
             listing = "bindings:\n" + _indent(_fleet_text(new_entries)) if new_entries else "bindings: []\n"
             write(fleet, FLEET_HEADER + listing)
-        elif new_entries:
-            write(fleet, _appended(fleet.read_text(), new_entries))
+        elif extended is not None:
+            write(fleet, extended)
         stack = auto.create_or_select_stack(
             stack_name, work_dir=str(out), opts=auto.LocalWorkspaceOptions(env_vars=env)
         )
@@ -297,26 +302,65 @@ def adopt_account(
     return report
 
 
-def _indent(text: str) -> str:
-    return "".join(f"  {line}" if line.strip() else line for line in text.splitlines(keepends=True))
+def _indent(text: str, width: int = 2) -> str:
+    pad = " " * width
+    return "".join(f"{pad}{line}" if line.strip() else line for line in text.splitlines(keepends=True))
+
+
+def _line_of(mark: yaml.Mark) -> str:
+    return f"{FLEET_FILE} line {mark.line + 1}"
 
 
 def _appended(current: str, entries: Sequence[Mapping[str, Any]]) -> str:
-    """``current`` with ``entries`` added at the end of its list, leaving every byte before them as it was."""
-    parsed = yaml.safe_load(current) or {}
-    before = parsed.get("bindings") or []
-    if not before:
-        # `bindings: []` (or no list yet): the list is written out afresh, under the same header.
-        head = current.split("bindings:", 1)[0] if "bindings:" in current else current
-        text = head + "bindings:\n" + _indent(_fleet_text(entries))
+    """``current`` with ``entries`` added at the end of its ``bindings:`` list, every byte before them kept.
+
+    Any valid layout of a block list is extended where it ends, at the column of
+    its own dashes: as adopt writes it, as PyYAML or an editor re-indents it (the
+    dashes at the key's column), with other keys after it, or with no newline at
+    the end. An empty list is written out in place. A list that cannot be
+    extended (written in flow style) is refused, naming the line and the fix.
+    """
+    newline = "\r\n" if "\r\n" in current else "\n"
+    try:
+        root = yaml.compose(current, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise AdoptError(f"cannot read {FLEET_FILE}: {exc}; fix the YAML and run adopt again") from None
+    found = None
+    if isinstance(root, yaml.MappingNode):
+        found = next(((key, value) for key, value in root.value if key.value == "bindings"), None)
+    if found is None:
+        raise AdoptError(f"{FLEET_FILE} has no top-level `bindings:` list; add `bindings: []` and run adopt again")
+    key, listing = found
+
+    def block(column: int) -> str:
+        return _indent(_fleet_text(entries), column).replace("\n", newline)
+
+    is_null = isinstance(listing, yaml.ScalarNode) and listing.tag == "tag:yaml.org,2002:null"
+    if is_null or (isinstance(listing, yaml.SequenceNode) and not listing.value):
+        # `bindings:`, `bindings: ~` or `bindings: []`: the empty value becomes a block list.
+        rest = current[listing.end_mark.index :]
+        rest = rest[len(newline) :] if rest.startswith(newline) else rest
+        text = current[: key.end_mark.index] + ":" + newline + block(key.start_mark.column + 2) + rest
+    elif isinstance(listing, yaml.SequenceNode) and not listing.flow_style:
+        at = listing.end_mark.index
+        # The list ends where the next key (or the end of the file) begins; the last line may lack a newline.
+        gap = "" if at == 0 or current[at - 1] == "\n" else newline
+        text = current[:at] + gap + block(listing.start_mark.column) + current[at:]
     else:
-        text = current if current.endswith("\n") else current + "\n"
-        text += _indent(_fleet_text(entries))
-    after = (yaml.safe_load(text) or {}).get("bindings") or []
-    if after[: len(before)] != before or len(after) != len(before) + len(entries):
         raise AdoptError(
-            f"cannot add to {FLEET_FILE}: its `bindings:` list is not the last thing in the file; "
-            "move it to the end and run adopt again"
+            f"cannot add to {FLEET_FILE}: `bindings:` at {_line_of(key.start_mark)} is written in flow style "
+            "([...]); write it as a block list, one `- name: ...` entry per line, and run adopt again"
+        )
+    before = (yaml.safe_load(current) or {}).get("bindings") or []
+    try:
+        after = (yaml.safe_load(text) or {}).get("bindings") or []
+    except yaml.YAMLError:
+        after = None
+    if after is None or after[: len(before)] != before or len(after) != len(before) + len(entries):
+        raise AdoptError(
+            f"cannot add to {FLEET_FILE}: the `bindings:` list at {_line_of(key.start_mark)} could not be "
+            "extended without changing its entries; write it as a block list, one `- name: ...` entry per "
+            "line at one indentation, and run adopt again"
         )
     return text
 
