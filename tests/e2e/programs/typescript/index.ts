@@ -1,0 +1,144 @@
+// A TypeScript program on the generated SDK (@voiceos/pulumi-voiceos), run by the Automation API as an
+// *inline* program: the program is the function below, run in this process, so the engine needs no
+// pulumi-language-nodejs. tests/e2e/test_languages.py drives it one operation at a time:
+//
+//   node bin/index.js <up|preview|destroy> <spec.json>
+//
+// spec.json: {"workDir": "...", "bindings": [{"name", "phoneNumber", "inboundAgentId", "webhooks"}],
+// "lookup": {"phoneNumber", "prefix"}}. A webhook's "secretHeader" names a header whose value is the
+// WEBHOOK_SECRET environment variable, as a pulumi.secret. The last line printed is a JSON report, in
+// which secret outputs show no value.
+import * as fs from "fs";
+import * as pulumi from "@pulumi/pulumi";
+import { LocalWorkspace, OutputMap } from "@pulumi/pulumi/automation";
+import * as voiceos from "@voiceos/pulumi-voiceos";
+
+interface Webhook {
+    events: string[];
+    url: string;
+    method?: string;
+    headers?: Record<string, string>;
+    secretHeader?: string;
+}
+
+interface Binding {
+    name: string;
+    phoneNumber: string;
+    inboundAgentId?: string;
+    webhooks?: Webhook[];
+}
+
+interface Spec {
+    workDir: string;
+    bindings: Binding[];
+    lookup?: { phoneNumber: string; prefix: string };
+}
+
+function secretValue(): pulumi.Output<string> {
+    const secret = process.env.WEBHOOK_SECRET;
+    if (!secret) {
+        throw new Error("a webhook names a secretHeader but WEBHOOK_SECRET is not set");
+    }
+    return pulumi.secret(secret);
+}
+
+// @pulumi/pulumi 3.276 hands an apply a secret's envelope instead of its value when a secret output
+// holds secrets inside it (webhooks, whole-secret because an input header was secret, whose header
+// values are secrets too): deserializeProperty wraps once per level and the output unwraps once.
+// pulumi/pulumi#24160 proposes collapsing the envelopes; until then, take the extra one off.
+function opened<T>(value: T): T {
+    return pulumi.runtime.unwrapRpcSecret(value) as T;
+}
+
+function urls(hooks: voiceos.types.output.Webhook[] | undefined): string[] {
+    return (hooks ?? []).map((hook) => hook.url);
+}
+
+function program(spec: Spec): () => Promise<Record<string, unknown>> {
+    return async () => {
+        const outputs: Record<string, unknown> = {};
+        for (const binding of spec.bindings) {
+            const webhooks = binding.webhooks?.map(({ secretHeader, ...hook }) => ({
+                ...hook,
+                headers: { ...(hook.headers ?? {}), ...(secretHeader ? { [secretHeader]: secretValue() } : {}) },
+            }));
+            const resource = new voiceos.PhoneNumberBinding(binding.name, {
+                phoneNumber: binding.phoneNumber,
+                inboundAgentId: binding.inboundAgentId,
+                webhooks,
+            });
+            outputs[`${binding.name}.phoneNumber`] = resource.phoneNumber;
+            outputs[`${binding.name}.inboundAgentId`] = resource.inboundAgentId;
+            // The URLs are no secret; the headers beside them are.
+            const webhookUrls = resource.webhooks.apply((hooks) => urls(opened(hooks)));
+            outputs[`${binding.name}.webhookUrls`] = pulumi.unsecret(webhookUrls);
+            outputs[`${binding.name}.telephonyAuthToken`] = resource.telephonyAuthToken;
+        }
+        if (spec.lookup) {
+            const found = voiceos.getPhoneNumberOutput({ phoneNumber: spec.lookup.phoneNumber });
+            // Everything the API says of the number but its carrier credential and header values.
+            outputs["lookup.number"] = pulumi.unsecret(
+                pulumi
+                    .all([found, found.webhooks.apply(urls)])
+                    .apply(([n, webhookUrls]) => ({
+                        phoneNumber: n.phoneNumber,
+                        voiceosId: n.voiceosId,
+                        uri: n.uri,
+                        accountId: n.accountId,
+                        inboundAgentId: n.inboundAgentId ?? null,
+                        createdAt: n.createdAt,
+                        updatedAt: n.updatedAt,
+                        telephony: n.telephony,
+                        webhookUrls,
+                    })),
+            );
+            outputs["lookup.telephonyAuthToken"] = found.telephonyAuthToken;
+            const unbound = voiceos.listPhoneNumbersOutput({ prefix: spec.lookup.prefix, bound: false });
+            outputs["lookup.unbound"] = unbound.phoneNumbers.apply((numbers) => numbers.map((n) => n.phoneNumber));
+            const bound = voiceos.listPhoneNumbersOutput({ prefix: spec.lookup.prefix, bound: true });
+            outputs["lookup.bound"] = pulumi.unsecret(
+                bound.phoneNumbers.apply((numbers) => numbers.map((n) => n.phoneNumber)),
+            );
+        }
+        return outputs;
+    };
+}
+
+function shown(outputs: OutputMap): Record<string, { value?: unknown; secret: boolean }> {
+    return Object.fromEntries(
+        Object.entries(outputs).map(([key, output]) => [
+            key,
+            output.secret ? { secret: true } : { value: output.value, secret: false },
+        ]),
+    );
+}
+
+async function main(): Promise<void> {
+    const [operation, specFile] = process.argv.slice(2);
+    const spec: Spec = JSON.parse(fs.readFileSync(specFile, "utf8"));
+    const stack = await LocalWorkspace.createOrSelectStack(
+        { stackName: "test", projectName: "voiceos-e2e", program: program(spec) },
+        { workDir: spec.workDir, secretsProvider: "passphrase" },
+    );
+    const printed: string[] = [];
+    const onOutput = (text: string) => printed.push(text);
+    let report: Record<string, unknown>;
+    if (operation === "up") {
+        const result = await stack.up({ onOutput });
+        report = { summary: result.summary.resourceChanges, outputs: shown(result.outputs) };
+    } else if (operation === "preview") {
+        const result = await stack.preview({ onOutput });
+        report = { summary: result.changeSummary };
+    } else if (operation === "destroy") {
+        const result = await stack.destroy({ onOutput });
+        report = { summary: result.summary.resourceChanges };
+    } else {
+        throw new Error(`unknown operation ${operation}: use up, preview or destroy`);
+    }
+    console.log(JSON.stringify({ ...report, output: printed.join("") }));
+}
+
+main().catch((err) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+});
