@@ -14,7 +14,7 @@ PULUMI_SDK_VERSION := 3.272.0
 PULUMI_BIN = $(shell scripts/install-pulumi)
 PYTEST_ARGS ?=
 
-.PHONY: help venv cli lint typecheck test test-unit test-e2e demo bench bench-native sdk clean
+.PHONY: help venv cli lint typecheck test test-unit test-e2e demo bench bench-native sdk plugin clean
 
 help:
 	@echo "make demo   - pulumi up of examples/basic against a local VoiceOS emulator"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench  - benchmarks against the engine's floor (writes docs/performance.md)"
 	@echo "make bench-native - the native provider against the engine's concurrency bound"
 	@echo "make sdk    - regenerate sdk/ (python, nodejs, go) from pulumi_voiceos/native/schema.json"
+	@echo "make plugin - the native provider's plugin package, dist/pulumi-resource-voiceos-v<version>-<os>-<arch>.tar.gz"
 
 # The stamp names the SDK version, so moving the pin rebuilds the virtualenv.
 $(VENV)/.installed-$(PULUMI_SDK_VERSION): pyproject.toml $(shell find sdk/python -name '*.py' -o -name '*.toml')
@@ -64,6 +65,12 @@ bench-native: venv cli
 
 sdk: cli
 	scripts/gen-sdk
+
+# For `pulumi plugin install resource voiceos <version> --file <archive>` (see scripts/build_plugin.py);
+# the plugin installs the same pulumi SDK as the virtualenv here.
+PLUGIN_DIST ?= dist
+plugin: venv
+	@$(PY) scripts/build_plugin.py --pulumi-version $(PULUMI_SDK_VERSION) --out $(PLUGIN_DIST)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

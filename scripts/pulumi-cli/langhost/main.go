@@ -12,10 +12,21 @@
 // It also generates Python SDKs (GeneratePackage, for `pulumi package gen-sdk
 // --language python`) with the upstream code generator, through ../sdkgen.
 //
-// What it deliberately leaves out: dependency installation (the project's own
-// tooling owns its virtualenv), debugger attachment, type checkers, poetry and
-// uv toolchains, program generation. It is for contributors and CI of
-// pulumi-voiceos, not a replacement for the official host.
+// And it serves Python plugin packages (a directory with PulumiPlugin.yaml,
+// `runtime: python`, and a __main__.py; `make plugin` builds the voiceos one)
+// as the upstream host does, with sdk/v3's python/toolchain:
+//   - InstallDependencies with IsPlugin (`pulumi plugin install ... --file`):
+//     creates the plugin's virtualenv (the `virtualenv` option, default `venv`)
+//     and pip-installs its requirements.txt, from the plugin directory;
+//   - RunPlugin (the engine starting the plugin): runs `<venv>/bin/python <plugin
+//     dir> <args>` and streams its output and exit code back to the engine.
+//
+// What it deliberately leaves out: dependency installation for programs (the
+// project's own tooling owns its virtualenv), debugger attachment, type
+// checkers, poetry and uv toolchains, plugins run as buildable packages
+// (`pulumi.run.plugin`, for a plugin without __main__.py), program generation.
+// It is for contributors and CI of pulumi-voiceos, not a replacement for the
+// official host.
 package main
 
 import (
@@ -33,6 +44,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
 
@@ -91,12 +103,106 @@ func (h *host) RuntimeOptionsPrompts(
 	return &pulumirpc.RuntimeOptionsResponse{}, nil
 }
 
+// InstallDependencies installs a plugin's dependencies (`pulumi plugin install` of a
+// Python plugin package calls it with IsPlugin in the unpacked plugin directory):
+// the pip toolchain of sdk/v3 creates the virtualenv that PulumiPlugin.yaml names
+// (`venv` by default) and installs requirements.txt into it, with the plugin
+// directory as pip's working directory. For a program it installs nothing: the
+// project's own tooling owns its virtualenv.
 func (h *host) InstallDependencies(
-	_ *pulumirpc.InstallDependenciesRequest,
+	req *pulumirpc.InstallDependenciesRequest,
 	server grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse],
 ) error {
-	return server.Send(&pulumirpc.InstallDependenciesResponse{
-		Stdout: []byte("pulumi-voiceos language host: dependencies are managed by the project's virtualenv\n"),
+	if !req.GetIsPlugin() {
+		return server.Send(&pulumirpc.InstallDependenciesResponse{
+			Stdout: []byte("pulumi-voiceos language host: dependencies are managed by the project's virtualenv\n"),
+		})
+	}
+	tc, err := pluginToolchain(req.GetInfo())
+	if err != nil {
+		return err
+	}
+	closer, stdout, stderr, err := rpcutil.MakeInstallDependenciesStreams(server, req.GetIsTerminal())
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	fmt.Fprintf(stdout, "Installing the plugin's dependencies in %s...\n", req.GetInfo().GetProgramDirectory())
+	if err := tc.InstallDependencies(server.Context(), req.GetInfo().GetProgramDirectory(),
+		req.GetUseLanguageVersionTools(), true /* showOutput */, stdout, stderr); err != nil {
+		return err
+	}
+	return closer.Close()
+}
+
+// RunPlugin runs a Python plugin from its directory, as the engine asks for a
+// plugin that has no executable but a PulumiPlugin.yaml with `runtime: python`:
+// `<virtualenv>/bin/python <plugin dir> <args...>` (the directory's __main__.py),
+// in the engine's working directory and environment. Its stdout (where the
+// plugin prints its port) and stderr stream back to the engine, then its exit
+// code. The process is killed when the engine ends the call (closing the plugin).
+func (h *host) RunPlugin(
+	req *pulumirpc.RunPluginRequest, server grpc.ServerStreamingServer[pulumirpc.RunPluginResponse],
+) error {
+	info := req.GetInfo()
+	tc, err := pluginToolchain(info)
+	if err != nil {
+		return err
+	}
+	if err := tc.ValidateVenv(server.Context()); err != nil {
+		return err
+	}
+	dir := info.GetProgramDirectory()
+	if _, err := os.Stat(filepath.Join(dir, "__main__.py")); err != nil {
+		return fmt.Errorf("plugin %s is not runnable by this language host: it needs a __main__.py: %w", dir, err)
+	}
+	cmd, err := tc.Command(server.Context(), append([]string{dir}, req.GetArgs()...)...)
+	if err != nil {
+		return err
+	}
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	cmd.Dir = req.GetPwd()
+	cmd.Env = append(cmd.Env, req.GetEnv()...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			return server.Send(&pulumirpc.RunPluginResponse{
+				Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(exitErr.ExitCode())},
+			})
+		}
+		return fmt.Errorf("could not run the plugin in %s: %w", dir, err)
+	}
+	return closer.Close()
+}
+
+// pluginToolchain is the pip toolchain of a plugin directory: its `virtualenv`
+// runtime option (relative to the plugin directory) or `venv`, as the upstream
+// host defaults it for plugins, which never run on the ambient Python.
+func pluginToolchain(info *pulumirpc.ProgramInfo) (toolchain.Toolchain, error) {
+	if info == nil {
+		return nil, errors.New("the engine sent no program info for the plugin")
+	}
+	virtualenv := "venv"
+	if opts := info.GetOptions(); opts != nil {
+		values := opts.AsMap()
+		if name, ok := values["toolchain"].(string); ok && name != "" && name != "pip" {
+			return nil, fmt.Errorf("toolchain %q: this language host runs Python plugins with pip only", name)
+		}
+		if venv, ok := values["virtualenv"].(string); ok && venv != "" {
+			virtualenv = venv
+		}
+	}
+	return toolchain.ResolveToolchain(toolchain.PythonOptions{
+		Root:       info.GetRootDirectory(),
+		ProgramDir: info.GetProgramDirectory(),
+		Virtualenv: virtualenv,
+		Toolchain:  toolchain.Pip,
 	})
 }
 
