@@ -177,20 +177,6 @@ def install_typescript(work: Path) -> list[str]:
     return ["node", str(project / "bin" / "index.js")]
 
 
-def go_proxy(env: dict[str, str]) -> str:
-    """GOPROXY for the README's ``go get`` of the replaced SDK module.
-
-    ``go get`` first asks the proxy for the module paths of the package, and uses the replacement
-    only if the answer is "not found" (404/410). The module proxy this project's machines reach
-    answers 403 for every module it does not serve, which stops ``go get``. Each proxy is kept,
-    separated by ``|`` (fall through on any error), with ``off`` (a "not found" answer) last: the
-    same outcome as on a network whose proxy says 404. ``direct`` (VCS downloads) is dropped.
-    """
-    configured = run(["go", "env", "GOPROXY"], cwd=REPO, env=env, what="go env").strip()
-    proxies = [p for p in re.split(r"[,|]", configured) if p and p not in {"direct", "off"}]
-    return "|".join([*proxies, "off"])
-
-
 def install_go(work: Path) -> list[str]:
     """The Go program on the SDK installed as the README says; returns its command."""
     checkout, project = work / "checkout", work / "project"
@@ -202,7 +188,6 @@ def install_go(work: Path) -> list[str]:
         "GOMODCACHE": str(cache_root() / "go" / "mod"),
         "GOTOOLCHAIN": "local",
     }
-    env["GOPROXY"] = go_proxy(env)
 
     run_readme_install("go", checkout, project, env)
 
@@ -210,7 +195,7 @@ def install_go(work: Path) -> list[str]:
     replaces = {r["Old"]["Path"]: r["New"]["Path"] for r in module.get("Replace") or []}
     assert replaces == {"github.com/voiceos/pulumi-voiceos/sdk": str(checkout / "sdk")}
     binary = project / "voiceos-e2e-go"
-    # The build must need nothing beyond the committed go.sum and what `go get` added.
+    # The build must need nothing beyond the committed go.sum and what `go mod tidy` added.
     run(["go", "build", "-mod=readonly", "-o", str(binary), "."], cwd=project, env=env, what="go build")
     return [str(binary)]
 

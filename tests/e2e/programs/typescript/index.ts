@@ -42,14 +42,6 @@ function secretValue(): pulumi.Output<string> {
     return pulumi.secret(secret);
 }
 
-// @pulumi/pulumi 3.276 hands an apply a secret's envelope instead of its value when a secret output
-// holds secrets inside it (webhooks, whole-secret because an input header was secret, whose header
-// values are secrets too): deserializeProperty wraps once per level and the output unwraps once.
-// pulumi/pulumi#24160 proposes collapsing the envelopes; until then, take the extra one off.
-function opened<T>(value: T): T {
-    return pulumi.runtime.unwrapRpcSecret(value) as T;
-}
-
 function urls(hooks: voiceos.types.output.Webhook[] | undefined): string[] {
     return (hooks ?? []).map((hook) => hook.url);
 }
@@ -70,7 +62,7 @@ function program(spec: Spec): () => Promise<Record<string, unknown>> {
             outputs[`${binding.name}.phoneNumber`] = resource.phoneNumber;
             outputs[`${binding.name}.inboundAgentId`] = resource.inboundAgentId;
             // The URLs are no secret; the headers beside them are.
-            const webhookUrls = resource.webhooks.apply((hooks) => urls(opened(hooks)));
+            const webhookUrls = resource.webhooks.apply((hooks) => urls(hooks));
             outputs[`${binding.name}.webhookUrls`] = pulumi.unsecret(webhookUrls);
             outputs[`${binding.name}.telephonyAuthToken`] = resource.telephonyAuthToken;
         }
