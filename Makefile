@@ -9,7 +9,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # Two pins, moved together: the CLI (engine) is the sdk/v3 requirement in scripts/pulumi-cli/go.mod,
 # and the Python SDK is this line (PyPI's newest release trails the Go modules by a few versions).
-PULUMI_CLI_VERSION := $(shell scripts/install-pulumi --version)
 PULUMI_SDK_VERSION := 3.272.0
 PULUMI_BIN = $(shell scripts/install-pulumi)
 PYTEST_ARGS ?=
@@ -18,7 +17,8 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make demo   - pulumi up of examples/basic against a local VoiceOS emulator"
-	@echo "make test   - lint, types, unit and end-to-end tests"
+	@echo "make test   - every test: unit, emulator and end-to-end (make lint and make typecheck: ruff, mypy)"
+	@echo "make test-compat - the end-to-end suite on COMPAT_CLI/COMPAT_SDK, then on the declared pulumi floor"
 	@echo "make bench  - benchmarks against the engine's floor (writes docs/performance.md)"
 	@echo "make bench-native - the native provider against the engine's concurrency bound"
 	@echo "make sdk    - regenerate sdk/ (python, nodejs, go) from pulumi_voiceos/native/schema.json"
@@ -47,6 +47,12 @@ typecheck: venv
 
 test: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The end-to-end suite on another engine/SDK pair, then on the lowest pulumi SDK pyproject.toml allows.
+COMPAT_CLI ?= 3.274.0
+COMPAT_SDK ?= 3.269.0
+test-compat:
+	scripts/test-compat $(COMPAT_CLI) $(COMPAT_SDK)
 
 test-unit: venv
 	$(VENV)/bin/pytest -m "not e2e" $(PYTEST_ARGS)

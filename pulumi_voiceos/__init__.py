@@ -13,9 +13,10 @@ The public surface is re-exported here; the modules behind it are:
   for every Pulumi language, with its schema;
 - ``emulator``: a local VoiceOS API for demos, tests and offline work.
 
-The client and the models are loaded on first use: a Pulumi program needs
-only ``PhoneNumberBinding``, and importing pydantic and httpx into every
-program run would cost more than the rest of this package (docs/performance.md).
+Everything but the errors and the settings is loaded on first use: a Pulumi
+program needs only ``PhoneNumberBinding``, and importing pydantic and httpx
+into every program run would cost more than the rest of this package
+(docs/performance.md).
 """
 
 from __future__ import annotations
@@ -41,14 +42,21 @@ from .errors import (
     UnexpectedResponseError,
     VoiceOSError,
 )
-from .provider import PhoneNumberBindingProvider
-from .resource import PhoneNumberBinding, PhoneNumberBindingArgs, WebhookArgs, WebhookArgsDict
 
 if TYPE_CHECKING:
     from .client import RetryPolicy, VoiceOSClient
     from .models import BindingInputs, PhoneNumber, PhoneNumberUpdate, Telephony, Webhook
+    from .provider import PhoneNumberBindingProvider
+    from .resource import PhoneNumberBinding, PhoneNumberBindingArgs, WebhookArgs, WebhookArgsDict
 
 _LAZY = {
+    # The dynamic resource is loaded on first use too: the native plugin, the emulator and adopt import
+    # this package without it, and the resource checks the pulumi SDK's version when it loads.
+    "PhoneNumberBinding": "resource",
+    "PhoneNumberBindingArgs": "resource",
+    "WebhookArgs": "resource",
+    "WebhookArgsDict": "resource",
+    "PhoneNumberBindingProvider": "provider",
     "RetryPolicy": "client",
     "VoiceOSClient": "client",
     "BindingInputs": "models",

@@ -20,7 +20,17 @@ import logging
 import sys
 from typing import TYPE_CHECKING, Any, Final
 
-from pulumi.dynamic import (
+from ._lazy import LazyModule
+from ._requirements import DYNAMIC_RESOURCE, PulumiVersionError, installed_pulumi, problem
+from .config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
+from .properties import INPUT_NAMES, OUTPUT_NAMES, SECRET_OUTPUTS
+
+_too_old = problem("pulumi-voiceos's PhoneNumberBinding", DYNAMIC_RESOURCE, installed_pulumi())
+if _too_old:
+    raise PulumiVersionError(_too_old)
+
+# After the version check, which explains what would fail here (or in a hook, later).
+from pulumi.dynamic import (  # noqa: E402
     CheckFailure,
     CheckResult,
     ConfigureRequest,
@@ -30,10 +40,6 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
-
-from ._lazy import LazyModule
-from .config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
-from .properties import INPUT_NAMES, OUTPUT_NAMES, SECRET_OUTPUTS
 
 if TYPE_CHECKING:
     from . import operations

@@ -5,14 +5,23 @@ from __future__ import annotations
 import logging
 import sys
 
-from pulumi.provider.experimental.server import main as serve
-
-from .._version import __version__
-from .engine_log import EngineLogHandler
-from .provider import VoiceOSProvider
+from .._requirements import NATIVE_PLUGIN, installed_pulumi, problem
 
 
 def main() -> None:
+    # Checked before anything of pulumi.provider.experimental is imported: below 3.171 it is not there,
+    # and the engine would only say that the plugin "exited prematurely".
+    too_old = problem("pulumi-resource-voiceos", NATIVE_PLUGIN, installed_pulumi())
+    if too_old:
+        print(f"error: {too_old}", file=sys.stderr)
+        raise SystemExit(1)
+
+    from pulumi.provider.experimental.server import main as serve
+
+    from .._version import __version__
+    from .engine_log import EngineLogHandler
+    from .provider import VoiceOSProvider
+
     args = sys.argv[1:]
     # The engine passes its own address as the first positional argument (server.main reads it too).
     engine = next((arg for arg in args if not arg.startswith("-")), None)

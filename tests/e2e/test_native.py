@@ -221,6 +221,7 @@ def sorted_calls(d: Deployment) -> list[tuple[str, str | None]]:
     return sorted(calls(d), key=lambda c: (c[0], c[1] or ""))
 
 
+@pytest.mark.python_sdk
 def test_a_python_program_on_the_generated_sdk_binds_and_keeps_the_header_secret(native: Deployment) -> None:
     specs = [support(secret_header="X-Signature"), sales()]
     result = deploy(native, specs)
@@ -237,6 +238,7 @@ def test_a_python_program_on_the_generated_sdk_binds_and_keeps_the_header_secret
     assert WEBHOOK_SECRET not in text and CARRIER not in text and TOKEN not in text
 
 
+@pytest.mark.python_sdk
 def test_renaming_a_native_binding_without_an_alias_keeps_the_number_bound(native: Deployment) -> None:
     deploy(native, [support()])
     renamed = support(name="support-line")
@@ -247,6 +249,7 @@ def test_renaming_a_native_binding_without_an_alias_keeps_the_number_bound(nativ
     assert "handed over" in "".join(native.output)
 
 
+@pytest.mark.python_sdk
 def test_up_replace_of_a_native_binding_keeps_the_number_bound(native: Deployment) -> None:
     deploy(native, [support()])
     [resource] = native.resources()
@@ -257,6 +260,7 @@ def test_up_replace_of_a_native_binding_keeps_the_number_bound(native: Deploymen
     assert_as_declared(native, [support()])
 
 
+@pytest.mark.python_sdk
 def test_swapping_the_numbers_of_two_native_bindings_ends_as_declared(native: Deployment) -> None:
     deploy(native, [support(), sales()])
     swapped = [support(number=N2, allow_overwrite=True), sales(number=N1, allow_overwrite=True)]
@@ -266,6 +270,7 @@ def test_swapping_the_numbers_of_two_native_bindings_ends_as_declared(native: De
     assert_as_declared(native, swapped)
 
 
+@pytest.mark.python_sdk
 def test_a_native_binding_refuses_a_number_bound_elsewhere_and_names_the_fix(native: Deployment) -> None:
     native.emulator.seed_number(N3, inbound_agent_id="agent_billing")
     native.set_bindings([support(number=N3)])
@@ -275,6 +280,7 @@ def test_a_native_binding_refuses_a_number_bound_elsewhere_and_names_the_fix(nat
     assert live(native, N3)["inbound_agent_id"] == "agent_billing"
 
 
+@pytest.mark.python_sdk
 def test_ignore_changes_on_a_native_binding_keeps_what_someone_else_set(native: Deployment) -> None:
     theirs = hook("theirs", headers={"X-Their-Key": "SENTINEL-THEIR-HEADER-5a5a"})
     deploy(native, [support(ignore_changes=["webhooks"])])
@@ -289,6 +295,7 @@ def test_ignore_changes_on_a_native_binding_keeps_what_someone_else_set(native: 
         assert (number["inbound_agent_id"], [w["url"] for w in number["webhooks"]]) == ("agent_sales", [theirs["url"]])
 
 
+@pytest.mark.python_sdk
 def test_destroy_of_native_bindings_leaves_a_number_someone_rebound_since(native: Deployment) -> None:
     deploy(native, [support(), sales()])
     native.emulator.seed_number(N1, inbound_agent_id="agent_billing", auth_token=CARRIER)
@@ -340,6 +347,7 @@ def requests_made(d: Deployment) -> list[tuple[str, str, Any]]:
     return sorted((r["method"], r["path"], json.dumps(r["body"], sort_keys=True)) for r in d.emulator.requests())
 
 
+@pytest.mark.python_sdk
 def test_the_dynamic_and_the_native_provider_make_the_same_calls_and_outputs(tmp_path: Path) -> None:
     specs = [
         support(webhooks=[hook("support", method="get", headers={"X-Team": "support"})]),
