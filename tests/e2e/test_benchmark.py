@@ -49,6 +49,7 @@ def test_benchmark_runs_and_api_requests_meet_the_targets(tmp_path: Path) -> Non
     assert "| up (create all) | 3 |" in text
 
 
+@pytest.mark.python_sdk  # its program runs on the generated Python SDK
 def test_the_native_benchmark_runs_and_its_request_targets_are_met(tmp_path: Path) -> None:
     doc = tmp_path / "performance.md"
     doc.write_text(f"# Performance\n\n{native.BEGIN}\nold\n{native.END}\n\nProse that stays.\n")
