@@ -1,17 +1,19 @@
 """Manage VoiceOS phone-number routing as code with Pulumi.
 
-The public surface is re-exported here; the modules behind it are:
+The public surface is re-exported here. One core and two adapters:
 
-- ``models``: pydantic models of the API objects and the binding's inputs;
-- ``client``: a small typed httpx client for the phone-number API;
-- ``config``: where the token and URL come from (stack config, then env);
-- ``lifecycle`` and ``operations``: the rules, and what each provider hook does
-  with them, shared by both providers;
-- ``provider``: the Pulumi dynamic-provider hooks;
-- ``resource``: ``PhoneNumberBinding``, what programs declare;
-- ``native``: the native ``voiceos`` provider plugin (``pulumi-resource-voiceos``)
-  for every Pulumi language, with its schema;
-- ``emulator``: a local VoiceOS API for demos, tests and offline work.
+- the core: ``models`` (API objects and inputs), ``checks`` (input checks),
+  ``lifecycle`` (the rules, as plain functions of declared, recorded and live),
+  ``operations`` and ``fleet`` (what each hook of a binding and of a fleet does
+  with them), ``deployment`` (what a provider process knows of its deployment),
+  ``client`` (httpx: retries, paging, errors), ``snapshot`` (one listing of the
+  account) and ``config`` (every setting and its default);
+- the adapters: ``dynamic`` (``PhoneNumberBinding`` and ``PhoneNumberFleet`` for
+  Python programs, on Pulumi's dynamic providers) and ``native`` (the
+  ``voiceos`` provider plugin, ``pulumi-resource-voiceos``, for every Pulumi
+  language, with its schema);
+- the tools around them: ``adopt`` (``voiceos-pulumi adopt``) and ``emulator``
+  (a local VoiceOS API for demos, tests and offline work).
 
 Everything but the errors and the settings is loaded on first use: a Pulumi
 program needs only ``PhoneNumberBinding``, and importing pydantic and httpx
@@ -45,18 +47,22 @@ from .errors import (
 
 if TYPE_CHECKING:
     from .client import RetryPolicy, VoiceOSClient
+    from .dynamic.fleet import FleetBindingArgs, FleetBindingArgsDict, PhoneNumberFleet
+    from .dynamic.provider import PhoneNumberBindingProvider
+    from .dynamic.resource import PhoneNumberBinding, PhoneNumberBindingArgs, WebhookArgs, WebhookArgsDict
     from .models import BindingInputs, PhoneNumber, PhoneNumberUpdate, Telephony, Webhook
-    from .provider import PhoneNumberBindingProvider
-    from .resource import PhoneNumberBinding, PhoneNumberBindingArgs, WebhookArgs, WebhookArgsDict
 
 _LAZY = {
     # The dynamic resource is loaded on first use too: the native plugin, the emulator and adopt import
     # this package without it, and the resource checks the pulumi SDK's version when it loads.
-    "PhoneNumberBinding": "resource",
-    "PhoneNumberBindingArgs": "resource",
-    "WebhookArgs": "resource",
-    "WebhookArgsDict": "resource",
-    "PhoneNumberBindingProvider": "provider",
+    "PhoneNumberBinding": "dynamic.resource",
+    "PhoneNumberBindingArgs": "dynamic.resource",
+    "WebhookArgs": "dynamic.resource",
+    "WebhookArgsDict": "dynamic.resource",
+    "PhoneNumberBindingProvider": "dynamic.provider",
+    "PhoneNumberFleet": "dynamic.fleet",
+    "FleetBindingArgs": "dynamic.fleet",
+    "FleetBindingArgsDict": "dynamic.fleet",
     "RetryPolicy": "client",
     "VoiceOSClient": "client",
     "BindingInputs": "models",
@@ -73,12 +79,15 @@ __all__ = [
     "BindingInputs",
     "BindingRefusedError",
     "ConfigurationError",
+    "FleetBindingArgs",
+    "FleetBindingArgsDict",
     "NotFoundError",
     "NumberNotInAccountError",
     "PhoneNumber",
     "PhoneNumberBinding",
     "PhoneNumberBindingArgs",
     "PhoneNumberBindingProvider",
+    "PhoneNumberFleet",
     "PhoneNumberUpdate",
     "RateLimitError",
     "RequestTimeoutError",

@@ -285,11 +285,16 @@ def plan_delete(
     """Deleting a binding that was not handed over: undo only what this stack set.
 
     ``live`` None means the number is no longer in the account, which counts
-    as unbound. If the live binding is not the recorded one, someone changed
-    it since this stack last saw it, and their binding is left alone.
+    as unbound. A number that already has what the delete would leave (an
+    interrupted destroy, run again) needs nothing. Otherwise, if the live binding
+    is not the recorded one, someone changed it since this stack last saw it,
+    and their binding is left alone.
     """
     if live is None:
         return DeletePlan(None, f"{phone_number} is no longer in the VoiceOS account; nothing to unbind")
+    target = previous if policy == "restore" and previous is not None else UNBOUND
+    if live == target:
+        return DeletePlan(None)
     if live != recorded:
         return DeletePlan(
             None,
@@ -298,9 +303,6 @@ def plan_delete(
             "To unbind such a number on delete, refresh first (`pulumi destroy --refresh` or "
             "`pulumi up --refresh`) so the stack takes the live binding over; to keep it, do nothing.",
         )
-    target = previous if policy == "restore" and previous is not None else UNBOUND
-    if live == target:
-        return DeletePlan(None)
     if target is UNBOUND:
         return DeletePlan(target.patch())
     return DeletePlan(target.patch(), f"restoring the binding {phone_number} had before: {wording.describe(target)}")

@@ -29,92 +29,28 @@ decides on what is live at the moment of writing.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import checks, errors, lifecycle, models, snapshot
-from .client import VoiceOSClient
+from . import checks, errors, lifecycle, models
 from .config import Settings
+from .deployment import deployment_state
 from .properties import FLAG_NAMES, INPUT_NAMES, OUTPUT_NAMES
 
 __all__ = [
-    "DeploymentState",
     "DiffPlan",
     "Read",
     "check",
     "create",
     "delete",
-    "deployment_state",
     "diff",
-    "new_deployment",
     "number_properties",
     "read",
     "update",
 ]
 
 logger = logging.getLogger("pulumi_voiceos")
-
-
-class DeploymentState:
-    """What this provider process knows of the one deployment it serves.
-
-    - ``claims``: the numbers that resources of this deployment declare (hand-over);
-    - per distinct settings, one pooled client shared by concurrent hooks, and
-      one listing of the account that serves the reads of a refresh.
-    """
-
-    def __init__(self) -> None:
-        self.claims = lifecycle.Claims()
-        self.imported = lifecycle.Claims()
-        """Numbers read for an import (a read with no state) in this deployment."""
-        self._lock = threading.Lock()
-        self._clients: dict[Settings, tuple[VoiceOSClient, snapshot.AccountSnapshot]] = {}
-        self._warned: set[str] = set()
-
-    def warn_once(self, topic: str, message: str) -> None:
-        """Log ``message`` the first time ``topic`` comes up in this deployment, and never again."""
-        with self._lock:
-            if topic in self._warned:
-                return
-            self._warned.add(topic)
-        logger.warning("%s", message)
-
-    def connect(self, settings: Settings) -> tuple[VoiceOSClient, snapshot.AccountSnapshot]:
-        with self._lock:
-            found = self._clients.get(settings)
-            if found is None:
-                client = VoiceOSClient(settings)
-                found = self._clients[settings] = (client, snapshot.AccountSnapshot(client.list_phone_numbers))
-            return found
-
-    def client(self, settings: Settings) -> VoiceOSClient:
-        return self.connect(settings)[0]
-
-
-_state_lock = threading.Lock()
-_state: DeploymentState | None = None
-
-
-def deployment_state() -> DeploymentState:
-    """The state of this provider process, which serves exactly one deployment.
-
-    Created under a lock: concurrent first calls would otherwise each make one,
-    and two states would split the claims and the listing between them.
-    """
-    global _state  # noqa: PLW0603 - one per process, by design
-    with _state_lock:
-        if _state is None:
-            _state = DeploymentState()
-        return _state
-
-
-def new_deployment() -> None:
-    """Forget this process's deployment state, as a new provider process would start without it (tests)."""
-    global _state  # noqa: PLW0603
-    with _state_lock:
-        _state = None
 
 
 # -- property bags ---------------------------------------------------------------
@@ -208,6 +144,7 @@ def check(
     a refusal becomes a failure on ``phone_number``, a takeover a warning.
     """
     checked, failures = checks.check_inputs(news)
+    deployment_state().checked()
     number = checked.get("phone_number")
     if not failures and isinstance(number, str) and not checks.contains_unknown(number):
         # The program declares this number: a delete of it by another resource of this deployment
@@ -258,14 +195,6 @@ def _takes_a_number(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     return olds.get("phone_number") is None or checks.contains_unknown(number) or olds["phone_number"] != number
 
 
-def _unchecked(state: DeploymentState, reason: str) -> None:
-    state.warn_once(
-        "unchecked",
-        f"could not check the numbers of new bindings against the VoiceOS account: {reason}; `up` checks "
-        "each number before writing to it (set voiceos:previewChecks to false to skip these reads)",
-    )
-
-
 def _predict(checked: Mapping[str, Any], settings: Callable[[], Settings], wording: lifecycle.Wording) -> str | None:
     """Read the live binding of the number ``checked`` takes and tell what its create will do:
     the refusal, if any (its warnings are logged); None when it cannot be told."""
@@ -282,11 +211,11 @@ def _predict(checked: Mapping[str, Any], settings: Callable[[], Settings], wordi
         client, account = state.connect(settings())
     except errors.ConfigurationError as exc:
         reason = "no API token is set" if "token" in str(exc) else str(exc)
-        _unchecked(state, reason)
+        state.unchecked(reason)
         return None
     found = account.lookup(number)
     if account.failure is not None:
-        _unchecked(state, str(account.failure))
+        state.unchecked(str(account.failure))
         return None
     if found is None:
         # Missing from the listing: only the number's own GET says it is not in the account.
@@ -295,7 +224,7 @@ def _predict(checked: Mapping[str, Any], settings: Callable[[], Settings], wordi
         except errors.NotFoundError:
             found = None
         except errors.VoiceOSError as exc:
-            _unchecked(state, str(exc))
+            state.unchecked(str(exc))
             return None
     unknown = frozenset(name for name in models.BINDING_FIELDS if checks.contains_unknown(checked.get(name)))
     declared = models.Binding.from_properties(

@@ -13,9 +13,9 @@ from pulumi.dynamic.config import Config
 
 from pulumi_voiceos.client import VoiceOSClient
 from pulumi_voiceos.config import Settings
+from pulumi_voiceos.deployment import new_deployment
+from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.operations import new_deployment
-from pulumi_voiceos.provider import PhoneNumberBindingProvider
 
 API_TOKEN = "SENTINEL-API-TOKEN-7f3a9c"
 CARRIER_TOKEN = "SENTINEL-CARRIER-TOKEN-51be02"

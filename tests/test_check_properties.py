@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pulumi.output import Unknown
 
+from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
 from pulumi_voiceos.models import BindingInputs, Webhook
-from pulumi_voiceos.provider import PhoneNumberBindingProvider
 
 SECRET = "HYPOTHESIS-SECRET-VALUE"
 

@@ -10,6 +10,7 @@ from pulumi_voiceos.errors import BindingConflictError, NumberNotInAccountError
 from pulumi_voiceos.lifecycle import (
     SCHEMA,
     Claims,
+    DeletePlan,
     Prediction,
     handed_over,
     plan_create,
@@ -214,13 +215,25 @@ def test_delete_of_a_number_still_bound_as_recorded_unbinds_it() -> None:
     assert wire(plan.write) == {"inbound_agent_id": None, "webhooks": []}
 
 
-@pytest.mark.parametrize("live", [THEIRS, AGENT_ONLY, Binding("agent_support"), UNBOUND], ids=repr)
-@pytest.mark.parametrize("policy", ["unbind", "restore"])
+@pytest.mark.parametrize(
+    ("live", "policy"),
+    [(THEIRS, "unbind"), (AGENT_ONLY, "unbind"), (AGENT_ONLY, "restore"), (Binding("agent_support"), "restore")],
+    ids=repr,
+)
 def test_delete_leaves_a_binding_changed_since_and_explains(live: Binding, policy: str) -> None:
     plan = plan_delete(N, recorded=OURS, live=live, policy=policy, previous=THEIRS)  # type: ignore[arg-type]
     assert plan.write is None
     assert plan.notice is not None and "--refresh" in plan.notice and N in plan.notice
     assert SECRET not in plan.notice
+
+
+@pytest.mark.parametrize(("live", "policy"), [(UNBOUND, "unbind"), (THEIRS, "restore")], ids=repr)
+def test_delete_of_a_number_that_already_has_what_it_would_leave_does_nothing_and_says_nothing(
+    live: Binding, policy: str
+) -> None:
+    # An interrupted destroy run again, or someone who already put things back: nothing left to do.
+    plan = plan_delete(N, recorded=OURS, live=live, policy=policy, previous=THEIRS)  # type: ignore[arg-type]
+    assert plan == DeletePlan(None)
 
 
 @pytest.mark.parametrize("policy", ["unbind", "restore"])

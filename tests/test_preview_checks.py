@@ -20,10 +20,10 @@ from pulumi.provider.experimental.provider import CheckRequest, ConfigureRequest
 
 from pulumi_voiceos import errors
 from pulumi_voiceos.checks import UNKNOWN
+from pulumi_voiceos.deployment import new_deployment
+from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.native.provider import BINDING_TYPE, VoiceOSProvider
-from pulumi_voiceos.operations import new_deployment
-from pulumi_voiceos.provider import PhoneNumberBindingProvider
 
 from .conftest import API_TOKEN
 

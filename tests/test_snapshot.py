@@ -10,9 +10,9 @@ import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
+from pulumi_voiceos.deployment import new_deployment
+from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.operations import new_deployment
-from pulumi_voiceos.provider import PhoneNumberBindingProvider
 
 from .conftest import API_TOKEN
 

@@ -1,0 +1,96 @@
+"""What one provider process knows of the one deployment it serves, shared by every resource kind.
+
+The engine starts a provider process per deployment (a preview, an update, a
+destroy) and every binding and fleet of that provider goes through it, so the
+process is where hooks learn of each other:
+
+- ``claims``: the numbers that resources of this deployment declare, so the
+  delete (or a fleet's removal) of a number that another resource takes over is
+  a hand-over, not an unbind;
+- ``imported``: the numbers the engine read for an import (a read with no state);
+- per distinct settings, one pooled client shared by concurrent hooks, and one
+  listing of the account that serves the reads of the whole deployment;
+- warnings said once, however many hooks come upon them;
+- when a check last ran, so a fleet can let a number go only once the rest of
+  the deployment has had the time to claim it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from . import lifecycle, snapshot
+from .client import VoiceOSClient
+from .config import Settings
+
+__all__ = ["DeploymentState", "deployment_state", "new_deployment"]
+
+logger = logging.getLogger("pulumi_voiceos")
+
+
+class DeploymentState:
+    def __init__(self) -> None:
+        self.claims = lifecycle.Claims()
+        self.imported = lifecycle.Claims()
+        self.last_check = time.monotonic()
+        """When a check of this deployment last ran (``time.monotonic()``)."""
+        self._lock = threading.Lock()
+        self._clients: dict[Settings, tuple[VoiceOSClient, snapshot.AccountSnapshot]] = {}
+        self._warned: set[str] = set()
+
+    def connect(self, settings: Settings) -> tuple[VoiceOSClient, snapshot.AccountSnapshot]:
+        with self._lock:
+            found = self._clients.get(settings)
+            if found is None:
+                client = VoiceOSClient(settings)
+                found = self._clients[settings] = (client, snapshot.AccountSnapshot(client.list_phone_numbers))
+            return found
+
+    def client(self, settings: Settings) -> VoiceOSClient:
+        return self.connect(settings)[0]
+
+    def checked(self) -> None:
+        """A check ran just now."""
+        self.last_check = time.monotonic()
+
+    def warn_once(self, topic: str, message: str) -> None:
+        """Log ``message`` the first time ``topic`` comes up in this deployment, and never again."""
+        with self._lock:
+            if topic in self._warned:
+                return
+            self._warned.add(topic)
+        logger.warning("%s", message)
+
+    def unchecked(self, reason: str) -> None:
+        """Say, once, that a preview could not check numbers against the account, and why."""
+        self.warn_once(
+            "unchecked",
+            f"could not check the numbers of new bindings against the VoiceOS account: {reason}; `up` checks "
+            "each number before writing to it (set voiceos:previewChecks to false to skip these reads)",
+        )
+
+
+_state_lock = threading.Lock()
+_state: DeploymentState | None = None
+
+
+def deployment_state() -> DeploymentState:
+    """The state of this provider process, which serves exactly one deployment.
+
+    Created under a lock: concurrent first calls would otherwise each make one,
+    and two states would split the claims and the listing between them.
+    """
+    global _state  # noqa: PLW0603 - one per process, by design
+    with _state_lock:
+        if _state is None:
+            _state = DeploymentState()
+        return _state
+
+
+def new_deployment() -> None:
+    """Forget this process's deployment state, as a new provider process would start without it (tests)."""
+    global _state  # noqa: PLW0603
+    with _state_lock:
+        _state = None

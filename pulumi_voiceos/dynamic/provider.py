@@ -1,0 +1,134 @@
+"""The dynamic provider behind ``PhoneNumberBinding``: Pulumi hooks around the shared operations.
+
+Each hook hands its property bag to the function of the same name in
+``operations`` (which the native provider calls too) and wraps the result in
+the dynamic provider's result types. Outputs mirror the live number, so
+``pulumi refresh`` shows drift and the next ``up`` corrects it; the API calls
+each hook makes are listed in ``operations``.
+
+Nothing is stored on the provider object before ``configure``: the object is
+pickled by reference into each resource's ``__provider`` input, so the token
+and the HTTP client are looked up inside the provider process at call time.
+
+pydantic and httpx (behind ``operations``) are loaded by the first hook, not by this module: programs import this
+module to pickle the provider, but only the provider process runs hooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
+
+from .._lazy import LazyModule
+from .._requirements import DYNAMIC_RESOURCE, PulumiVersionError, installed_pulumi, problem
+from ..config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
+from ..properties import INPUT_NAMES, OUTPUT_NAMES, SECRET_OUTPUTS
+from . import messages
+
+_too_old = problem("pulumi-voiceos's PhoneNumberBinding", DYNAMIC_RESOURCE, installed_pulumi())
+if _too_old:
+    raise PulumiVersionError(_too_old)
+
+# After the version check, which explains what would fail here (or in a hook, later).
+from pulumi.dynamic import (  # noqa: E402
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+if TYPE_CHECKING:
+    from .. import operations
+else:
+    operations = LazyModule("pulumi_voiceos.operations")
+
+__all__ = [
+    "INPUT_NAMES",
+    "OUTPUT_NAMES",
+    "PROVIDER",
+    "SECRET_OUTPUTS",
+    "PhoneNumberBindingProvider",
+    "VoiceOSResourceProvider",
+    "without_provider",
+]
+
+PROVIDER_KEY: Final = "__provider"
+
+
+def without_provider(props: dict[str, Any]) -> dict[str, Any]:
+    """A property bag without the pickled provider the dynamic-provider server adds to every one."""
+    return {k: v for k, v in props.items() if k != PROVIDER_KEY}
+
+
+class VoiceOSResourceProvider(ResourceProvider):
+    """What the binding's and the fleet's providers share: settings from stack config, read at call time."""
+
+    # It captures nothing secret, so __provider need not be encrypted per resource.
+    serialize_as_secret_always = False
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Stacks deployed by 0.1.0 pickled the class with an empty state.
+        self.__dict__.update(state)
+
+    def configure(self, req: ConfigureRequest) -> None:
+        # Called once, in the provider process only (never in the program that pickles the provider).
+        self._stack_config = {key: req.config.get(key) for key in STACK_CONFIG_KEYS}
+        messages.say_what_each_message_is()
+
+    def _settings(self) -> Settings:
+        return resolve_settings(getattr(self, "_stack_config", None))
+
+    def _preview_settings(self) -> Callable[[], Settings] | None:
+        """What a check reads the account with, or None when ``voiceos:previewChecks`` is off."""
+        return self._settings if preview_checks(getattr(self, "_stack_config", None)) else None
+
+
+class PhoneNumberBindingProvider(VoiceOSResourceProvider):
+    """Binds a VoiceOS phone number to an inbound agent and webhooks."""
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        # Every resource carries the pickled provider in its inputs and outputs,
+        # so it is kept to a reference: the module's PROVIDER by name (~70 bytes
+        # of base64), any other instance as a fresh one. Either way no state is
+        # pickled: stack config lands on a provider only inside the provider process.
+        if self is PROVIDER:
+            return "PROVIDER"
+        return (PhoneNumberBindingProvider, ())
+
+    # -- hooks: each is the shared operation of the same name ------------------------
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        checked, failures = operations.check(
+            without_provider(news), without_provider(olds), settings=self._preview_settings()
+        )
+        if PROVIDER_KEY in news:
+            checked[PROVIDER_KEY] = news[PROVIDER_KEY]
+        return CheckResult(checked, [CheckFailure(f.property, f.reason) for f in failures])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        plan = operations.diff(olds, news)
+        return DiffResult(changes=plan.changes, replaces=list(plan.replaces), delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        number, outs = operations.create(self._settings(), props)
+        return CreateResult(number, outs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(operations.update(self._settings(), olds, news))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        found = operations.read(self._settings(), id_, props)
+        if found is None:
+            return ReadResult("", {})
+        return ReadResult(id_, found.outputs, found.inputs)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        operations.delete(self._settings(), id_, props)
+
+
+PROVIDER: Final = PhoneNumberBindingProvider()
+"""The instance every ``PhoneNumberBinding`` uses; pickled by name into ``__provider``."""
