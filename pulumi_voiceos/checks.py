@@ -11,6 +11,7 @@ URL fails ``pulumi preview`` even when the agent id comes from elsewhere.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Final, NamedTuple
 
@@ -18,9 +19,21 @@ import pydantic
 from pulumi.output import Unknown
 
 from .errors import property_path
-from .models import BindingInputs, Webhook
+from .models import DELETE_POLICIES, BindingInputs, Webhook
+from .properties import FLEET_ENTRY_NAMES, FLEET_INPUT_NAMES
 
-__all__ = ["INPUT_NAMES", "UNKNOWN", "Failure", "check_inputs", "contains_unknown"]
+__all__ = [
+    "FLEET_ENTRY_NAMES",
+    "FLEET_INPUT_NAMES",
+    "INPUT_NAMES",
+    "MAX_FLEET_BYTES",
+    "UNKNOWN",
+    "Failure",
+    "check_fleet_inputs",
+    "check_inputs",
+    "contains_unknown",
+    "entry_path",
+]
 
 UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """The engine's wire marker for a value not known until another resource is created."""
@@ -159,3 +172,110 @@ def _check_partially_known(props: dict[str, Any]) -> tuple[dict[str, Any], list[
     elif webhooks is not None and not contains_unknown(webhooks):
         failures.append(Failure("webhooks", f"must be a list of webhooks (got {type(webhooks).__name__})"))
     return result, failures
+
+
+# -- fleets ------------------------------------------------------------------------------------
+
+
+MAX_FLEET_BYTES: Final = 64 * 1024 * 1024
+"""The largest ``bindings`` a fleet takes, as JSON. A fleet's inputs travel in one gRPC message and its
+outputs (the bindings again, plus each number's ids) in another, and the engine, the dynamic-provider
+server and the native server each accept at most 400 MiB a message: 64 MiB of bindings keeps every
+message under a third of that (about 300,000 entries with a webhook each)."""
+
+
+def entry_path(number: str, rest: str = "") -> str:
+    """The property path of a fleet entry, as the engine and previews spell it: ``bindings["+1..."].url``."""
+    return f'bindings["{number}"]{rest}'
+
+
+def _entry_failure(number: str, failure: Failure) -> Failure:
+    if failure.property == "phone_number":
+        return Failure(entry_path(number), failure.reason)
+    head, sep, rest = failure.property.partition("[")
+    tail = f".{head}{sep}{rest}" if head else f"{sep}{rest}"
+    return Failure(entry_path(number, tail), failure.reason)
+
+
+def check_fleet_inputs(props: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
+    """The canonical inputs of a fleet and no failures, or the inputs as given and what is wrong.
+
+    Every entry is checked as a binding is (``check_inputs``), its failures named
+    by their path in the map (``bindings["+14155550101"].webhooks[0].url``); the
+    fleet-wide ``allow_overwrite`` and ``on_delete`` once. Canonical entries keep
+    only what they set: ``inbound_agent_id`` and ``webhooks`` when given, and
+    ``adopt`` when true.
+    """
+    failures = [
+        Failure(name, f"is not a property of PhoneNumberFleet; use one of {', '.join(FLEET_INPUT_NAMES)}")
+        for name in props
+        if name not in FLEET_INPUT_NAMES
+    ]
+    allow_overwrite, on_delete = props.get("allow_overwrite"), props.get("on_delete")
+    if allow_overwrite is not None and not contains_unknown(allow_overwrite) and not isinstance(allow_overwrite, bool):
+        failures.append(Failure("allow_overwrite", f"must be true or false (got {type(allow_overwrite).__name__})"))
+    if on_delete is not None and not contains_unknown(on_delete) and on_delete not in DELETE_POLICIES:
+        failures.append(Failure("on_delete", f"must be one of {', '.join(DELETE_POLICIES)} (got {on_delete!r})"))
+    bindings = props.get("bindings")
+    checked: dict[str, Any] = {
+        "bindings": bindings,
+        "allow_overwrite": False if allow_overwrite is None else allow_overwrite,
+        "on_delete": on_delete or "unbind",
+    }
+    if bindings is None:
+        failures.append(Failure("bindings", "is required: a map from each E.164 number to its binding"))
+    elif not isinstance(bindings, Mapping):
+        if not contains_unknown(bindings):
+            failures.append(
+                Failure("bindings", f"must be a map from E.164 numbers to bindings (got {type(bindings).__name__})")
+            )
+    else:
+        entries: dict[str, Any] = {}
+        for number, entry in bindings.items():
+            if not isinstance(entry, Mapping):
+                if contains_unknown(entry):
+                    entries[number] = entry
+                else:
+                    reason = f"must be a binding such as {{inbound_agent_id: ..., webhooks: [...]}} (got {entry!r})"
+                    failures.append(Failure(entry_path(str(number)), reason))
+                continue
+            stray = [key for key in entry if key not in FLEET_ENTRY_NAMES]
+            if stray:
+                failures.extend(
+                    Failure(
+                        entry_path(str(number), f".{key}"),
+                        f"is not a property of a fleet entry; use one of {', '.join(FLEET_ENTRY_NAMES)}",
+                    )
+                    for key in stray
+                )
+                continue
+            adopt = entry.get("adopt")
+            if adopt is not None and not contains_unknown(adopt) and not isinstance(adopt, bool):
+                failures.append(Failure(entry_path(str(number), ".adopt"), "must be true or false"))
+                continue
+            binding = {"phone_number": number, **{k: entry[k] for k in ("inbound_agent_id", "webhooks") if k in entry}}
+            canonical, problems = check_inputs(binding)
+            if problems:
+                failures.extend(_entry_failure(str(number), problem) for problem in problems)
+                continue
+            key = canonical["phone_number"]
+            if key in entries:
+                failures.append(Failure(entry_path(str(number)), f"is {key} again; give each number one entry"))
+                continue
+            kept = {name: canonical[name] for name in ("inbound_agent_id", "webhooks") if canonical.get(name)}
+            if adopt:
+                kept["adopt"] = adopt
+            entries[key] = kept
+        checked["bindings"] = entries
+        if not failures and not contains_unknown(entries):
+            size = len(json.dumps(entries, separators=(",", ":")))
+            if size > MAX_FLEET_BYTES:
+                failures.append(
+                    Failure(
+                        "bindings",
+                        f"is {size / 2**20:.0f} MiB as JSON, more than a fleet takes ({MAX_FLEET_BYTES // 2**20} MiB: "
+                        "its inputs and outputs each travel in one gRPC message of at most 400 MiB); "
+                        "split the numbers over several PhoneNumberFleet resources",
+                    )
+                )
+    return (checked if not failures else dict(props)), failures

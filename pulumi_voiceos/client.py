@@ -123,7 +123,11 @@ class VoiceOSClient:
             },
             timeout=httpx.Timeout(settings.request_timeout, connect=settings.connect_timeout),
             transport=transport,
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            # Enough connections for a fleet's concurrent writes, and a binding's hooks beside them.
+            limits=httpx.Limits(
+                max_connections=max(32, 2 * settings.max_concurrency),
+                max_keepalive_connections=max(16, settings.max_concurrency),
+            ),
             # Certificate verification stays on; there is deliberately no switch for it.
             verify=True,
             follow_redirects=False,

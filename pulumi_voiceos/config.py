@@ -13,6 +13,7 @@ stack config                environment                   meaning
 ``voiceos:maxAttempts``     ``VOICEOS_MAX_ATTEMPTS``      tries per request (1 = no retry)
 ``voiceos:maxRetrySeconds`` ``VOICEOS_MAX_RETRY_SECONDS`` total time one request may take
 ``voiceos:previewChecks``   ``VOICEOS_PREVIEW_CHECKS``    read numbers at check time
+``voiceos:maxConcurrency``  ``VOICEOS_MAX_CONCURRENCY``   a fleet's requests at once
 ==========================  ============================  =========================
 
 ``previewChecks`` (true by default) lets ``check`` read the live binding of a
@@ -50,6 +51,7 @@ STACK_CONFIG_KEYS: Final = (
     "voiceos:maxAttempts",
     "voiceos:maxRetrySeconds",
     "voiceos:previewChecks",
+    "voiceos:maxConcurrency",
 )
 """Every stack config key the provider reads; a provider's ``configure`` looks up exactly these."""
 
@@ -70,6 +72,8 @@ class Settings:
     max_retry_seconds: float = 120.0
     retry_base_delay: float = 0.5
     retry_max_delay: float = 8.0
+    max_concurrency: int = 16
+    """How many requests a fleet's hook sends at once (a binding's hook sends one at a time)."""
 
 
 def _lookup(stack_config: Mapping[str, Any], environ: Mapping[str, str], config_key: str, env_key: str) -> str | None:
@@ -180,6 +184,13 @@ def resolve_settings(
         minimum=1,
         env_key="VOICEOS_MAX_ATTEMPTS",
     )
+    concurrency = _whole_number(
+        setting("voiceos:maxConcurrency", "VOICEOS_MAX_CONCURRENCY"),
+        "voiceos:maxConcurrency",
+        Settings.max_concurrency,
+        minimum=1,
+        env_key="VOICEOS_MAX_CONCURRENCY",
+    )
     retry_seconds = _number(
         setting("voiceos:maxRetrySeconds", "VOICEOS_MAX_RETRY_SECONDS"),
         "voiceos:maxRetrySeconds",
@@ -194,6 +205,7 @@ def resolve_settings(
         connect_timeout=min(Settings.connect_timeout, timeout),
         max_attempts=attempts,
         max_retry_seconds=retry_seconds,
+        max_concurrency=concurrency,
     )
 
 

@@ -1,0 +1,203 @@
+"""``PhoneNumberFleet``: many numbers in one dynamic resource, each with a binding's rules.
+
+One resource instead of one per number: the engine writes its checkpoint once
+per step rather than once per binding, so a fleet of 10,000 deploys in the
+time a few hundred bindings take (docs/performance.md). Its hooks are the
+shared ``fleet`` module's, as the native ``voiceos:index:PhoneNumberFleet``'s are.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, TypedDict, cast
+
+import pulumi
+import pulumi.dynamic
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
+from .._lazy import LazyModule
+from ..properties import FLEET_OUTPUT_NAMES, SECRET_FLEET_OUTPUTS
+from .provider import VoiceOSResourceProvider, without_provider
+from .resource import WebhookArgs, WebhookArgsDict, claim_in_program, webhooks_props
+
+if TYPE_CHECKING:
+    from .. import fleet
+else:
+    fleet = LazyModule("pulumi_voiceos.fleet")
+
+__all__ = ["FLEET_PROVIDER", "FleetBindingArgs", "FleetBindingArgsDict", "PhoneNumberFleet", "PhoneNumberFleetProvider"]
+
+
+class FleetBindingArgsDict(TypedDict, total=False):
+    """An entry of a fleet as a plain dict: at least an agent or one webhook."""
+
+    inbound_agent_id: pulumi.Input[str]
+    webhooks: pulumi.Input[Sequence[pulumi.Input[WebhookArgs | WebhookArgsDict]]]
+    adopt: pulumi.Input[bool]
+
+
+class FleetBindingArgs:
+    """What one number of a fleet is bound to.
+
+    :param inbound_agent_id: the agent that answers inbound calls; left out, none.
+    :param webhooks: webhooks that fetch the agent at the start of a call; left out, none.
+    :param adopt: take the number over as it is, as ``import_`` does for a binding: its first
+        ``up`` checks that the number has exactly this binding and writes nothing, and that
+        binding is what ``on_delete="restore"`` puts back.
+    """
+
+    def __init__(
+        self,
+        *,
+        inbound_agent_id: pulumi.Input[str] | None = None,
+        webhooks: pulumi.Input[Sequence[pulumi.Input[WebhookArgs | WebhookArgsDict]]] | None = None,
+        adopt: pulumi.Input[bool] | None = None,
+    ) -> None:
+        self.inbound_agent_id = inbound_agent_id
+        self.webhooks = webhooks
+        self.adopt = adopt
+
+    def to_props(self) -> dict[str, Any]:
+        given = {"inbound_agent_id": self.inbound_agent_id, "webhooks": self.webhooks, "adopt": self.adopt}
+        return {name: value for name, value in given.items() if value is not None}
+
+
+def _entry_props(entry: Any) -> Any:
+    props = entry.to_props() if isinstance(entry, FleetBindingArgs) else entry
+    if isinstance(props, Mapping) and "webhooks" in props:
+        props = {**props, "webhooks": webhooks_props(props["webhooks"])}
+    return props
+
+
+def _holds_outputs(value: Any) -> bool:
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, Mapping):
+        return any(_holds_outputs(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_outputs(item) for item in value)
+    return False
+
+
+class PhoneNumberFleetProvider(VoiceOSResourceProvider):
+    """Binds many VoiceOS numbers, each as a ``PhoneNumberBinding`` would."""
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        # Pickled by name into the fleet's __provider, as the binding's provider is (see there).
+        if self is FLEET_PROVIDER:
+            return "FLEET_PROVIDER"
+        return (PhoneNumberFleetProvider, ())
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        checked, failures = fleet.check(
+            without_provider(news), without_provider(olds), settings=self._preview_settings()
+        )
+        if "__provider" in news:
+            checked["__provider"] = news["__provider"]
+        return CheckResult(checked, [CheckFailure(f.property, f.reason) for f in failures])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # A fleet is never replaced: adding, changing and removing numbers are updates of its entries.
+        return DiffResult(changes=fleet.diff(olds, news).changes, replaces=[], delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        fleet_id, outputs = fleet.create(self._settings(), without_provider(props))
+        return CreateResult(fleet_id, outputs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(fleet.update(self._settings(), olds, without_provider(news)))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        found = fleet.read(self._settings(), props)
+        return ReadResult(id_, found.outputs, found.inputs)
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        fleet.delete(self._settings(), props)
+
+
+FLEET_PROVIDER: Final = PhoneNumberFleetProvider()
+"""The instance every ``PhoneNumberFleet`` uses; pickled by name into ``__provider``."""
+
+
+class PhoneNumberFleet(pulumi.dynamic.Resource, module="voiceos", name="PhoneNumberFleet"):
+    """Routes many VoiceOS numbers, each to its agent and webhooks, in one resource.
+
+    Example::
+
+        from pulumi_voiceos import FleetBindingArgs, PhoneNumberFleet
+
+        PhoneNumberFleet(
+            "us-lines",
+            bindings={
+                "+14155550101": FleetBindingArgs(inbound_agent_id="agent_support"),
+                "+14155550102": {"inbound_agent_id": "agent_sales", "webhooks": [...]},
+            },
+        )
+
+    The fleet manages exactly the numbers it lists; the account's other numbers
+    are none of its business. Each entry follows a binding's rules: adding one
+    reads the number and refuses to clobber someone else's binding unless
+    ``allow_overwrite=True`` (what it replaced is kept in ``previous`` for
+    ``on_delete="restore"``); changing one sends a PATCH of the changed fields only;
+    removing one unbinds it, or restores it, only if it still has the fleet's
+    binding. A number moved between the fleet and another binding or fleet of the
+    same ``up`` is handed over, never unbound.
+
+    If any header value is a secret, the whole ``bindings`` output is a secret
+    (a dynamic provider cannot mark parts of a property). Outputs per number:
+    ``numbers[n]`` (``voiceos_id``, ``telephony``), ``telephony_auth_tokens[n]``
+    (secret), ``previous[n]`` (secret: what the fleet took over).
+    """
+
+    if TYPE_CHECKING:
+        bindings: pulumi.Output[dict[str, dict[str, Any]]]
+        allow_overwrite: pulumi.Output[bool]
+        on_delete: pulumi.Output[str]
+        numbers: pulumi.Output[dict[str, dict[str, Any]]]
+        """Per number: ``voiceos_id`` and ``telephony`` (the carrier, without its credential)."""
+        telephony_auth_tokens: pulumi.Output[dict[str, str] | None]
+        """Per number, the carrier's credential; always a secret."""
+        previous: pulumi.Output[dict[str, dict[str, Any]] | None]
+        """Per number the fleet took over, what it had before; always a secret."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        bindings: pulumi.Input[Mapping[str, pulumi.Input[FleetBindingArgs | FleetBindingArgsDict]]] | None = None,
+        *,
+        allow_overwrite: pulumi.Input[bool] | None = None,
+        on_delete: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        opts = copy.copy(opts) if opts is not None else pulumi.ResourceOptions()
+        if opts.import_ is not None:
+            raise ValueError(
+                f"PhoneNumberFleet {resource_name!r}: a fleet cannot be imported; give each entry to take over "
+                "as it is adopt=True (FleetBindingArgs(..., adopt=True) or {'adopt': True})"
+            )
+        secret_outputs = list(opts.additional_secret_outputs or [])
+        opts.additional_secret_outputs = secret_outputs + [n for n in SECRET_FLEET_OUTPUTS if n not in secret_outputs]
+        props: dict[str, Any] = dict.fromkeys(FLEET_OUTPUT_NAMES)
+        if opts.id is None:
+            if bindings is None:
+                raise TypeError(f"PhoneNumberFleet {resource_name!r}: missing required argument 'bindings'")
+            holder = f"PhoneNumberFleet {resource_name!r}"
+
+            def entries(given: Mapping[str, Any]) -> dict[str, Any]:
+                for number in given:
+                    if isinstance(number, str):
+                        claim_in_program(number.strip(), holder)
+                return {number: _entry_props(entry) for number, entry in given.items()}
+
+            declared: Any
+            if isinstance(bindings, Mapping):
+                declared = entries(bindings)
+                if _holds_outputs(declared):
+                    # One Output for the map: secret as a whole if any value in it is (a header given as a
+                    # secret), which is as finely as a dynamic provider's outputs can be marked.
+                    declared = pulumi.Output.from_input(declared)
+            else:
+                declared = pulumi.Output.from_input(cast("pulumi.Input[Mapping[str, Any]]", bindings)).apply(entries)
+            props.update(bindings=declared, allow_overwrite=allow_overwrite, on_delete=on_delete)
+        super().__init__(FLEET_PROVIDER, resource_name, props, opts)
