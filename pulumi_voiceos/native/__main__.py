@@ -16,11 +16,10 @@ def main() -> None:
         print(f"error: {too_old}", file=sys.stderr)
         raise SystemExit(1)
 
-    from pulumi.provider.experimental.server import main as serve
-
     from .._version import __version__
     from .engine_log import EngineLogHandler
     from .provider import VoiceOSProvider
+    from .server import serve
 
     args = sys.argv[1:]
     # The engine passes its own address as the first positional argument (server.main reads it too).

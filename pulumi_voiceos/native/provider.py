@@ -51,12 +51,14 @@ from pulumi.provider.experimental.provider import (
 
 from .. import lifecycle, operations
 from ..config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
+from ..deployment import deployment_state
 from ..properties import CAMEL_CASE, INPUT_NAMES, OUTPUT_NAMES, camel_case
 from . import values
 from .engine_log import CURRENT_URN
+from .fleet import FLEET_TYPE, FleetHooks
 from .values import PropertyMap, PropertyValue
 
-__all__ = ["BINDING_TYPE", "NAME", "VoiceOSProvider", "load_schema"]
+__all__ = ["BINDING_TYPE", "FLEET_TYPE", "NAME", "VoiceOSProvider", "load_schema"]
 
 logger = logging.getLogger("pulumi_voiceos")
 
@@ -116,6 +118,7 @@ class VoiceOSProvider(Provider):
     def __init__(self) -> None:
         self._stack_config: dict[str, Any] = {}
         self._executor = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_HOOKS, thread_name_prefix="voiceos")
+        self._fleet = FleetHooks(self._run, self._settings, self._preview_settings)
 
     async def _run(self, urn: str, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)`` on a thread of the pool, with its log records attributed to ``urn``."""
@@ -131,6 +134,10 @@ class VoiceOSProvider(Provider):
 
     def _settings(self) -> Settings:
         return resolve_settings(self._stack_config)
+
+    def _preview_settings(self) -> Callable[[], Settings] | None:
+        """What a check reads the account with, or None when ``voiceos:previewChecks`` is off."""
+        return self._settings if preview_checks(self._stack_config) else None
 
     # -- provider -------------------------------------------------------------------
 
@@ -154,8 +161,12 @@ class VoiceOSProvider(Provider):
     # -- PhoneNumberBinding -------------------------------------------------------------
 
     async def check(self, request: CheckRequest) -> CheckResponse:
+        if request.type == FLEET_TYPE:
+            return await self._fleet.check(request)
         if request.type and request.type != BINDING_TYPE:
-            raise NotImplementedError(f"unknown resource type {request.type}; this provider has {BINDING_TYPE}")
+            raise NotImplementedError(
+                f"unknown resource type {request.type}; this provider has {BINDING_TYPE} and {FLEET_TYPE}"
+            )
         # Inputs go back as given when they fail, with unknowns as the wire marker the server can send.
         given = {name: values.marshalable(value) for name, value in request.new_inputs.items()}
         unknown_names = [name for name in request.new_inputs if name not in INPUTS]
@@ -169,11 +180,7 @@ class VoiceOSProvider(Provider):
             )
         checked, failures = await self._run(
             request.urn,
-            functools.partial(
-                operations.check,
-                settings=self._settings if preview_checks(self._stack_config) else None,
-                wording=lifecycle.SCHEMA,
-            ),
+            functools.partial(operations.check, settings=self._preview_settings(), wording=lifecycle.SCHEMA),
             values.from_properties(request.new_inputs),
             values.from_properties(request.old_inputs),
         )
@@ -191,6 +198,8 @@ class VoiceOSProvider(Provider):
         )
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
+        if _type(request.urn) == FLEET_TYPE:
+            return await self._fleet.diff(request)
         plan = operations.diff(
             values.from_properties(request.old_state), self._declared(values.from_properties(request.new_inputs))
         )
@@ -211,6 +220,8 @@ class VoiceOSProvider(Provider):
         )
 
     async def create(self, request: CreateRequest) -> CreateResponse:
+        if _type(request.urn) == FLEET_TYPE:
+            return await self._fleet.create(request)
         props = self._declared(values.from_properties(request.properties))
         if request.preview:
             return CreateResponse(None, self._preview_outputs(request.properties))
@@ -218,6 +229,8 @@ class VoiceOSProvider(Provider):
         return CreateResponse(number, self._outputs(outs, request.properties))
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
+        if _type(request.urn) == FLEET_TYPE:
+            return await self._fleet.update(request)
         news = self._declared(values.from_properties(request.news))
         if request.preview:
             return UpdateResponse(self._preview_outputs(request.news, request.olds))
@@ -227,6 +240,8 @@ class VoiceOSProvider(Provider):
         return UpdateResponse(self._outputs(outs, request.news, request.olds))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
+        if _type(request.urn) == FLEET_TYPE:
+            return await self._fleet.read(request)
         found = await self._run(
             request.urn,
             operations.read,
@@ -255,6 +270,8 @@ class VoiceOSProvider(Provider):
         return ReadResponse(resource_id=request.resource_id, properties=outputs, inputs=inputs)
 
     async def delete(self, request: DeleteRequest) -> None:
+        if _type(request.urn) == FLEET_TYPE:
+            return await self._fleet.delete(request)
         await self._run(
             request.urn,
             operations.delete,
@@ -287,11 +304,11 @@ class VoiceOSProvider(Provider):
         )
 
     def _get_phone_number(self, number: str) -> PropertyMap:
-        live = operations.deployment_state().client(self._settings()).get_phone_number(number)
+        live = deployment_state().client(self._settings()).get_phone_number(number)
         return values.to_properties(operations.number_properties(live))
 
     def _list_phone_numbers(self, prefix: str | None, bound: bool | None) -> Any:
-        client = operations.deployment_state().client(self._settings())
+        client = deployment_state().client(self._settings())
         listed = []
         for live in client.list_phone_numbers():
             if prefix and not live.phone_number.startswith(prefix):
@@ -323,6 +340,12 @@ class VoiceOSProvider(Provider):
         if olds:
             unknown.update({name: value for name, value in olds.items() if name in OUTPUTS and name not in INPUTS})
         return {**unknown, **known}
+
+
+def _type(urn: str) -> str:
+    """The resource type of a URN (``urn:pulumi:stack::project::parent$type::name``)."""
+    parts = urn.split("::")
+    return parts[2].rsplit("$", 1)[-1] if len(parts) > 3 else ""
 
 
 def _absent(value: PropertyValue | None) -> bool:

@@ -20,6 +20,11 @@ export type PhoneNumberBinding = import("./phoneNumberBinding").PhoneNumberBindi
 export const PhoneNumberBinding: typeof import("./phoneNumberBinding").PhoneNumberBinding = null as any;
 utilities.lazyLoad(exports, ["PhoneNumberBinding"], () => require("./phoneNumberBinding"));
 
+export { PhoneNumberFleetArgs } from "./phoneNumberFleet";
+export type PhoneNumberFleet = import("./phoneNumberFleet").PhoneNumberFleet;
+export const PhoneNumberFleet: typeof import("./phoneNumberFleet").PhoneNumberFleet = null as any;
+utilities.lazyLoad(exports, ["PhoneNumberFleet"], () => require("./phoneNumberFleet"));
+
 export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
@@ -44,6 +49,8 @@ const _module = {
         switch (type) {
             case "voiceos:index:PhoneNumberBinding":
                 return new PhoneNumberBinding(name, <any>undefined, { urn })
+            case "voiceos:index:PhoneNumberFleet":
+                return new PhoneNumberFleet(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }

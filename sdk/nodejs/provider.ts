@@ -37,6 +37,7 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["apiToken"] = args?.apiToken ? pulumi.secret(args.apiToken) : undefined;
             resourceInputs["apiUrl"] = args?.apiUrl;
             resourceInputs["maxAttempts"] = pulumi.output(args?.maxAttempts).apply(JSON.stringify);
+            resourceInputs["maxConcurrency"] = pulumi.output(args?.maxConcurrency).apply(JSON.stringify);
             resourceInputs["maxRetrySeconds"] = pulumi.output(args?.maxRetrySeconds).apply(JSON.stringify);
             resourceInputs["previewChecks"] = pulumi.output(args?.previewChecks).apply(JSON.stringify);
             resourceInputs["requestTimeout"] = pulumi.output(args?.requestTimeout).apply(JSON.stringify);
@@ -62,6 +63,10 @@ export interface ProviderArgs {
      * Tries per request, 1 meaning no retry (or VOICEOS_MAX_ATTEMPTS); 5 by default.
      */
     maxAttempts?: pulumi.Input<number | undefined>;
+    /**
+     * How many requests a PhoneNumberFleet sends at once (or VOICEOS_MAX_CONCURRENCY); 16 by default.
+     */
+    maxConcurrency?: pulumi.Input<number | undefined>;
     /**
      * The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
      */

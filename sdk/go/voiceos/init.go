@@ -23,6 +23,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "voiceos:index:PhoneNumberBinding":
 		r = &PhoneNumberBinding{}
+	case "voiceos:index:PhoneNumberFleet":
+		r = &PhoneNumberFleet{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

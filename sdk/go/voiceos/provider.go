@@ -42,6 +42,8 @@ type providerArgs struct {
 	ApiUrl *string `pulumi:"apiUrl"`
 	// Tries per request, 1 meaning no retry (or VOICEOS_MAX_ATTEMPTS); 5 by default.
 	MaxAttempts *int `pulumi:"maxAttempts"`
+	// How many requests a PhoneNumberFleet sends at once (or VOICEOS_MAX_CONCURRENCY); 16 by default.
+	MaxConcurrency *int `pulumi:"maxConcurrency"`
 	// The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
 	MaxRetrySeconds *float64 `pulumi:"maxRetrySeconds"`
 	// Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
@@ -58,6 +60,8 @@ type ProviderArgs struct {
 	ApiUrl pulumi.StringPtrInput
 	// Tries per request, 1 meaning no retry (or VOICEOS_MAX_ATTEMPTS); 5 by default.
 	MaxAttempts pulumi.IntPtrInput
+	// How many requests a PhoneNumberFleet sends at once (or VOICEOS_MAX_CONCURRENCY); 16 by default.
+	MaxConcurrency pulumi.IntPtrInput
 	// The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
 	MaxRetrySeconds pulumi.Float64PtrInput
 	// Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.

@@ -13,6 +13,177 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// What one number of a fleet is bound to: an agent, webhooks, or both.
+type FleetBinding struct {
+	// Take the number over as it is, as an import does: the first up checks that it has exactly this binding and writes nothing, and that binding is what onDelete: restore puts back.
+	Adopt *bool `pulumi:"adopt"`
+	// The agent that answers calls to the number. Leaving it out means no agent.
+	InboundAgentId *string `pulumi:"inboundAgentId"`
+	// The webhooks VoiceOS calls to fetch the agent at the start of a conversation. Leaving it out means no webhooks.
+	Webhooks []Webhook `pulumi:"webhooks"`
+}
+
+// FleetBindingInput is an input type that accepts FleetBindingArgs and FleetBindingOutput values.
+// You can construct a concrete instance of `FleetBindingInput` via:
+//
+//	FleetBindingArgs{...}
+type FleetBindingInput interface {
+	pulumi.Input
+
+	ToFleetBindingOutput() FleetBindingOutput
+	ToFleetBindingOutputWithContext(context.Context) FleetBindingOutput
+}
+
+// What one number of a fleet is bound to: an agent, webhooks, or both.
+type FleetBindingArgs struct {
+	// Take the number over as it is, as an import does: the first up checks that it has exactly this binding and writes nothing, and that binding is what onDelete: restore puts back.
+	Adopt pulumi.BoolPtrInput `pulumi:"adopt"`
+	// The agent that answers calls to the number. Leaving it out means no agent.
+	InboundAgentId pulumi.StringPtrInput `pulumi:"inboundAgentId"`
+	// The webhooks VoiceOS calls to fetch the agent at the start of a conversation. Leaving it out means no webhooks.
+	Webhooks WebhookArrayInput `pulumi:"webhooks"`
+}
+
+func (FleetBindingArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*FleetBinding)(nil)).Elem()
+}
+
+func (i FleetBindingArgs) ToFleetBindingOutput() FleetBindingOutput {
+	return i.ToFleetBindingOutputWithContext(context.Background())
+}
+
+func (i FleetBindingArgs) ToFleetBindingOutputWithContext(ctx context.Context) FleetBindingOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FleetBindingOutput)
+}
+
+// FleetBindingMapInput is an input type that accepts FleetBindingMap and FleetBindingMapOutput values.
+// You can construct a concrete instance of `FleetBindingMapInput` via:
+//
+//	FleetBindingMap{ "key": FleetBindingArgs{...} }
+type FleetBindingMapInput interface {
+	pulumi.Input
+
+	ToFleetBindingMapOutput() FleetBindingMapOutput
+	ToFleetBindingMapOutputWithContext(context.Context) FleetBindingMapOutput
+}
+
+type FleetBindingMap map[string]FleetBindingInput
+
+func (FleetBindingMap) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]FleetBinding)(nil)).Elem()
+}
+
+func (i FleetBindingMap) ToFleetBindingMapOutput() FleetBindingMapOutput {
+	return i.ToFleetBindingMapOutputWithContext(context.Background())
+}
+
+func (i FleetBindingMap) ToFleetBindingMapOutputWithContext(ctx context.Context) FleetBindingMapOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FleetBindingMapOutput)
+}
+
+// What one number of a fleet is bound to: an agent, webhooks, or both.
+type FleetBindingOutput struct{ *pulumi.OutputState }
+
+func (FleetBindingOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*FleetBinding)(nil)).Elem()
+}
+
+func (o FleetBindingOutput) ToFleetBindingOutput() FleetBindingOutput {
+	return o
+}
+
+func (o FleetBindingOutput) ToFleetBindingOutputWithContext(ctx context.Context) FleetBindingOutput {
+	return o
+}
+
+// Take the number over as it is, as an import does: the first up checks that it has exactly this binding and writes nothing, and that binding is what onDelete: restore puts back.
+func (o FleetBindingOutput) Adopt() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v FleetBinding) *bool { return v.Adopt }).(pulumi.BoolPtrOutput)
+}
+
+// The agent that answers calls to the number. Leaving it out means no agent.
+func (o FleetBindingOutput) InboundAgentId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v FleetBinding) *string { return v.InboundAgentId }).(pulumi.StringPtrOutput)
+}
+
+// The webhooks VoiceOS calls to fetch the agent at the start of a conversation. Leaving it out means no webhooks.
+func (o FleetBindingOutput) Webhooks() WebhookArrayOutput {
+	return o.ApplyT(func(v FleetBinding) []Webhook { return v.Webhooks }).(WebhookArrayOutput)
+}
+
+type FleetBindingMapOutput struct{ *pulumi.OutputState }
+
+func (FleetBindingMapOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]FleetBinding)(nil)).Elem()
+}
+
+func (o FleetBindingMapOutput) ToFleetBindingMapOutput() FleetBindingMapOutput {
+	return o
+}
+
+func (o FleetBindingMapOutput) ToFleetBindingMapOutputWithContext(ctx context.Context) FleetBindingMapOutput {
+	return o
+}
+
+func (o FleetBindingMapOutput) MapIndex(k pulumi.StringInput) FleetBindingOutput {
+	return pulumi.All(o, k).ApplyT(func(vs []interface{}) FleetBinding {
+		return vs[0].(map[string]FleetBinding)[vs[1].(string)]
+	}).(FleetBindingOutput)
+}
+
+// What VoiceOS says of one number of a fleet.
+type FleetNumber struct {
+	// The carrier behind the number (without its credential).
+	Telephony *Telephony `pulumi:"telephony"`
+	// VoiceOS's id of the number.
+	VoiceosId string `pulumi:"voiceosId"`
+}
+
+// What VoiceOS says of one number of a fleet.
+type FleetNumberOutput struct{ *pulumi.OutputState }
+
+func (FleetNumberOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*FleetNumber)(nil)).Elem()
+}
+
+func (o FleetNumberOutput) ToFleetNumberOutput() FleetNumberOutput {
+	return o
+}
+
+func (o FleetNumberOutput) ToFleetNumberOutputWithContext(ctx context.Context) FleetNumberOutput {
+	return o
+}
+
+// The carrier behind the number (without its credential).
+func (o FleetNumberOutput) Telephony() TelephonyPtrOutput {
+	return o.ApplyT(func(v FleetNumber) *Telephony { return v.Telephony }).(TelephonyPtrOutput)
+}
+
+// VoiceOS's id of the number.
+func (o FleetNumberOutput) VoiceosId() pulumi.StringOutput {
+	return o.ApplyT(func(v FleetNumber) string { return v.VoiceosId }).(pulumi.StringOutput)
+}
+
+type FleetNumberMapOutput struct{ *pulumi.OutputState }
+
+func (FleetNumberMapOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]FleetNumber)(nil)).Elem()
+}
+
+func (o FleetNumberMapOutput) ToFleetNumberMapOutput() FleetNumberMapOutput {
+	return o
+}
+
+func (o FleetNumberMapOutput) ToFleetNumberMapOutputWithContext(ctx context.Context) FleetNumberMapOutput {
+	return o
+}
+
+func (o FleetNumberMapOutput) MapIndex(k pulumi.StringInput) FleetNumberOutput {
+	return pulumi.All(o, k).ApplyT(func(vs []interface{}) FleetNumber {
+		return vs[0].(map[string]FleetNumber)[vs[1].(string)]
+	}).(FleetNumberOutput)
+}
+
 // A phone number of the VoiceOS account and its routing.
 type PhoneNumber struct {
 	// The VoiceOS account that owns the number.
@@ -370,8 +541,14 @@ func (o WebhookArrayOutput) Index(i pulumi.IntInput) WebhookOutput {
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*FleetBindingInput)(nil)).Elem(), FleetBindingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*FleetBindingMapInput)(nil)).Elem(), FleetBindingMap{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookInput)(nil)).Elem(), WebhookArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookArrayInput)(nil)).Elem(), WebhookArray{})
+	pulumi.RegisterOutputType(FleetBindingOutput{})
+	pulumi.RegisterOutputType(FleetBindingMapOutput{})
+	pulumi.RegisterOutputType(FleetNumberOutput{})
+	pulumi.RegisterOutputType(FleetNumberMapOutput{})
 	pulumi.RegisterOutputType(PhoneNumberOutput{})
 	pulumi.RegisterOutputType(PhoneNumberArrayOutput{})
 	pulumi.RegisterOutputType(TelephonyOutput{})

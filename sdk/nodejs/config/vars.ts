@@ -41,6 +41,17 @@ Object.defineProperty(exports, "maxAttempts", {
 });
 
 /**
+ * How many requests a PhoneNumberFleet sends at once (or VOICEOS_MAX_CONCURRENCY); 16 by default.
+ */
+export declare const maxConcurrency: number | undefined;
+Object.defineProperty(exports, "maxConcurrency", {
+    get() {
+        return __config.getObject<number>("maxConcurrency");
+    },
+    enumerable: true,
+});
+
+/**
  * The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
  */
 export declare const maxRetrySeconds: number | undefined;

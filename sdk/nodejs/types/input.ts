@@ -9,6 +9,24 @@ import * as enums from "../types/enums";
 import * as utilities from "../utilities";
 
 /**
+ * What one number of a fleet is bound to: an agent, webhooks, or both.
+ */
+export interface FleetBindingArgs {
+    /**
+     * Take the number over as it is, as an import does: the first up checks that it has exactly this binding and writes nothing, and that binding is what onDelete: restore puts back.
+     */
+    adopt?: pulumi.Input<boolean | undefined>;
+    /**
+     * The agent that answers calls to the number. Leaving it out means no agent.
+     */
+    inboundAgentId?: pulumi.Input<string | undefined>;
+    /**
+     * The webhooks VoiceOS calls to fetch the agent at the start of a conversation. Leaving it out means no webhooks.
+     */
+    webhooks?: pulumi.Input<pulumi.Input<inputs.WebhookArgs>[] | undefined>;
+}
+
+/**
  * A webhook VoiceOS calls to fetch the agent at the start of a conversation.
  */
 export interface WebhookArgs {

@@ -9,6 +9,38 @@ import * as enums from "../types/enums";
 import * as utilities from "../utilities";
 
 /**
+ * What one number of a fleet is bound to: an agent, webhooks, or both.
+ */
+export interface FleetBinding {
+    /**
+     * Take the number over as it is, as an import does: the first up checks that it has exactly this binding and writes nothing, and that binding is what onDelete: restore puts back.
+     */
+    adopt?: boolean;
+    /**
+     * The agent that answers calls to the number. Leaving it out means no agent.
+     */
+    inboundAgentId?: string;
+    /**
+     * The webhooks VoiceOS calls to fetch the agent at the start of a conversation. Leaving it out means no webhooks.
+     */
+    webhooks?: outputs.Webhook[];
+}
+
+/**
+ * What VoiceOS says of one number of a fleet.
+ */
+export interface FleetNumber {
+    /**
+     * The carrier behind the number (without its credential).
+     */
+    telephony?: outputs.Telephony;
+    /**
+     * VoiceOS's id of the number.
+     */
+    voiceosId: string;
+}
+
+/**
  * A phone number of the VoiceOS account and its routing.
  */
 export interface PhoneNumber {

@@ -10,6 +10,7 @@ from ._enums import *
 from .get_phone_number import *
 from .list_phone_numbers import *
 from .phone_number_binding import *
+from .phone_number_fleet import *
 from .provider import *
 from ._inputs import *
 from . import outputs
@@ -29,7 +30,8 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_voiceos_native",
   "classes": {
-   "voiceos:index:PhoneNumberBinding": "PhoneNumberBinding"
+   "voiceos:index:PhoneNumberBinding": "PhoneNumberBinding",
+   "voiceos:index:PhoneNumberFleet": "PhoneNumberFleet"
   }
  }
 ]

@@ -16,9 +16,85 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
+    'FleetBindingArgs',
+    'FleetBindingArgsDict',
     'WebhookArgs',
     'WebhookArgsDict',
 ]
+
+class FleetBindingArgsDict(TypedDict):
+    """
+    What one number of a fleet is bound to: an agent, webhooks, or both.
+    """
+    adopt: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Take the number over as it is, as an import does: the first up checks that it has exactly this binding and writes nothing, and that binding is what onDelete: restore puts back.
+    """
+    inbound_agent_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The agent that answers calls to the number. Leaving it out means no agent.
+    """
+    webhooks: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['WebhookArgsDict']]]]]
+    """
+    The webhooks VoiceOS calls to fetch the agent at the start of a conversation. Leaving it out means no webhooks.
+    """
+
+@pulumi.input_type
+class FleetBindingArgs:
+    def __init__(__self__, *,
+                 adopt: pulumi.Input[Optional[_builtins.bool]] = None,
+                 inbound_agent_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 webhooks: pulumi.Input[Optional[Sequence[pulumi.Input['WebhookArgs']]]] = None):
+        """
+        What one number of a fleet is bound to: an agent, webhooks, or both.
+
+        :param pulumi.Input[_builtins.bool] adopt: Take the number over as it is, as an import does: the first up checks that it has exactly this binding and writes nothing, and that binding is what onDelete: restore puts back.
+        :param pulumi.Input[_builtins.str] inbound_agent_id: The agent that answers calls to the number. Leaving it out means no agent.
+        :param pulumi.Input[Sequence[pulumi.Input['WebhookArgs']]] webhooks: The webhooks VoiceOS calls to fetch the agent at the start of a conversation. Leaving it out means no webhooks.
+        """
+        if adopt is not None:
+            pulumi.set(__self__, "adopt", adopt)
+        if inbound_agent_id is not None:
+            pulumi.set(__self__, "inbound_agent_id", inbound_agent_id)
+        if webhooks is not None:
+            pulumi.set(__self__, "webhooks", webhooks)
+
+    @_builtins.property
+    @pulumi.getter
+    def adopt(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Take the number over as it is, as an import does: the first up checks that it has exactly this binding and writes nothing, and that binding is what onDelete: restore puts back.
+        """
+        return pulumi.get(self, "adopt")
+
+    @adopt.setter
+    def adopt(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "adopt", value)
+
+    @_builtins.property
+    @pulumi.getter(name="inboundAgentId")
+    def inbound_agent_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The agent that answers calls to the number. Leaving it out means no agent.
+        """
+        return pulumi.get(self, "inbound_agent_id")
+
+    @inbound_agent_id.setter
+    def inbound_agent_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "inbound_agent_id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def webhooks(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['WebhookArgs']]]]:
+        """
+        The webhooks VoiceOS calls to fetch the agent at the start of a conversation. Leaving it out means no webhooks.
+        """
+        return pulumi.get(self, "webhooks")
+
+    @webhooks.setter
+    def webhooks(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['WebhookArgs']]]]):
+        pulumi.set(self, "webhooks", value)
+
 
 class WebhookArgsDict(TypedDict):
     """

@@ -17,10 +17,129 @@ from . import outputs
 from ._enums import *
 
 __all__ = [
+    'FleetBinding',
+    'FleetNumber',
     'PhoneNumber',
     'Telephony',
     'Webhook',
 ]
+
+@pulumi.output_type
+class FleetBinding(dict):
+    """
+    What one number of a fleet is bound to: an agent, webhooks, or both.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "inboundAgentId":
+            suggest = "inbound_agent_id"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in FleetBinding. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        FleetBinding.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        FleetBinding.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 adopt: Optional[_builtins.bool] = None,
+                 inbound_agent_id: Optional[_builtins.str] = None,
+                 webhooks: Optional[Sequence['outputs.Webhook']] = None):
+        """
+        What one number of a fleet is bound to: an agent, webhooks, or both.
+
+        :param _builtins.bool adopt: Take the number over as it is, as an import does: the first up checks that it has exactly this binding and writes nothing, and that binding is what onDelete: restore puts back.
+        :param _builtins.str inbound_agent_id: The agent that answers calls to the number. Leaving it out means no agent.
+        :param Sequence['Webhook'] webhooks: The webhooks VoiceOS calls to fetch the agent at the start of a conversation. Leaving it out means no webhooks.
+        """
+        if adopt is not None:
+            pulumi.set(__self__, "adopt", adopt)
+        if inbound_agent_id is not None:
+            pulumi.set(__self__, "inbound_agent_id", inbound_agent_id)
+        if webhooks is not None:
+            pulumi.set(__self__, "webhooks", webhooks)
+
+    @_builtins.property
+    @pulumi.getter
+    def adopt(self) -> Optional[_builtins.bool]:
+        """
+        Take the number over as it is, as an import does: the first up checks that it has exactly this binding and writes nothing, and that binding is what onDelete: restore puts back.
+        """
+        return pulumi.get(self, "adopt")
+
+    @_builtins.property
+    @pulumi.getter(name="inboundAgentId")
+    def inbound_agent_id(self) -> Optional[_builtins.str]:
+        """
+        The agent that answers calls to the number. Leaving it out means no agent.
+        """
+        return pulumi.get(self, "inbound_agent_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def webhooks(self) -> Optional[Sequence['outputs.Webhook']]:
+        """
+        The webhooks VoiceOS calls to fetch the agent at the start of a conversation. Leaving it out means no webhooks.
+        """
+        return pulumi.get(self, "webhooks")
+
+
+@pulumi.output_type
+class FleetNumber(dict):
+    """
+    What VoiceOS says of one number of a fleet.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "voiceosId":
+            suggest = "voiceos_id"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in FleetNumber. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        FleetNumber.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        FleetNumber.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 voiceos_id: _builtins.str,
+                 telephony: Optional['outputs.Telephony'] = None):
+        """
+        What VoiceOS says of one number of a fleet.
+
+        :param _builtins.str voiceos_id: VoiceOS's id of the number.
+        :param 'Telephony' telephony: The carrier behind the number (without its credential).
+        """
+        pulumi.set(__self__, "voiceos_id", voiceos_id)
+        if telephony is not None:
+            pulumi.set(__self__, "telephony", telephony)
+
+    @_builtins.property
+    @pulumi.getter(name="voiceosId")
+    def voiceos_id(self) -> _builtins.str:
+        """
+        VoiceOS's id of the number.
+        """
+        return pulumi.get(self, "voiceos_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def telephony(self) -> Optional['outputs.Telephony']:
+        """
+        The carrier behind the number (without its credential).
+        """
+        return pulumi.get(self, "telephony")
+
 
 @pulumi.output_type
 class PhoneNumber(dict):

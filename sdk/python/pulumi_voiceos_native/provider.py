@@ -22,6 +22,7 @@ class ProviderArgs:
                  api_token: pulumi.Input[Optional[_builtins.str]] = None,
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
+                 max_concurrency: pulumi.Input[Optional[_builtins.int]] = None,
                  max_retry_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  preview_checks: pulumi.Input[Optional[_builtins.bool]] = None,
                  request_timeout: pulumi.Input[Optional[_builtins.float]] = None):
@@ -31,6 +32,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] api_token: The VoiceOS API token (or the VOICEOS_API_TOKEN environment variable of the process that runs pulumi).
         :param pulumi.Input[_builtins.str] api_url: The VoiceOS API base URL (or VOICEOS_API_URL); https://api.voiceos.io by default. Plain http is accepted for loopback addresses only.
         :param pulumi.Input[_builtins.int] max_attempts: Tries per request, 1 meaning no retry (or VOICEOS_MAX_ATTEMPTS); 5 by default.
+        :param pulumi.Input[_builtins.int] max_concurrency: How many requests a PhoneNumberFleet sends at once (or VOICEOS_MAX_CONCURRENCY); 16 by default.
         :param pulumi.Input[_builtins.float] max_retry_seconds: The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
         :param pulumi.Input[_builtins.bool] preview_checks: Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
         :param pulumi.Input[_builtins.float] request_timeout: Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
@@ -41,6 +43,8 @@ class ProviderArgs:
             pulumi.set(__self__, "api_url", api_url)
         if max_attempts is not None:
             pulumi.set(__self__, "max_attempts", max_attempts)
+        if max_concurrency is not None:
+            pulumi.set(__self__, "max_concurrency", max_concurrency)
         if max_retry_seconds is not None:
             pulumi.set(__self__, "max_retry_seconds", max_retry_seconds)
         if preview_checks is not None:
@@ -83,6 +87,18 @@ class ProviderArgs:
     @max_attempts.setter
     def max_attempts(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "max_attempts", value)
+
+    @_builtins.property
+    @pulumi.getter(name="maxConcurrency")
+    def max_concurrency(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        How many requests a PhoneNumberFleet sends at once (or VOICEOS_MAX_CONCURRENCY); 16 by default.
+        """
+        return pulumi.get(self, "max_concurrency")
+
+    @max_concurrency.setter
+    def max_concurrency(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "max_concurrency", value)
 
     @_builtins.property
     @pulumi.getter(name="maxRetrySeconds")
@@ -130,6 +146,7 @@ class Provider(pulumi.ProviderResource):
                  api_token: pulumi.Input[Optional[_builtins.str]] = None,
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
+                 max_concurrency: pulumi.Input[Optional[_builtins.int]] = None,
                  max_retry_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  preview_checks: pulumi.Input[Optional[_builtins.bool]] = None,
                  request_timeout: pulumi.Input[Optional[_builtins.float]] = None,
@@ -142,6 +159,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] api_token: The VoiceOS API token (or the VOICEOS_API_TOKEN environment variable of the process that runs pulumi).
         :param pulumi.Input[_builtins.str] api_url: The VoiceOS API base URL (or VOICEOS_API_URL); https://api.voiceos.io by default. Plain http is accepted for loopback addresses only.
         :param pulumi.Input[_builtins.int] max_attempts: Tries per request, 1 meaning no retry (or VOICEOS_MAX_ATTEMPTS); 5 by default.
+        :param pulumi.Input[_builtins.int] max_concurrency: How many requests a PhoneNumberFleet sends at once (or VOICEOS_MAX_CONCURRENCY); 16 by default.
         :param pulumi.Input[_builtins.float] max_retry_seconds: The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
         :param pulumi.Input[_builtins.bool] preview_checks: Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
         :param pulumi.Input[_builtins.float] request_timeout: Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
@@ -173,6 +191,7 @@ class Provider(pulumi.ProviderResource):
                  api_token: pulumi.Input[Optional[_builtins.str]] = None,
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
+                 max_concurrency: pulumi.Input[Optional[_builtins.int]] = None,
                  max_retry_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  preview_checks: pulumi.Input[Optional[_builtins.bool]] = None,
                  request_timeout: pulumi.Input[Optional[_builtins.float]] = None,
@@ -188,6 +207,7 @@ class Provider(pulumi.ProviderResource):
             __props__.__dict__["api_token"] = None if api_token is None else pulumi.Output.secret(api_token)
             __props__.__dict__["api_url"] = api_url
             __props__.__dict__["max_attempts"] = pulumi.Output.from_input(max_attempts).apply(pulumi.runtime.to_json) if max_attempts is not None else None
+            __props__.__dict__["max_concurrency"] = pulumi.Output.from_input(max_concurrency).apply(pulumi.runtime.to_json) if max_concurrency is not None else None
             __props__.__dict__["max_retry_seconds"] = pulumi.Output.from_input(max_retry_seconds).apply(pulumi.runtime.to_json) if max_retry_seconds is not None else None
             __props__.__dict__["preview_checks"] = pulumi.Output.from_input(preview_checks).apply(pulumi.runtime.to_json) if preview_checks is not None else None
             __props__.__dict__["request_timeout"] = pulumi.Output.from_input(request_timeout).apply(pulumi.runtime.to_json) if request_timeout is not None else None

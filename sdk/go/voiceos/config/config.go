@@ -26,6 +26,11 @@ func GetMaxAttempts(ctx *pulumi.Context) int {
 	return config.GetInt(ctx, "voiceos:maxAttempts")
 }
 
+// How many requests a PhoneNumberFleet sends at once (or VOICEOS_MAX_CONCURRENCY); 16 by default.
+func GetMaxConcurrency(ctx *pulumi.Context) int {
+	return config.GetInt(ctx, "voiceos:maxConcurrency")
+}
+
 // The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
 func GetMaxRetrySeconds(ctx *pulumi.Context) float64 {
 	return config.GetFloat64(ctx, "voiceos:maxRetrySeconds")

@@ -29,6 +29,11 @@ maxAttempts: Optional[int]
 Tries per request, 1 meaning no retry (or VOICEOS_MAX_ATTEMPTS); 5 by default.
 """
 
+maxConcurrency: Optional[int]
+"""
+How many requests a PhoneNumberFleet sends at once (or VOICEOS_MAX_CONCURRENCY); 16 by default.
+"""
+
 maxRetrySeconds: Optional[float]
 """
 The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.

@@ -42,6 +42,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get_int('maxAttempts')
 
     @_builtins.property
+    def max_concurrency(self) -> Optional[int]:
+        """
+        How many requests a PhoneNumberFleet sends at once (or VOICEOS_MAX_CONCURRENCY); 16 by default.
+        """
+        return __config__.get_int('maxConcurrency')
+
+    @_builtins.property
     def max_retry_seconds(self) -> Optional[float]:
         """
         The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.

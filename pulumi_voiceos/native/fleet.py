@@ -1,0 +1,244 @@
+"""``voiceos:index:PhoneNumberFleet``: the native provider's hooks of a fleet, around the shared ``fleet`` module.
+
+As for a binding, each hook converts the engine's camelCase values into the
+core's snake_case bags and back; what the native protocol adds for a fleet:
+
+- secrets per entry: an entry whose input holds a secret (a header given as a
+  secret) is secret in every output as a whole, and only that entry; the other
+  entries' header values are secret on their own, the carrier tokens and what
+  the fleet took over (``previous``) always;
+- a detailed diff per entry and field (``bindings["+14155550101"].inboundAgentId``),
+  which ``pulumi preview --diff`` shows;
+- a failed write records what succeeded (the engine's partial-failure state), so
+  the next ``up`` writes only what is not yet as declared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final, TypeVar
+
+from pulumi.provider.experimental.provider import (
+    CheckFailure,
+    CheckRequest,
+    CheckResponse,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    DiffRequest,
+    DiffResponse,
+    PropertyDiff,
+    PropertyDiffKind,
+    ReadRequest,
+    ReadResponse,
+    UpdateRequest,
+    UpdateResponse,
+)
+
+from .. import checks, fleet, lifecycle
+from ..config import Settings
+from ..properties import FLEET_INPUT_NAMES, FLEET_OUTPUT_NAMES, SECRET_FLEET_OUTPUTS, camel_case
+from . import values
+from .errors import InitFailed
+from .values import PropertyMap, PropertyValue
+
+__all__ = ["FLEET_TYPE", "FleetHooks"]
+
+FLEET_TYPE: Final = "voiceos:index:PhoneNumberFleet"
+INPUTS: Final = tuple(camel_case(name) for name in FLEET_INPUT_NAMES)
+OUTPUTS: Final = tuple(camel_case(name) for name in FLEET_OUTPUT_NAMES)
+_SECRET: Final = frozenset(camel_case(name) for name in SECRET_FLEET_OUTPUTS)
+
+T = TypeVar("T")
+Run = Callable[..., Awaitable[Any]]
+
+
+def _failure_path(path: str) -> str:
+    """``bindings["+1..."].inbound_agent_id`` in the schema's spelling."""
+    head, sep, rest = path.partition('"]')
+    if not sep:
+        return camel_case(path)
+    tail = rest
+    for snake in ("inbound_agent_id",):
+        tail = tail.replace(snake, camel_case(snake))
+    return head + sep + tail
+
+
+def secret_entries(bindings: PropertyValue | None) -> frozenset[str]:
+    """The numbers whose entry holds a secret (or the whole map is secret: then every number)."""
+    if bindings is None or not isinstance(bindings.value, Mapping):
+        return frozenset()
+    if bindings.is_secret:
+        return frozenset(bindings.value)
+    return frozenset(number for number, entry in bindings.value.items() if entry.contains_secret())
+
+
+def bindings_value(
+    entries: Mapping[str, Any],
+    secret: frozenset[str],
+    given: Mapping[str, PropertyValue] | None = None,
+    *,
+    headers_secret: bool = True,
+) -> PropertyValue:
+    """A fleet's ``bindings`` as a property value: an entry in ``secret`` secret as a whole; in the others,
+    with ``headers_secret`` (outputs: an import or a refresh cannot know which are credentials), each header
+    value secret on its own; ``given`` entries (not known until ``up``) go as they are."""
+    converted: PropertyMap = dict(given or {})
+    for number, entry in entries.items():
+        if number in secret:
+            converted[number] = values.to_properties({"entry": entry}, headers_secret=False)["entry"].with_secret(True)
+        else:
+            converted[number] = values.to_properties({"entry": entry}, headers_secret=headers_secret)["entry"]
+    return PropertyValue(converted)
+
+
+def _outputs(outs: Mapping[str, Any], secret: frozenset[str]) -> PropertyMap:
+    rest = values.to_properties({k: v for k, v in outs.items() if k != "bindings"}, only=OUTPUTS, secret=_SECRET)
+    return {"bindings": bindings_value(outs.get("bindings") or {}, secret), **rest}
+
+
+def _kind(old: Any, new: Any) -> PropertyDiffKind:
+    if old is None:
+        return PropertyDiffKind.ADD
+    if new is None:
+        return PropertyDiffKind.DELETE
+    return PropertyDiffKind.UPDATE
+
+
+class FleetHooks:
+    """The hooks of ``voiceos:index:PhoneNumberFleet``; ``run`` runs a blocking call on the provider's pool
+    with its log records attributed to the resource, ``settings`` and ``preview_settings`` read config."""
+
+    def __init__(
+        self, run: Run, settings: Callable[[], Settings], preview_settings: Callable[[], Callable[[], Settings] | None]
+    ) -> None:
+        self._run = run
+        self._settings = settings
+        self._preview_settings = preview_settings
+
+    async def check(self, request: CheckRequest) -> CheckResponse:
+        given = {name: values.marshalable(value) for name, value in request.new_inputs.items()}
+        stray = [name for name in request.new_inputs if name not in INPUTS]
+        if stray:
+            return CheckResponse(
+                inputs=given,
+                failures=[
+                    CheckFailure(name, f"is not a property of PhoneNumberFleet; use one of {', '.join(INPUTS)}")
+                    for name in stray
+                ],
+            )
+
+        def check() -> tuple[dict[str, Any], list[checks.Failure]]:
+            return fleet.check(
+                values.from_properties(request.new_inputs),
+                values.from_properties(request.old_inputs),
+                settings=self._preview_settings(),
+                wording=lifecycle.SCHEMA,
+            )
+
+        checked, failures = await self._run(request.urn, check)
+        if failures:
+            return CheckResponse(
+                inputs=given, failures=[CheckFailure(_failure_path(f.property), f.reason) for f in failures]
+            )
+        entries = checked["bindings"]
+        if not isinstance(entries, Mapping):
+            return CheckResponse(inputs=given)  # not known until `up`
+        flags = values.to_properties(
+            {k: v for k, v in checked.items() if k != "bindings" and camel_case(k) in request.new_inputs},
+            secret=values.secret_names(request.new_inputs),
+        )
+        secret = secret_entries(request.new_inputs.get("bindings"))
+        known = {n: e for n, e in entries.items() if not checks.contains_unknown(e)}
+        given_entries = given["bindings"].value
+        # Entries not known until `up` go back as given (their unknowns as the wire marker).
+        pending = {n: given_entries[n] for n in entries if n not in known} if isinstance(given_entries, Mapping) else {}
+        # Checked inputs keep the secrets they were given, and mark none of their own.
+        return CheckResponse(inputs={"bindings": bindings_value(known, secret, pending, headers_secret=False), **flags})
+
+    async def diff(self, request: DiffRequest) -> DiffResponse:
+        olds = values.from_properties(request.old_state)
+        plan = fleet.diff(olds, values.from_properties(request.new_inputs))
+        recorded, declared = olds.get("bindings") or {}, values.from_properties(request.new_inputs).get("bindings")
+        detailed: dict[str, PropertyDiff] = {}
+        for number in plan.added:
+            detailed[checks.entry_path(number)] = PropertyDiff(PropertyDiffKind.ADD, input_diff=True)
+        for number in plan.removed:
+            detailed[checks.entry_path(number)] = PropertyDiff(PropertyDiffKind.DELETE, input_diff=True)
+        for number, fields in plan.changed.items():
+            was = recorded.get(number) or {}
+            now = declared.get(number) if isinstance(declared, Mapping) else None
+            for name in fields:
+                path = checks.entry_path(number, f".{camel_case(name)}")
+                detailed[path] = PropertyDiff(
+                    _kind(was.get(name), (now or {}).get(name) if isinstance(now, Mapping) else now), input_diff=True
+                )
+        for name in plan.flags:
+            detailed[camel_case(name)] = PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True)
+        touched = ["bindings"] if plan.added or plan.removed or plan.changed else []
+        return DiffResponse(
+            changes=plan.changes,
+            replaces=[],
+            delete_before_replace=False,
+            diffs=touched + [camel_case(name) for name in plan.flags],
+            detailed_diff=detailed,
+        )
+
+    async def create(self, request: CreateRequest) -> CreateResponse:
+        secret = secret_entries(request.properties.get("bindings"))
+        if request.preview:
+            return CreateResponse(None, self._preview(request.properties))
+        props = values.from_properties(request.properties)
+        try:
+            fleet_id, outs = await self._run(request.urn, fleet.create, self._settings(), props, lifecycle.SCHEMA)
+        except fleet.FleetPartialFailure as exc:
+            raise InitFailed(str(exc), exc.resource_id, _outputs(exc.outputs, secret), request.properties) from None
+        return CreateResponse(fleet_id, _outputs(outs, secret))
+
+    async def update(self, request: UpdateRequest) -> UpdateResponse:
+        secret = secret_entries(request.news.get("bindings"))
+        if request.preview:
+            return UpdateResponse(self._preview(request.news, request.olds))
+
+        def update() -> dict[str, Any]:
+            return fleet.update(
+                self._settings(),
+                values.from_properties(request.olds),
+                values.from_properties(request.news),
+                lifecycle.SCHEMA,
+                dynamic=False,
+            )
+
+        try:
+            outs = await self._run(request.urn, update)
+        except fleet.FleetPartialFailure as exc:
+            raise InitFailed(str(exc), request.resource_id, _outputs(exc.outputs, secret), request.news) from None
+        return UpdateResponse(_outputs(outs, secret))
+
+    async def read(self, request: ReadRequest) -> ReadResponse:
+        found = await self._run(request.urn, fleet.read, self._settings(), values.from_properties(request.properties))
+        secret = secret_entries(request.properties.get("bindings")) | secret_entries(request.inputs.get("bindings"))
+        outputs = _outputs(found.outputs, secret)
+        inputs = request.inputs
+        if found.inputs is not None:
+            # Drift: the entries follow the live bindings, as the dynamic provider's inputs do.
+            inputs = {
+                **request.inputs,
+                "bindings": bindings_value(found.inputs["bindings"], secret, headers_secret=False),
+            }
+        return ReadResponse(resource_id=request.resource_id, properties=outputs, inputs=inputs)
+
+    async def delete(self, request: DeleteRequest) -> None:
+        await self._run(
+            request.urn, fleet.delete, self._settings(), values.from_properties(request.properties), lifecycle.SCHEMA
+        )
+
+    @staticmethod
+    def _preview(news: PropertyMap, olds: PropertyMap | None = None) -> PropertyMap:
+        # What a preview can know: the declared entries and flags; the numbers' ids and carrier are
+        # the ones recorded (for entries the fleet has) or unknown until the up.
+        known = {name: values.marshalable(value) for name, value in news.items() if name in INPUTS}
+        computed = {name: values.unknown() for name in OUTPUTS if name not in known}
+        if olds:
+            computed.update({name: value for name, value in olds.items() if name in OUTPUTS and name not in INPUTS})
+        return {**computed, **known}

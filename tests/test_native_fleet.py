@@ -1,0 +1,173 @@
+"""The native provider's fleet hooks called as its gRPC server calls them, against the emulator.
+
+What the native protocol adds for a fleet over the dynamic one: failures and
+diffs named by their path in the map in the schema's spelling, secrets per
+entry, and a failed write that tells the engine what succeeded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Coroutine, Mapping
+from typing import Any, TypeVar
+
+import pytest
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.provider import (
+    CheckRequest,
+    ConfigureRequest,
+    CreateRequest,
+    DeleteRequest,
+    DiffRequest,
+    PropertyDiffKind,
+    UpdateRequest,
+)
+
+from pulumi_voiceos.deployment import new_deployment
+from pulumi_voiceos.emulator.process import EmulatorProcess
+from pulumi_voiceos.native.errors import InitFailed
+from pulumi_voiceos.native.fleet import FLEET_TYPE
+from pulumi_voiceos.native.provider import VoiceOSProvider
+
+from .conftest import API_TOKEN, CARRIER_TOKEN
+from .test_native_provider import pv
+
+T = TypeVar("T")
+URN = f"urn:pulumi:dev::proj::{FLEET_TYPE}::us-lines"
+HEADER_SECRET = "SENTINEL-FLEET-HEADER-9d2e"
+HOOK = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/fleet"}
+
+_blocks = itertools.count(0, 10)
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+@pytest.fixture
+def native(api: EmulatorProcess) -> VoiceOSProvider:
+    new_deployment()
+    provider = VoiceOSProvider()
+    run(
+        provider.configure(
+            ConfigureRequest(
+                variables={"voiceos:config:apiUrl": api.url},
+                args={"apiToken": PropertyValue(API_TOKEN, is_secret=True)},
+                accept_secrets=True,
+                accept_resources=True,
+            )
+        )
+    )
+    return provider
+
+
+@pytest.fixture
+def numbers(api: EmulatorProcess) -> list[str]:
+    base = next(_blocks)
+    seeded = [f"+1707555{base + index:04d}" for index in range(3)]
+    api.seed_many([{"phone_number": n, "auth_token": CARRIER_TOKEN} for n in seeded])
+    api.clear_requests()
+    return seeded
+
+
+def fleet_inputs(entries: dict[str, Any], **flags: Any) -> dict[str, PropertyValue]:
+    bindings = {n: e if isinstance(e, PropertyValue) else pv(e) for n, e in entries.items()}
+    return {"bindings": PropertyValue(bindings), **{k: pv(v) for k, v in flags.items()}}
+
+
+def checked(
+    native: VoiceOSProvider, inputs: dict[str, PropertyValue], olds: dict[str, PropertyValue] | None = None
+) -> dict[str, PropertyValue]:
+    response = run(native.check(CheckRequest(URN, olds or {}, inputs, b"")))
+    assert not response.failures, [(f.property, f.reason) for f in response.failures or []]
+    assert response.inputs is not None
+    return response.inputs
+
+
+def entry(outputs: dict[str, PropertyValue], number: str) -> PropertyValue:
+    bindings = outputs["bindings"].value
+    assert isinstance(bindings, Mapping)
+    found = bindings[number]
+    assert isinstance(found, PropertyValue)
+    return found
+
+
+def test_a_bad_entry_is_named_by_its_path_in_the_schemas_spelling(native: VoiceOSProvider, numbers: list[str]) -> None:
+    inputs = fleet_inputs(
+        {numbers[0]: {"inboundAgentId": "agent one"}, numbers[1]: {"webhooks": [{**HOOK, "url": "x"}]}}
+    )
+    response = run(native.check(CheckRequest(URN, {}, inputs, b"")))
+    assert {f.property for f in response.failures or []} == {
+        f'bindings["{numbers[0]}"].inboundAgentId',
+        f'bindings["{numbers[1]}"].webhooks[0].url',
+    }
+
+
+def test_a_secret_header_makes_its_own_entry_secret_and_no_other(
+    native: VoiceOSProvider, api: EmulatorProcess, numbers: list[str]
+) -> None:
+    secret_hook = pv({**HOOK, "headers": pv({"Authorization": pv(HEADER_SECRET, secret=True)})})
+    inputs = fleet_inputs(
+        {
+            numbers[0]: pv({"inboundAgentId": "agent_support", "webhooks": pv([secret_hook])}),
+            numbers[1]: {"inboundAgentId": "agent_sales", "webhooks": [{**HOOK, "headers": {"X-Team": "sales"}}]},
+        }
+    )
+    props = checked(native, inputs)
+    assert entry(props, numbers[0]).is_secret and not entry(props, numbers[1]).is_secret
+    outputs = run(native.create(CreateRequest(URN, props, 60, preview=False))).properties
+    assert entry(outputs, numbers[0]).is_secret and not entry(outputs, numbers[1]).is_secret
+    # Header values of the other entries are secret on their own; carrier tokens always.
+    assert outputs["telephonyAuthTokens"].is_secret
+    assert api.get_number(numbers[0])["webhooks"][0]["headers"] == {"Authorization": HEADER_SECRET}  # type: ignore[index]
+
+
+def test_the_detailed_diff_names_each_changed_entry_and_field(native: VoiceOSProvider, numbers: list[str]) -> None:
+    props = checked(native, fleet_inputs({n: {"inboundAgentId": "agent_support"} for n in numbers[:2]}))
+    outputs = run(native.create(CreateRequest(URN, props, 60, preview=False))).properties
+    news = checked(
+        native,
+        fleet_inputs({numbers[0]: {"inboundAgentId": "agent_sales"}, numbers[2]: {"inboundAgentId": "agent_support"}}),
+        props,
+    )
+    diff = run(native.diff(DiffRequest(URN, "fleet", outputs, news, [])))
+    assert diff.changes is True and not diff.replaces
+    kinds = {path: d.kind for path, d in (diff.detailed_diff or {}).items()}
+    assert kinds == {
+        f'bindings["{numbers[0]}"].inboundAgentId': PropertyDiffKind.UPDATE,
+        f'bindings["{numbers[1]}"]': PropertyDiffKind.DELETE,
+        f'bindings["{numbers[2]}"]': PropertyDiffKind.ADD,
+    }
+
+
+def test_a_failed_write_tells_the_engine_what_was_recorded(
+    native: VoiceOSProvider, api: EmulatorProcess, numbers: list[str]
+) -> None:
+    props = checked(native, fleet_inputs({n: {"inboundAgentId": "agent_support"} for n in numbers}))
+    api.inject_fault(status=500, permanent=True, method="PATCH", phone_number=numbers[1])
+    with pytest.raises(InitFailed) as exc:
+        run(native.create(CreateRequest(URN, props, 60, preview=False)))
+    assert exc.value.resource_id.startswith("fleet-")
+    recorded = exc.value.properties["bindings"].value
+    assert isinstance(recorded, Mapping) and set(recorded) == {numbers[0], numbers[2]}
+    assert f"could not be bound: {numbers[1]}" in str(exc.value)
+    # The engine keeps that state; the next up is an update that writes only the number that failed.
+    api.clear_faults()
+    api.clear_requests()
+    new_deployment()
+    news = checked(native, fleet_inputs({n: {"inboundAgentId": "agent_support"} for n in numbers}), props)
+    run(native.update(UpdateRequest(URN, exc.value.resource_id, exc.value.properties, news, 60, [], preview=False)))
+    assert [(r["method"], r["phone_number"]) for r in api.requests() if r["method"] == "PATCH"] == [
+        ("PATCH", numbers[1])
+    ]
+
+
+def test_destroying_a_native_fleet_unbinds_its_numbers(
+    native: VoiceOSProvider, api: EmulatorProcess, numbers: list[str]
+) -> None:
+    props = checked(native, fleet_inputs({n: {"inboundAgentId": "agent_support"} for n in numbers}))
+    outputs = run(native.create(CreateRequest(URN, props, 60, preview=False))).properties
+    new_deployment()
+    run(native.delete(DeleteRequest(URN, "fleet", outputs, 60)))
+    assert all(api.get_number(n)["inbound_agent_id"] is None for n in numbers)  # type: ignore[index]
