@@ -45,9 +45,7 @@ _PREFIX = re.compile(r"\+[0-9]{1,15}")
 FLEET_HEADER: Final = """\
 # The VoiceOS bindings of this project, one entry per phone number.
 #
-# Each entry becomes a PhoneNumberBinding (see __main__.py): `name` is its resource
-# name, then the binding's inputs (phone_number, inbound_agent_id, webhooks and,
-# optionally, allow_overwrite and on_delete). A header value is never written
+# <what>. A header value is never written
 # here: `{secret: <key>}` names the stack config key that holds it as a secret
 # (`pulumi config set --secret <key> <value>`).
 #
@@ -59,11 +57,28 @@ FLEET_HEADER: Final = """\
 # `voiceos-pulumi adopt` adds numbers that are new in the account at the end of
 # this list and never changes or removes an entry.
 """
+_ONE_RESOURCE_EACH: Final = """\
+Each entry becomes a PhoneNumberBinding (see __main__.py): `name` is its resource
+# name, then the binding's inputs (phone_number, inbound_agent_id, webhooks and,
+# optionally, allow_overwrite and on_delete)"""
+_ONE_FLEET: Final = """\
+Each entry is one number of the PhoneNumberFleet in __main__.py: its
+# phone_number, inbound_agent_id and webhooks (`name` only labels the entry;
+# allow_overwrite and on_delete are the whole fleet's, set in
+# __main__.py)"""
 
 
-def fleet_program() -> str:
-    """The ``__main__.py`` adopt writes (``templates/fleet``; ``examples/fleet`` runs the same file)."""
-    return resources.files("pulumi_voiceos").joinpath("templates/fleet/__main__.py").read_text()
+def fleet_header(*, one_resource: bool = False) -> str:
+    """The comment at the top of a new bindings.yaml, for the program adopt writes beside it."""
+    return FLEET_HEADER.replace("<what>", _ONE_FLEET if one_resource else _ONE_RESOURCE_EACH)
+
+
+def fleet_program(*, one_resource: bool = False) -> str:
+    """The ``__main__.py`` adopt writes: one ``PhoneNumberBinding`` per entry (``templates/fleet``;
+    ``examples/fleet`` runs the same file), or with ``one_resource`` one ``PhoneNumberFleet`` for all of
+    them (``templates/fleet_resource``, for ``--fleet``)."""
+    template = "fleet_resource" if one_resource else "fleet"
+    return resources.files("pulumi_voiceos").joinpath(f"templates/{template}/__main__.py").read_text()
 
 
 class AdoptError(VoiceOSError):
@@ -201,6 +216,7 @@ def adopt_account(
     project: str = DEFAULT_PROJECT,
     prefix: str | None = None,
     include_unbound: bool = False,
+    one_resource: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> AdoptReport:
     """Write or extend the project in ``out`` and its stack; see the module docstring."""
@@ -271,10 +287,10 @@ def adopt_account(
                 f"name: {project}\ndescription: VoiceOS phone-number bindings (voiceos-pulumi adopt)\n"
                 "runtime: python\n",
             )
-            write(out / "__main__.py", fleet_program())
+            write(out / "__main__.py", fleet_program(one_resource=one_resource))
             write(out / "requirements.txt", f"pulumi-voiceos>={__version__}\n")
             listing = "bindings:\n" + _indent(_fleet_text(new_entries)) if new_entries else "bindings: []\n"
-            write(fleet, FLEET_HEADER + listing)
+            write(fleet, fleet_header(one_resource=one_resource) + listing)
         elif extended is not None:
             write(fleet, extended)
         stack = auto.create_or_select_stack(
@@ -380,10 +396,20 @@ def main(argv: Sequence[str] | None = None, *, print_line: Callable[[str], None]
     adopt.add_argument("--project", default=DEFAULT_PROJECT, metavar="NAME", help=f"default {DEFAULT_PROJECT}")
     adopt.add_argument("--prefix", metavar="+1415", help="only numbers that start with this")
     adopt.add_argument("--include-unbound", action="store_true", help="also list numbers with no agent or webhooks")
+    adopt.add_argument(
+        "--fleet",
+        action="store_true",
+        help="declare the numbers as one PhoneNumberFleet instead of one PhoneNumberBinding each (a new project only)",
+    )
     args = parser.parse_args(argv)
     try:
         report = adopt_account(
-            args.out, args.stack, project=args.project, prefix=args.prefix, include_unbound=args.include_unbound
+            args.out,
+            args.stack,
+            project=args.project,
+            prefix=args.prefix,
+            include_unbound=args.include_unbound,
+            one_resource=args.fleet,
         )
     except AdoptError as exc:
         print(f"voiceos-pulumi adopt: {exc}; nothing was written", file=sys.stderr)

@@ -206,6 +206,58 @@ def test_adopting_again_adds_only_new_numbers_and_keeps_the_users_edits(small: A
     assert small.adopt().stdout.count("adopted 0") == 1
 
 
+def test_adopting_again_extends_a_bindings_file_a_yaml_tool_re_indented(small: Account) -> None:
+    assert small.adopt().returncode == 0
+    fleet_file = small.out / "bindings.yaml"
+    # PyYAML (and many editors) write the list items at the key's column.
+    reindented = yaml.safe_dump(yaml.safe_load(fleet_file.read_text()), sort_keys=False)
+    assert "\n- name:" in reindented
+    fleet_file.write_text(reindented)
+    small.emulator.seed_many(account(2, start=11))
+    again = small.adopt()
+    assert again.returncode == 0, again.stderr
+    text = fleet_file.read_text()
+    assert text.startswith(reindented) and "adopted 2" in again.stdout
+    assert [e["phone_number"] for e in yaml.safe_load(text)["bindings"][-2:]] == ["+14156000011", "+14156000012"]
+
+
+def test_a_bindings_file_in_flow_style_is_refused_naming_its_line_and_nothing_is_written(small: Account) -> None:
+    assert small.adopt().returncode == 0
+    fleet_file = small.out / "bindings.yaml"
+    entries = yaml.safe_load(fleet_file.read_text())["bindings"]
+    flow = "# fleet\nbindings: " + yaml.safe_dump(entries, default_flow_style=True, width=100000)
+    fleet_file.write_text(flow)
+    small.emulator.seed_many(account(2, start=11))
+    again = small.adopt()
+    refused(again, "bindings.yaml line 2")
+    assert "flow style" in again.stderr and "block list" in again.stderr
+    assert fleet_file.read_text() == flow
+
+
+def test_adopting_as_one_fleet_takes_the_account_over_with_one_listing_and_no_write(tmp_path: Path) -> None:
+    with EmulatorProcess(db_path=tmp_path / "emulator.db", token=TOKEN, agents=AGENTS) as emulator:
+        seeded = account(300)
+        emulator.seed_many(seeded)
+        acct = Account(emulator, tmp_path, adopt_env(tmp_path, emulator))
+        before = acct.live()
+        adopted = acct.adopt("--fleet")
+        assert adopted.returncode == 0, adopted.stderr
+        assert "PhoneNumberFleet(" in (acct.out / "__main__.py").read_text()
+        assert "one number of the PhoneNumberFleet" in (acct.out / "bindings.yaml").read_text()
+        emulator.clear_requests()
+        up = acct.pulumi("up", "--yes", "--skip-preview")
+        assert up.returncode == 0, up.stdout + up.stderr
+        # The fleet's check and create share one listing (two pages of 200); every number already has
+        # its declared binding, so nothing is written and no number needs a GET of its own.
+        assert [(r["method"], r["path"]) for r in emulator.requests()] == [("GET", "/phone_numbers")] * 2
+        assert acct.live() == before
+        emulator.clear_requests()
+        assert acct.pulumi("preview", "--expect-no-changes").returncode == 0
+        assert emulator.requests() == []
+        shown = adopted.stdout + adopted.stderr + up.stdout + up.stderr
+        assert HEADER_SENTINEL not in shown and HEADER_SENTINEL not in everything_written(acct)
+
+
 def test_include_unbound_and_prefix_choose_what_is_listed(small: Account) -> None:
     small.emulator.seed_many([{"phone_number": "+16285550000", "inbound_agent_id": "agent_support"}])
     result = small.adopt("--include-unbound", "--prefix", "+1415")
