@@ -29,11 +29,11 @@ from pulumi.provider.experimental.provider import (
 
 from pulumi_voiceos import errors
 from pulumi_voiceos.checks import UNKNOWN
+from pulumi_voiceos.deployment import new_deployment
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.models import BindingInputs, Telephony, Webhook
 from pulumi_voiceos.native.provider import BINDING_TYPE, INPUTS, LISTED, OUTPUTS, VoiceOSProvider, load_schema
 from pulumi_voiceos.native.values import plain
-from pulumi_voiceos.operations import new_deployment
 from pulumi_voiceos.properties import CAMEL_CASE, INPUT_NAMES, OUTPUT_NAMES
 
 from .conftest import API_TOKEN, CARRIER_TOKEN
