@@ -197,14 +197,19 @@ def _entry_failure(number: str, failure: Failure) -> Failure:
     return Failure(entry_path(number, tail), failure.reason)
 
 
-def check_fleet_inputs(props: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
+def check_fleet_inputs(
+    props: Mapping[str, Any], checked_before: Mapping[str, Any] | None = None
+) -> tuple[dict[str, Any], list[Failure]]:
     """The canonical inputs of a fleet and no failures, or the inputs as given and what is wrong.
 
     Every entry is checked as a binding is (``check_inputs``), its failures named
     by their path in the map (``bindings["+14155550101"].webhooks[0].url``); the
     fleet-wide ``allow_overwrite`` and ``on_delete`` once. Canonical entries keep
     only what they set: ``inbound_agent_id`` and ``webhooks`` when given, and
-    ``adopt`` when true.
+    ``adopt`` when true. ``checked_before`` are canonical entries from an earlier
+    check (the fleet's old inputs): an entry equal to its old self is canonical
+    already and is not checked again, so a fleet of thousands that changes a few
+    entries checks a few.
     """
     failures = [
         Failure(name, f"is not a property of PhoneNumberFleet; use one of {', '.join(FLEET_INPUT_NAMES)}")
@@ -231,7 +236,11 @@ def check_fleet_inputs(props: Mapping[str, Any]) -> tuple[dict[str, Any], list[F
             )
     else:
         entries: dict[str, Any] = {}
+        before = checked_before if isinstance(checked_before, Mapping) else {}
         for number, entry in bindings.items():
+            if before.get(number) == entry and isinstance(number, str) and number not in entries:
+                entries[number] = entry
+                continue
             if not isinstance(entry, Mapping):
                 if contains_unknown(entry):
                     entries[number] = entry

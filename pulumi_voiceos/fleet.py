@@ -19,10 +19,11 @@ must decide on a number the listing shows bound to something else, or the
 listing misses; writes run concurrently, at most ``voiceos:maxConcurrency`` at
 once, with the client's retries. A no-change preview or up makes no request.
 
-Outputs per number are lean: the binding the fleet knows is bound, the
-number's VoiceOS id and carrier (without its credential), the carrier tokens
-as one secret map, and, for a number the fleet took over, what it had before
-(secret, for ``on_delete="restore"``).
+Outputs per number are lean: the binding the fleet knows is bound, one flat
+map of the number's VoiceOS id and carrier (``provider``, ``phone_number_sid``,
+``account_sid``; without its credential), the carrier tokens as one secret
+map, and, for a number the fleet took over, what it had before (secret, for
+``on_delete="restore"``).
 """
 
 from __future__ import annotations
@@ -145,7 +146,9 @@ class _Outputs:
         number = live.phone_number
         self.bindings[number] = _entry(binding)
         own = number_properties(live)
-        self.numbers[number] = {"voiceos_id": own["voiceos_id"], "telephony": own["telephony"]}
+        # Flat and without nulls: per entry, one map of four strings is what a state of thousands can afford.
+        carrier = {key: value for key, value in (own["telephony"] or {}).items() if value is not None}
+        self.numbers[number] = {"voiceos_id": own["voiceos_id"], **carrier}
         token = own["telephony_auth_token"]
         if token is None:
             self.tokens.pop(number, None)
@@ -207,7 +210,7 @@ def check(
     to add is told in advance as a binding's create is: refusals fail the check on
     the entry's path, takeovers make one warning for the fleet.
     """
-    checked, failures = checks.check_fleet_inputs(news)
+    checked, failures = checks.check_fleet_inputs(news, (olds or {}).get("bindings"))
     if failures:
         return checked, failures
     state = deployment_state()
@@ -317,11 +320,14 @@ def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> FleetDiff:
     for number, entry in declared.items():
         if number not in recorded:
             continue
+        was = recorded[number]
+        if entry == {k: v for k, v in was.items() if k != "adopt"} or entry == was:
+            continue  # both canonical (check wrote the one, a hook the other): equal dicts, equal bindings
         if checks.contains_unknown(entry):
             unknown = True
             changed[number] = tuple(name for name in models.BINDING_FIELDS if checks.contains_unknown(entry.get(name)))
             continue
-        fields = _binding(recorded[number]).differing_fields(_binding(entry))
+        fields = _binding(was).differing_fields(_binding(entry))
         if fields:
             changed[number] = fields
     return FleetDiff(
@@ -518,15 +524,15 @@ def update(
 ) -> dict[str, Any]:
     """The outputs after applying what changed: entries added (guard, adoption), changed (a PATCH of the
     changed fields only) and removed (unbound or restored unless handed over or re-bound since)."""
-    declared = _declared(news)
     recorded: dict[str, Any] = dict(olds.get("bindings") or {})
     out = _Outputs.of(olds)
     plan = diff(olds, news)
     if not (plan.added or plan.removed or plan.changed):
         return out.bag(news)  # only allow_overwrite or on_delete changed: nothing to send
     hook = _Hook.of(settings, wording)
-    for number in declared:
+    for number in news.get("bindings") or {}:
         hook.state.claims.claim(number)
+    declared = _declared({"bindings": {n: news["bindings"][n] for n in (*plan.added, *plan.changed)}})
     failed = _add(hook, {n: declared[n] for n in plan.added}, out, allow_overwrite=bool(news.get("allow_overwrite")))
 
     def change(number: str) -> models.PhoneNumber:

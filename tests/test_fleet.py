@@ -173,7 +173,7 @@ def test_create_lists_the_account_once_and_writes_each_number_once(
     for n in numbers:
         assert live(api, n) == ("agent_support", [HOOK["url"]])
         assert outs["bindings"][n]["inbound_agent_id"] == "agent_support"
-        assert outs["numbers"][n]["telephony"]["provider"] == "twilio" and outs["numbers"][n]["voiceos_id"]
+        assert outs["numbers"][n]["provider"] == "twilio" and outs["numbers"][n]["voiceos_id"]
         assert outs["telephony_auth_tokens"][n] == CARRIER_TOKEN
     assert outs["previous"] is None
 

@@ -146,7 +146,7 @@ class PhoneNumberFleet(pulumi.dynamic.Resource, module="voiceos", name="PhoneNum
 
     If any header value is a secret, the whole ``bindings`` output is a secret
     (a dynamic provider cannot mark parts of a property). Outputs per number:
-    ``numbers[n]`` (``voiceos_id``, ``telephony``), ``telephony_auth_tokens[n]``
+    ``numbers[n]`` (``voiceos_id``, ``provider``, ``phone_number_sid``, ``account_sid``), ``telephony_auth_tokens[n]``
     (secret), ``previous[n]`` (secret: what the fleet took over).
     """
 
@@ -155,7 +155,7 @@ class PhoneNumberFleet(pulumi.dynamic.Resource, module="voiceos", name="PhoneNum
         allow_overwrite: pulumi.Output[bool]
         on_delete: pulumi.Output[str]
         numbers: pulumi.Output[dict[str, dict[str, Any]]]
-        """Per number: ``voiceos_id`` and ``telephony`` (the carrier, without its credential)."""
+        """Per number: ``voiceos_id``, and the carrier (``provider``, ``phone_number_sid``, ``account_sid``)."""
         telephony_auth_tokens: pulumi.Output[dict[str, str] | None]
         """Per number, the carrier's credential; always a secret."""
         previous: pulumi.Output[dict[str, dict[str, Any]] | None]

@@ -102,7 +102,7 @@ def test_a_fleet_of_a_thousand_is_one_resource_one_listing_and_a_patch_per_numbe
     assert set(fleet.live_all(nums).values()) == {"agent_support"}
     [outputs] = fleet.state().values()
     assert len(outputs["bindings"]) == 1000 and outputs["bindings"][nums[0]]["webhooks"][0]["url"] == HOOK["url"]
-    assert outputs["numbers"][nums[0]]["telephony"]["provider"] == "twilio"
+    assert outputs["numbers"][nums[0]]["provider"] == "twilio"
     assert result.outputs["us.count"].value == 1000 and result.outputs["us.tokens"].secret
 
     fleet.d.emulator.clear_requests()

@@ -131,15 +131,19 @@ func (o FleetBindingMapOutput) MapIndex(k pulumi.StringInput) FleetBindingOutput
 	}).(FleetBindingOutput)
 }
 
-// What VoiceOS says of one number of a fleet.
+// What VoiceOS says of one number of a fleet: its id and its carrier (without the carrier's credential).
 type FleetNumber struct {
-	// The carrier behind the number (without its credential).
-	Telephony *Telephony `pulumi:"telephony"`
+	// The carrier account.
+	AccountSid *string `pulumi:"accountSid"`
+	// The carrier's id of the number.
+	PhoneNumberSid *string `pulumi:"phoneNumberSid"`
+	// The carrier, e.g. twilio.
+	Provider *string `pulumi:"provider"`
 	// VoiceOS's id of the number.
 	VoiceosId string `pulumi:"voiceosId"`
 }
 
-// What VoiceOS says of one number of a fleet.
+// What VoiceOS says of one number of a fleet: its id and its carrier (without the carrier's credential).
 type FleetNumberOutput struct{ *pulumi.OutputState }
 
 func (FleetNumberOutput) ElementType() reflect.Type {
@@ -154,9 +158,19 @@ func (o FleetNumberOutput) ToFleetNumberOutputWithContext(ctx context.Context) F
 	return o
 }
 
-// The carrier behind the number (without its credential).
-func (o FleetNumberOutput) Telephony() TelephonyPtrOutput {
-	return o.ApplyT(func(v FleetNumber) *Telephony { return v.Telephony }).(TelephonyPtrOutput)
+// The carrier account.
+func (o FleetNumberOutput) AccountSid() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v FleetNumber) *string { return v.AccountSid }).(pulumi.StringPtrOutput)
+}
+
+// The carrier's id of the number.
+func (o FleetNumberOutput) PhoneNumberSid() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v FleetNumber) *string { return v.PhoneNumberSid }).(pulumi.StringPtrOutput)
+}
+
+// The carrier, e.g. twilio.
+func (o FleetNumberOutput) Provider() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v FleetNumber) *string { return v.Provider }).(pulumi.StringPtrOutput)
 }
 
 // VoiceOS's id of the number.

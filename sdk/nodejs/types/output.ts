@@ -27,13 +27,21 @@ export interface FleetBinding {
 }
 
 /**
- * What VoiceOS says of one number of a fleet.
+ * What VoiceOS says of one number of a fleet: its id and its carrier (without the carrier's credential).
  */
 export interface FleetNumber {
     /**
-     * The carrier behind the number (without its credential).
+     * The carrier account.
      */
-    telephony?: outputs.Telephony;
+    accountSid?: string;
+    /**
+     * The carrier's id of the number.
+     */
+    phoneNumberSid?: string;
+    /**
+     * The carrier, e.g. twilio.
+     */
+    provider?: string;
     /**
      * VoiceOS's id of the number.
      */

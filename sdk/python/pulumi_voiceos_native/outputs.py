@@ -92,13 +92,17 @@ class FleetBinding(dict):
 @pulumi.output_type
 class FleetNumber(dict):
     """
-    What VoiceOS says of one number of a fleet.
+    What VoiceOS says of one number of a fleet: its id and its carrier (without the carrier's credential).
     """
     @staticmethod
     def __key_warning(key: str):
         suggest = None
         if key == "voiceosId":
             suggest = "voiceos_id"
+        elif key == "accountSid":
+            suggest = "account_sid"
+        elif key == "phoneNumberSid":
+            suggest = "phone_number_sid"
 
         if suggest:
             pulumi.log.warn(f"Key '{key}' not found in FleetNumber. Access the value via the '{suggest}' property getter instead.")
@@ -113,16 +117,24 @@ class FleetNumber(dict):
 
     def __init__(__self__, *,
                  voiceos_id: _builtins.str,
-                 telephony: Optional['outputs.Telephony'] = None):
+                 account_sid: Optional[_builtins.str] = None,
+                 phone_number_sid: Optional[_builtins.str] = None,
+                 provider: Optional[_builtins.str] = None):
         """
-        What VoiceOS says of one number of a fleet.
+        What VoiceOS says of one number of a fleet: its id and its carrier (without the carrier's credential).
 
         :param _builtins.str voiceos_id: VoiceOS's id of the number.
-        :param 'Telephony' telephony: The carrier behind the number (without its credential).
+        :param _builtins.str account_sid: The carrier account.
+        :param _builtins.str phone_number_sid: The carrier's id of the number.
+        :param _builtins.str provider: The carrier, e.g. twilio.
         """
         pulumi.set(__self__, "voiceos_id", voiceos_id)
-        if telephony is not None:
-            pulumi.set(__self__, "telephony", telephony)
+        if account_sid is not None:
+            pulumi.set(__self__, "account_sid", account_sid)
+        if phone_number_sid is not None:
+            pulumi.set(__self__, "phone_number_sid", phone_number_sid)
+        if provider is not None:
+            pulumi.set(__self__, "provider", provider)
 
     @_builtins.property
     @pulumi.getter(name="voiceosId")
@@ -133,12 +145,28 @@ class FleetNumber(dict):
         return pulumi.get(self, "voiceos_id")
 
     @_builtins.property
+    @pulumi.getter(name="accountSid")
+    def account_sid(self) -> Optional[_builtins.str]:
+        """
+        The carrier account.
+        """
+        return pulumi.get(self, "account_sid")
+
+    @_builtins.property
+    @pulumi.getter(name="phoneNumberSid")
+    def phone_number_sid(self) -> Optional[_builtins.str]:
+        """
+        The carrier's id of the number.
+        """
+        return pulumi.get(self, "phone_number_sid")
+
+    @_builtins.property
     @pulumi.getter
-    def telephony(self) -> Optional['outputs.Telephony']:
+    def provider(self) -> Optional[_builtins.str]:
         """
-        The carrier behind the number (without its credential).
+        The carrier, e.g. twilio.
         """
-        return pulumi.get(self, "telephony")
+        return pulumi.get(self, "provider")
 
 
 @pulumi.output_type
