@@ -22,11 +22,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-from pydantic import TypeAdapter, ValidationError
+from ._extra import exit_without_extra
 
-from ..models import AgentId, PhoneNumberStr
-from . import (
+# Before FastAPI and uvicorn are imported: without the emulator extra, say what to install.
+exit_without_extra("voiceos-emulator")
+
+import uvicorn  # noqa: E402
+from pydantic import TypeAdapter, ValidationError  # noqa: E402
+
+from ..models import AgentId, PhoneNumberStr  # noqa: E402
+from . import (  # noqa: E402
     DEFAULT_ACCOUNT_ID,
     DEFAULT_DB,
     DEFAULT_PORT,
@@ -34,8 +39,8 @@ from . import (
     EXIT_ADDRESS_IN_USE,
     LISTENING_PREFIX,
 )
-from .app import create_app
-from .store import Store
+from .app import create_app  # noqa: E402
+from .store import Store  # noqa: E402
 
 __all__ = ["build_parser", "main"]
 

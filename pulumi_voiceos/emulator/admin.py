@@ -103,6 +103,14 @@ def admin_router(store: Store, controls: Controls) -> APIRouter:
     async def count_numbers() -> dict[str, int]:
         return {"count": await run_in_threadpool(store.count)}
 
+    @router.get("/numbers/{phone_number}")
+    async def peek_number(phone_number: PathNumber) -> Response:
+        # What the account holds, for tests to compare with: not an API request, so never logged or faulted.
+        found = await run_in_threadpool(store.get, phone_number)
+        if found is None:
+            return JSONResponse({"detail": f"phone number {phone_number} is not in the account"}, status_code=404)
+        return JSONResponse(found)
+
     @router.delete("/numbers/{phone_number}")
     async def remove_number(phone_number: PathNumber) -> dict[str, bool]:
         return {"removed": await run_in_threadpool(store.delete, phone_number)}

@@ -409,6 +409,23 @@ class EmulatorProcess:
         found: dict[str, Any] = response.json()
         return found
 
+    def peek(self, number: str) -> dict[str, Any] | None:
+        """The number as the account holds it (the API's shape), or None if it is not there.
+
+        Unlike ``get_number`` this is a test control, not an API request: it is
+        never logged, delayed, faulted or rate-limited, so a test can read the
+        live binding at any moment without changing what it measures.
+        """
+        response = self._client().get(f"{self.url}/_emulator/numbers/{quote(number, safe='')}")
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise EmulatorAdminError(
+                f"GET /_emulator/numbers/{number} answered {response.status_code}: {response.text}"
+            )
+        found: dict[str, Any] = response.json()
+        return found
+
     def requests(self) -> list[dict[str, Any]]:
         """Every API request since the last clear, in arrival order (admin calls are not logged)."""
         answer: dict[str, Any] = self._admin("GET", "/requests")
