@@ -55,7 +55,7 @@ test-compat:
 	scripts/test-compat $(COMPAT_CLI) $(COMPAT_SDK)
 
 test-unit: venv
-	$(VENV)/bin/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "not e2e and not voiceos_integration" $(PYTEST_ARGS)
 
 test-e2e: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(VENV)/bin/pytest -m e2e $(PYTEST_ARGS)

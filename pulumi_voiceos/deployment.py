@@ -21,6 +21,8 @@ import logging
 import threading
 import time
 
+import httpx
+
 from . import lifecycle, snapshot
 from .client import VoiceOSClient
 from .config import Settings
@@ -36,6 +38,9 @@ class DeploymentState:
         self.imported = lifecycle.Claims()
         self.last_check = time.monotonic()
         """When a check of this deployment last ran (``time.monotonic()``)."""
+        self.transport: httpx.BaseTransport | None = None
+        """The HTTP transport of this deployment's clients: None for the network; the testing package's
+        in-memory account (``VoiceOSMocks``) for unit tests."""
         self._lock = threading.Lock()
         self._clients: dict[Settings, tuple[VoiceOSClient, snapshot.AccountSnapshot]] = {}
         self._warned: set[str] = set()
@@ -44,7 +49,7 @@ class DeploymentState:
         with self._lock:
             found = self._clients.get(settings)
             if found is None:
-                client = VoiceOSClient(settings)
+                client = VoiceOSClient(settings, transport=self.transport)
                 found = self._clients[settings] = (client, snapshot.AccountSnapshot(client.list_phone_numbers))
             return found
 

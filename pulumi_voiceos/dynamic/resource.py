@@ -19,6 +19,7 @@ __all__ = [
     "WebhookArgs",
     "WebhookArgsDict",
     "claim_in_program",
+    "forget_program_claims",
     "webhooks_props",
 ]
 
@@ -115,6 +116,12 @@ def webhooks_props(webhooks: Any) -> Any:
 # two bindings of one number are refused before either reaches the API.
 _claims: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
 _claims_without_root: dict[str, str] = {}
+
+
+def forget_program_claims() -> None:
+    """Start the claims afresh: a new run of a program in this process (each unit test under mocks)."""
+    _claims.clear()
+    _claims_without_root.clear()
 
 
 def claim_in_program(phone_number: str, resource: str) -> str:

@@ -53,7 +53,7 @@ T = TypeVar("T")
 Run = Callable[..., Awaitable[Any]]
 
 
-def _failure_path(path: str) -> str:
+def failure_path(path: str) -> str:
     """``bindings["+1..."].inbound_agent_id`` in the schema's spelling."""
     head, sep, rest = path.partition('"]')
     if not sep:
@@ -139,7 +139,7 @@ class FleetHooks:
         checked, failures = await self._run(request.urn, check)
         if failures:
             return CheckResponse(
-                inputs=given, failures=[CheckFailure(_failure_path(f.property), f.reason) for f in failures]
+                inputs=given, failures=[CheckFailure(failure_path(f.property), f.reason) for f in failures]
             )
         entries = checked["bindings"]
         if not isinstance(entries, Mapping):

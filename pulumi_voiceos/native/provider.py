@@ -98,14 +98,15 @@ def load_schema() -> str:
     return importlib.resources.files(__package__).joinpath("schema.json").read_text(encoding="utf-8")
 
 
-def _failure_path(path: str) -> str:
+def failure_path(path: str) -> str:
     head, sep, rest = path.partition("[")
     if not sep:
         head, sep, rest = path.partition(".")
     return CAMEL_CASE.get(head, head) + sep + rest
 
 
-def _camel_words(text: str) -> str:
+def camel_words(text: str) -> str:
+    """A reason with the property names in it as the schema spells them."""
     for snake, camel in CAMEL_CASE.items():
         if snake != camel:
             text = text.replace(snake, camel)
@@ -187,7 +188,7 @@ class VoiceOSProvider(Provider):
         if failures:
             return CheckResponse(
                 inputs=given,
-                failures=[CheckFailure(_failure_path(f.property), _camel_words(f.reason)) for f in failures],
+                failures=[CheckFailure(failure_path(f.property), camel_words(f.reason)) for f in failures],
             )
         return CheckResponse(
             inputs=values.to_properties(

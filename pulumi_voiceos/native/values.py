@@ -25,10 +25,12 @@ from ..properties import CAMEL_CASE, SECRET_OUTPUTS, camel_case, snake_case
 __all__ = [
     "PropertyMap",
     "PropertyValue",
+    "camel_keys",
     "from_properties",
     "marshalable",
     "plain",
     "secret_names",
+    "snake_keys",
     "to_properties",
     "unknown",
 ]
@@ -54,28 +56,30 @@ def plain(value: PropertyValue) -> Any:
     return inner
 
 
-def _snake_keys(value: Any) -> Any:
+def snake_keys(value: Any) -> Any:
+    """Plain values with every property name in snake_case (header names keep the user's spelling)."""
     if isinstance(value, dict):
-        return {snake_case(key): (item if key == _USER_HEADERS else _snake_keys(item)) for key, item in value.items()}
+        return {snake_case(key): (item if key == _USER_HEADERS else snake_keys(item)) for key, item in value.items()}
     if isinstance(value, list):
-        return [_snake_keys(item) for item in value]
+        return [snake_keys(item) for item in value]
     return value
 
 
-def _camel_keys(value: Any) -> Any:
+def camel_keys(value: Any) -> Any:
+    """Plain values with every property name as the schema spells it (header names keep theirs)."""
     if isinstance(value, dict):
         return {
-            CAMEL_CASE.get(key, key): (item if key == _USER_HEADERS else _camel_keys(item))
+            CAMEL_CASE.get(key, key): (item if key == _USER_HEADERS else camel_keys(item))
             for key, item in value.items()
         }
     if isinstance(value, list):
-        return [_camel_keys(item) for item in value]
+        return [camel_keys(item) for item in value]
     return value
 
 
 def from_properties(props: Mapping[str, PropertyValue]) -> dict[str, Any]:
     """A snake_case bag of plain values; unknowns become ``checks.UNKNOWN``."""
-    return {snake_case(key): _snake_keys(plain(value)) for key, value in props.items()}
+    return {snake_case(key): snake_keys(plain(value)) for key, value in props.items()}
 
 
 def secret_names(props: Mapping[str, PropertyValue]) -> frozenset[str]:
@@ -150,7 +154,7 @@ def to_properties(
             # Secret as a whole, so its header values need no marks of their own: a secret nested in
             # a secret is unwrapped only once by the Node.js SDK (3.276), which then hands programs
             # the wrapper instead of the value.
-            result[name] = _value(_camel_keys(value), headers_secret=False).with_secret(True)
+            result[name] = _value(camel_keys(value), headers_secret=False).with_secret(True)
         else:
-            result[name] = _value(_camel_keys(value), headers_secret=headers_secret)
+            result[name] = _value(camel_keys(value), headers_secret=headers_secret)
     return result

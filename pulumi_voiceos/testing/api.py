@@ -1,0 +1,167 @@
+"""``VoiceOSAPI``: the emulator, run for a test, and what a test does with it.
+
+The fixture ``voiceos_api`` (see ``plugin``) gives one: an emulator on a free
+loopback port, with the provider's settings (``VOICEOS_API_URL``,
+``VOICEOS_API_TOKEN``) pointed at it for as long as it runs. Reading a number
+back (``live``) is a test control, not an API request, so it never shows in
+``requests()``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Final
+
+from ..emulator.process import EmulatorProcess
+from ..models import Binding, PhoneNumber
+
+__all__ = ["Request", "VoiceOSAPI", "binding", "environment"]
+
+
+def binding(inbound_agent_id: str | None = None, webhooks: Sequence[Mapping[str, Any]] | None = None) -> Binding:
+    """A binding as a program declares it, to compare with ``live()``: canonical, as the provider makes it
+    (methods upper case and POST by default, events sorted), header values included."""
+    return Binding.from_properties(inbound_agent_id, webhooks)
+
+
+class _Unchanged:
+    """The default of ``rebind``'s arguments: leave this part of the binding as it is."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Final = _Unchanged()
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request the API received."""
+
+    method: str
+    path: str
+    phone_number: str | None
+    """The number the request names; None for a listing of the account."""
+    body: Any
+    status: int | None
+
+
+@contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set these environment variables, and put back what they were afterwards."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+class VoiceOSAPI:
+    """An emulated VoiceOS account that a test seeds, changes behind Pulumi's back, and reads back."""
+
+    def __init__(self, process: EmulatorProcess) -> None:
+        self.process = process
+
+    @property
+    def url(self) -> str:
+        return self.process.url
+
+    @property
+    def token(self) -> str:
+        return self.process.token
+
+    @property
+    def pid(self) -> int | None:
+        """The emulator's process id while it runs (the fixture stops it by this pid)."""
+        return self.process.pid
+
+    def seed(
+        self,
+        number: str,
+        *,
+        agent: str | None = None,
+        webhooks: Sequence[Mapping[str, Any]] = (),
+        auth_token: str | None = None,
+    ) -> None:
+        """Put ``number`` in the account, bound to ``agent`` and ``webhooks`` (unbound when left out)."""
+        self.process.seed_number(number, inbound_agent_id=agent, webhooks=list(webhooks), auth_token=auth_token)
+
+    def rebind(
+        self,
+        number: str,
+        *,
+        agent: str | _Unchanged | None = UNCHANGED,
+        webhooks: Sequence[Mapping[str, Any]] | _Unchanged = UNCHANGED,
+    ) -> None:
+        """Change a number's binding out of band, as someone in the VoiceOS dashboard would: only what
+        is given changes (``agent=None`` unbinds the agent, ``webhooks=[]`` drops them); its ids stay."""
+        found = self.process.peek(number)
+        if found is None:
+            raise KeyError(f"{number} is not in the account; seed() it first")
+        self.seed(
+            number,
+            agent=found["inbound_agent_id"] if isinstance(agent, _Unchanged) else agent,
+            webhooks=found["webhooks"] if isinstance(webhooks, _Unchanged) else webhooks,
+        )
+
+    def number(self, number: str) -> PhoneNumber | None:
+        """The whole number as the account holds it, or None when it is not there."""
+        found = self.process.peek(number)
+        return None if found is None else PhoneNumber.model_validate(found)
+
+    def live(self, number: str) -> Binding | None:
+        """What the number is bound to now (compare it with ``binding(...)``); None: not in the account."""
+        found = self.number(number)
+        return None if found is None else found.binding()
+
+    def requests(self) -> list[Request]:
+        """Every API request since the fixture started (or since ``clear_requests()``), in arrival order."""
+        return [
+            Request(r["method"], r["path"], r["phone_number"], r.get("body"), r.get("status"))
+            for r in self.process.requests()
+        ]
+
+    def clear_requests(self) -> None:
+        self.process.clear_requests()
+
+    def fail(
+        self,
+        status: int = 503,
+        *,
+        count: int | None = 1,
+        method: str | None = None,
+        number: str | None = None,
+        permanent: bool = False,
+        retry_after: int | None = None,
+        drop_connection: bool = False,
+    ) -> None:
+        """Make matching requests fail: ``count`` of them (or all, ``permanent``) with ``status``."""
+        self.process.inject_fault(
+            status=status,
+            count=None if permanent else count,
+            permanent=permanent,
+            method=method,
+            phone_number=number,
+            retry_after=retry_after,
+            drop_connection=drop_connection,
+        )
+
+    def latency(self, ms: int, method: str | None = None) -> None:
+        """Delay every request (or ``method``'s) by ``ms``; 0 takes it away."""
+        self.process.set_latency(ms, method)
+
+    def rate_limit(self, per_second: float, burst: int | None = None) -> None:
+        """Answer 429 with Retry-After beyond ``per_second`` requests; 0 takes it away."""
+        self.process.set_rate_limit(per_second, burst)
+
+    def reset(self) -> None:
+        """Take away faults, latency and the rate limit, and clear the request log; the numbers stay."""
+        self.process.reset()

@@ -1,0 +1,264 @@
+"""``VoiceOSMocks``: unit tests of a Pulumi program whose bindings go through the provider's real rules.
+
+``pulumi.runtime.set_mocks`` runs a program with no engine and no CLI; plain
+mocks echo the inputs back, so a binding with a bad URL passes a unit test that
+``pulumi preview`` would fail, and outputs such as ``telephony`` are missing.
+``VoiceOSMocks`` answers for every VoiceOS resource (``PhoneNumberBinding`` and
+``PhoneNumberFleet``, dynamic or native) with the provider's own hooks, against
+an account in memory:
+
+- the inputs are checked as ``check`` checks them: a bad one fails the test with
+  the message a preview gives, naming the property and the fix;
+- the create runs as ``up`` runs it (the overwrite guard included, so a number a
+  test seeded with someone else's binding is refused unless ``allow_overwrite``),
+  and its outputs are the ones ``up`` records;
+- ``getPhoneNumber`` and ``listPhoneNumbers`` are answered from the same account;
+- every other resource and call goes to the ``Mocks`` you pass (or is echoed).
+
+``mocks.run(program)`` runs a program function under the mocks and returns the
+outputs of its VoiceOS resources by name; a refusal (a failed check, the guard)
+is raised from it once the run is over, with the text a preview or an ``up``
+gives. (Raising from inside a mock would leave the Pulumi SDK's test runtime
+broken for the tests after it, so refusals are collected in ``failures``
+instead: with your own ``@pulumi.runtime.test`` functions, call
+``mocks.raise_failures()`` at the end.)
+
+By default any number a program declares is in the account (unbound) until
+the test says otherwise; ``VoiceOSMocks(every_number=False)`` makes a number the
+test did not seed "not in the account", as it is in a real account.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+import pulumi
+
+from .. import checks, errors, fleet, lifecycle, operations
+from ..config import Settings
+from ..deployment import deployment_state, new_deployment
+from ..dynamic.resource import forget_program_claims
+from ..models import Binding
+from ..native import fleet as native_fleet
+from ..native import provider as native_binding
+from ..native import values
+from .account import InMemoryAccount
+
+__all__ = ["VoiceOSCheckError", "VoiceOSMocks"]
+
+DYNAMIC_BINDING: Final = "pulumi-python:dynamic/voiceos:PhoneNumberBinding"
+DYNAMIC_FLEET: Final = "pulumi-python:dynamic/voiceos:PhoneNumberFleet"
+NATIVE_BINDING: Final = "voiceos:index:PhoneNumberBinding"
+NATIVE_FLEET: Final = "voiceos:index:PhoneNumberFleet"
+GET_PHONE_NUMBER: Final = "voiceos:index:getPhoneNumber"
+LIST_PHONE_NUMBERS: Final = "voiceos:index:listPhoneNumbers"
+
+_SETTINGS: Final = Settings(api_url="https://voiceos.mocks.invalid", api_token="mocks")
+"""The settings of the mocked deployment; its clients reach the in-memory account, never the network."""
+
+
+class VoiceOSCheckError(errors.VoiceOSError):
+    """A declared binding or fleet failed the provider's check, as ``pulumi preview`` would say it."""
+
+
+def _ensure_event_loop() -> None:
+    """Give the main thread an event loop if it has none: the SDK's mocks and ``pulumi.runtime.test`` take
+    the current one, and a test before this one that ran ``asyncio.run`` (or an async test plugin) leaves
+    none behind."""
+    try:
+        asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+
+
+# How the SDK's mocks hand over a value given as a secret: ``{_SIG_KEY: _SECRET_SIG, "value": ...}``.
+_SIG_KEY: Final = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG: Final = "1b47061264138c4ac30d75fd1eb44270"
+
+
+def _revealed(value: Any) -> Any:
+    """``value`` with every secret in it unwrapped: the rules look at what a secret holds, as check does."""
+    if isinstance(value, dict):
+        if value.get(_SIG_KEY) == _SECRET_SIG:
+            return _revealed(value.get("value"))
+        return {k: _revealed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_revealed(v) for v in value]
+    return value
+
+
+def _plain(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The declared inputs: no ``__provider``, no outputs left unset, secrets unwrapped."""
+    return {k: _revealed(v) for k, v in inputs.items() if k != "__provider" and v is not None}
+
+
+class VoiceOSMocks(pulumi.runtime.Mocks):
+    """Mocks for ``pulumi.runtime.set_mocks`` that run VoiceOS resources through the provider's rules.
+
+    :param other: the mocks of the program's other resources and calls; left out, they are echoed.
+    :param every_number: whether any number a program declares is in the account, unbound, until seeded.
+    """
+
+    def __init__(self, other: pulumi.runtime.Mocks | None = None, *, every_number: bool = True) -> None:
+        self.account = InMemoryAccount()
+        self.failures: list[errors.VoiceOSError] = []
+        """The refusals of the runs so far, in the order the mocks saw the resources (the SDK registers
+        resources concurrently, so not always the order of the program's lines)."""
+        self.outputs: dict[str, dict[str, Any]] = {}
+        """The outputs of each VoiceOS resource created, by resource name."""
+        self._other = other
+        self._every_number = every_number
+        # One deployment per mocks: claims, warnings and the account's listing start afresh.
+        new_deployment()
+        deployment_state().transport = self.account.transport()
+        forget_program_claims()
+        _ensure_event_loop()
+
+    # -- the account -----------------------------------------------------------------------
+
+    def seed(
+        self,
+        phone_number: str,
+        *,
+        inbound_agent_id: str | None = None,
+        webhooks: Sequence[Mapping[str, Any]] = (),
+        auth_token: str | None = None,
+    ) -> None:
+        """Put a number in the account, bound as given (someone else's binding, for the guard to find)."""
+        self.account.seed(phone_number, inbound_agent_id=inbound_agent_id, webhooks=webhooks, auth_token=auth_token)
+
+    def live(self, phone_number: str) -> Binding | None:
+        """What the program's run left the number bound to (None: not in the account)."""
+        return self.account.live(phone_number)
+
+    def _present(self, numbers: Sequence[str]) -> None:
+        if self._every_number:
+            for number in numbers:
+                if isinstance(number, str) and not self.account.has(number):
+                    self.account.seed(number)
+
+    # -- running a program -----------------------------------------------------------------
+
+    def run(
+        self,
+        program: Callable[[], Any],
+        *,
+        config: Mapping[str, str] | None = None,
+        project: str = "project",
+        stack: str = "stack",
+    ) -> dict[str, dict[str, Any]]:
+        """Run ``program`` under these mocks (``config`` keys without the project prefix); the outputs
+        of its VoiceOS resources by name. Raises the first refusal, once the run is over."""
+        _ensure_event_loop()
+        pulumi.runtime.set_mocks(self, project=project, stack=stack, preview=False)
+        pulumi.runtime.set_all_config({f"{project}:{k}" if ":" not in k else k: v for k, v in (config or {}).items()})
+        self.failures.clear()
+        self.outputs.clear()
+        forget_program_claims()  # each run is a run of the program: the last run's numbers are not claimed
+
+        def run_program() -> None:
+            program()
+
+        try:
+            # pulumi.runtime.test runs the program and waits for every registration; it is untyped.
+            pulumi.runtime.test(run_program)()  # type: ignore[no-untyped-call]
+        finally:
+            pulumi.runtime.set_all_config({})
+        self.raise_failures()
+        return dict(self.outputs)
+
+    def raise_failures(self) -> None:
+        """Raise the first refusal of the runs so far (saying how many more there were), if any."""
+        if self.failures:
+            first = self.failures[0]
+            more = len(self.failures) - 1
+            if more:
+                first.args = (f"{first.args[0]} (and {more} more refused resource{'s' if more > 1 else ''})",)
+            raise first
+
+    # -- the engine's side -----------------------------------------------------------------
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+        native = args.typ in (NATIVE_BINDING, NATIVE_FLEET)
+        kind = (
+            self._binding
+            if args.typ in (DYNAMIC_BINDING, NATIVE_BINDING)
+            else self._fleet
+            if args.typ in (DYNAMIC_FLEET, NATIVE_FLEET)
+            else None
+        )
+        if kind is None:
+            if self._other is not None:
+                return self._other.new_resource(args)
+            return f"{args.name}_id", dict(args.inputs)
+        try:
+            resource_id, outputs = kind(args, values.snake_keys(_plain(args.inputs)), native)
+        except errors.VoiceOSError as exc:
+            self.failures.append(exc)
+            return f"{args.name}_refused", dict(args.inputs)
+        self.outputs[args.name] = outputs
+        return resource_id, outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        if args.token == GET_PHONE_NUMBER:
+            found = self.account.number(str(args.args.get("phoneNumber")))
+            if found is None:
+                raise errors.NotFoundError(
+                    f"GET /phone_numbers/{args.args.get('phoneNumber')}: not in the account",
+                    status_code=404,
+                    operation="getPhoneNumber",
+                )
+            return values.camel_keys(operations.number_properties(found)), []
+        if args.token == LIST_PHONE_NUMBERS:
+            prefix, bound = args.args.get("prefix"), args.args.get("bound")
+            listed = [
+                values.camel_keys(
+                    {k: v for k, v in operations.number_properties(n).items() if k != "telephony_auth_token"}
+                )
+                for n in self.account.numbers()
+                if (not prefix or n.phone_number.startswith(prefix))
+                and (bound is None or n.binding().is_unbound != bound)
+            ]
+            return {"phoneNumbers": listed}, []
+        if self._other is not None:
+            answer = self._other.call(args)
+            # The SDK takes a bare dict, or a pair whose failures are a list: a None there would crash it.
+            return answer if isinstance(answer, dict) else (answer[0], answer[1] or [])
+        return dict(args.args), []
+
+    def _refuse(self, args: pulumi.runtime.MockResourceArgs, failures: Sequence[checks.Failure], native: bool) -> None:
+        """Fail as a preview fails: the property and the reason, spelled as the provider the program uses
+        spells them (the engine also shows the value in between; that rendering is the engine's own)."""
+        fleet_kind = "Fleet" in args.typ
+        path = (native_fleet.failure_path if fleet_kind else native_binding.failure_path) if native else str
+        words = native_binding.camel_words if native and not fleet_kind else str
+        reasons = "; ".join(f"property {path(f.property)} has a problem: {words(f.reason)}" for f in failures)
+        raise VoiceOSCheckError(f"{args.typ} resource {args.name!r}: {reasons}")
+
+    def _binding(
+        self, args: pulumi.runtime.MockResourceArgs, props: dict[str, Any], native: bool
+    ) -> tuple[str | None, dict[Any, Any]]:
+        wording = lifecycle.SCHEMA if native else lifecycle.PYTHON
+        if native and args.resource_id:
+            props = {"phone_number": args.resource_id}
+        checked, failures = operations.check(props, wording=wording)
+        if failures:
+            self._refuse(args, failures, native)
+        self._present([checked["phone_number"]])
+        number, outputs = operations.create(_SETTINGS, checked, wording)
+        shown = {k: v for k, v in outputs.items() if v is not None}
+        return number, values.camel_keys(shown) if native else shown
+
+    def _fleet(
+        self, args: pulumi.runtime.MockResourceArgs, props: dict[str, Any], native: bool
+    ) -> tuple[str | None, dict[Any, Any]]:
+        wording = lifecycle.SCHEMA if native else lifecycle.PYTHON
+        checked, failures = fleet.check(props, wording=wording)
+        if failures:
+            self._refuse(args, failures, native)
+        self._present(list(checked["bindings"]))
+        fleet_id, outputs = fleet.create(_SETTINGS, checked, wording, dynamic=not native)
+        shown = {k: v for k, v in outputs.items() if v is not None}
+        return fleet_id, values.camel_keys(shown) if native else shown
