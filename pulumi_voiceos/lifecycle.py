@@ -165,7 +165,9 @@ def plan_create(
             f"name or parent), {wording.aliases} so Pulumi knows it is the same resource. To manage the "
             f"existing binding, {wording.import_option.format(number=phone_number)} and declare what it has "
             f"now; to replace it, set {wording.allow_overwrite} (the old binding is kept in the outputs "
-            f"{wording.previous}, and {wording.restore} puts it back on destroy)."
+            f"{wording.previous}, and {wording.restore} puts it back on destroy). If another stack manages "
+            "the number, move it from there with `pulumi state move`, or let go of it there first "
+            "(retain_on_delete, or `pulumi state delete`) and import it here."
         )
     return CreatePlan(
         write=declared.patch(),
