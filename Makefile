@@ -13,13 +13,15 @@ PULUMI_SDK_VERSION := 3.272.0
 PULUMI_BIN = $(shell scripts/install-pulumi)
 PYTEST_ARGS ?=
 
-.PHONY: help venv cli lint typecheck test test-unit test-e2e demo bench bench-native sdk plugin clean
+.PHONY: help venv cli lint typecheck test test-unit test-e2e test-compat demo bench bench-fleet bench-testing bench-native sdk plugin clean
 
 help:
 	@echo "make demo   - pulumi up of examples/basic against a local VoiceOS emulator"
 	@echo "make test   - every test: unit, emulator and end-to-end (make lint and make typecheck: ruff, mypy)"
 	@echo "make test-compat - the end-to-end suite on COMPAT_CLI/COMPAT_SDK, then on the declared pulumi floor"
-	@echo "make bench  - benchmarks against the engine's floor (writes docs/performance.md)"
+	@echo "make bench  - benchmarks.run, then bench-fleet and bench-testing (writes docs/performance.md; over an hour)"
+	@echo "make bench-fleet - PhoneNumberFleet at 1,000 and 3,000 (BENCH_FLEET_ARGS=--large adds 10,000)"
+	@echo "make bench-testing - a unit test with VoiceOSMocks against the integration test of one program"
 	@echo "make bench-native - the native provider against the engine's concurrency bound"
 	@echo "make sdk    - regenerate sdk/ (python, nodejs, go) from pulumi_voiceos/native/schema.json"
 	@echo "make plugin - the native provider's plugin package, dist/pulumi-resource-voiceos-v<version>-<os>-<arch>.tar.gz"
@@ -63,8 +65,16 @@ test-e2e: venv cli
 demo: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(PY) scripts/demo.py
 
+# make bench runs benchmarks.run, then bench-fleet and bench-testing; BENCH_ARGS go to benchmarks.run only.
 bench: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m benchmarks.run $(BENCH_ARGS)
+	$(MAKE) --no-print-directory bench-fleet bench-testing
+
+bench-fleet: venv cli
+	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m benchmarks.fleets $(BENCH_FLEET_ARGS)
+
+bench-testing: venv cli
+	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m benchmarks.testing $(BENCH_TESTING_ARGS)
 
 bench-native: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m benchmarks.native $(BENCH_ARGS)

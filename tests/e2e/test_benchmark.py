@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import native, report, run
+from benchmarks import fleets, native, report, run
+from benchmarks import testing as testing_benchmark
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -67,3 +68,32 @@ def test_the_native_benchmark_runs_and_its_request_targets_are_met(tmp_path: Pat
     assert figures["kinds"]["native"]["concurrency"] == figures["engine_default_parallel"]
     text = doc.read_text()
     assert "old" not in text and "Prose that stays." in text and "ratio to bound" in text
+
+
+def test_the_fleet_benchmark_runs_and_its_request_targets_are_met(tmp_path: Path) -> None:
+    doc = tmp_path / "performance.md"
+    doc.write_text(f"# Performance\n\n{fleets.BEGIN}\nold\n{fleets.END}\n\nProse that stays.\n")
+    code = fleets.main(
+        ["--sizes", "5", "--latency", "0", "--per-binding", "5", "--out", str(tmp_path), "--doc", str(doc)]
+    )
+    assert code == 0
+    figures = json.loads((tmp_path / "fleet.json").read_text())
+    [fleet] = figures["fleets"]
+    assert fleet["preview"]["requests"] == {} and fleet["update_100"]["requests"] == {"PATCH": 5}
+    assert fleet["create"]["requests"] == {"GET": 1, "PATCH": 5}  # one listing page, a PATCH per entry
+    assert figures["floor"]["size"] == 5 and figures["per_binding"]["size"] == 5
+    assert all(t["met"] for t in figures["targets"] if t["name"].startswith("requests of")), figures["targets"]
+    text = doc.read_text()
+    assert "old" not in text and "Prose that stays." in text and "| 5 |" in text
+
+
+def test_the_testing_benchmark_compares_the_two_tests_of_one_program(tmp_path: Path) -> None:
+    doc = tmp_path / "performance.md"
+    doc.write_text(f"# Performance\n\n{testing_benchmark.BEGIN}\nold\n{testing_benchmark.END}\n")
+    code = testing_benchmark.main(["--bindings", "5", "--repetitions", "1", "--out", str(tmp_path), "--doc", str(doc)])
+    assert code == 0
+    figures = json.loads((tmp_path / "testing.json").read_text())
+    assert figures["echo_seconds"] > 0 and 0 < figures["unit_seconds"] < figures["integration"]["total"]
+    assert figures["ratio"] == round(figures["integration"]["total"] / figures["unit_seconds"], 1)
+    assert figures["fixture"]["start_seconds"] > 0
+    assert "old" not in doc.read_text() and "| unit, `VoiceOSMocks` | 5 bindings" in doc.read_text()
