@@ -133,6 +133,23 @@ def test_a_fleet_of_a_thousand_is_one_resource_one_listing_and_a_patch_per_numbe
     assert fleet.state() == {}
 
 
+def test_the_dynamic_fleets_preview_diff_shows_the_whole_map_with_the_changed_entry_marked(fleet: Fleet) -> None:
+    # What the README says the engine shows for a dynamic provider: every entry, `~` on the changed one.
+    nums = numbers(4)
+    seed(fleet, nums)
+    fleet.declare([{"name": "us", "bindings": entries(nums)}])
+    fleet.d.up()
+    fleet.declare([{"name": "us", "bindings": {**entries(nums), nums[2]: {"inbound_agent_id": "agent_sales"}}}])
+    fleet.d.emulator.clear_requests()
+    preview = fleet.d.cli("preview", "--diff")
+    assert preview.returncode == 0 and fleet.d.emulator.requests() == []
+    shown = preview.stdout
+    assert all(n in shown for n in nums)
+    assert f"~ {nums[2]}: {{" in shown and 'inbound_agent_id: "agent_support" => "agent_sales"' in shown
+    assert f"~ {nums[1]}" not in shown
+    assert fleet.live(nums[2]) == "agent_support"
+
+
 def test_removed_entries_are_unbound_but_one_someone_rebound_is_left_alone(fleet: Fleet) -> None:
     nums = numbers(20)
     seed(fleet, nums)
