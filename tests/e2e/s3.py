@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import boto3
 import httpx
@@ -46,14 +45,10 @@ class S3Server:
     process: subprocess.Popen[bytes]
 
     @property
-    def backend_url(self) -> str:
-        """What ``pulumi login`` takes for the bucket on this server."""
-        return f"s3://{BUCKET}?endpoint={quote(self.endpoint, safe='')}&use_path_style=true&region=us-east-1"
-
-    @property
     def env(self) -> dict[str, str]:
-        """The environment the CLI needs for this backend (dummy credentials: moto accepts any)."""
-        return {**CREDENTIALS, "PULUMI_BACKEND_URL": self.backend_url}
+        """The environment the CLI needs for this backend (dummy credentials: moto accepts any); the
+        tests log in to the bucket with the README's ``pulumi login`` command."""
+        return dict(CREDENTIALS)
 
     def client(self) -> Any:
         return boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1", **_boto_credentials())

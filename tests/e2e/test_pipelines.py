@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -31,6 +32,16 @@ TOKEN = "SENTINEL-PIPELINE-API-TOKEN-6d6d"
 WEBHOOK_TOKEN = "SENTINEL-PIPELINE-WEBHOOK-TOKEN-9e9e"
 AGENTS = ["agent_support", "agent_sales", "agent_billing"]
 N1, N2 = "+14155550101", "+14155550102"
+REPO = Path(__file__).resolve().parents[2]
+README_ENDPOINT = "http://127.0.0.1:9000"
+"""The S3 endpoint the README's login command names; the tests put their server's in its place."""
+
+
+def readme_commands(name: str) -> str:
+    """The commands of README.md's ``<!-- pipeline: name -->`` block, as a user copies them."""
+    found = re.findall(rf"<!-- pipeline: {name} -->\n```sh\n(.*?)```", (REPO / "README.md").read_text(), re.S)
+    assert len(found) == 1, f"README.md has {len(found)} `<!-- pipeline: {name} -->` blocks"
+    return str(found[0])
 
 
 @pytest.fixture
@@ -58,6 +69,9 @@ class Team:
         }
         self.project = root / "project"
         self.project.mkdir(parents=True)
+        login = readme_commands("login")
+        assert README_ENDPOINT in login
+        self.shell(login.replace(README_ENDPOINT, s3.endpoint))
         shutil.copy(PROGRAMS / "bindings" / "__main__.py", self.project / "__main__.py")
         (self.project / "Pulumi.yaml").write_text("name: voiceos-team\nruntime: python\n")
 
@@ -66,6 +80,21 @@ class Team:
         run = subprocess.run(command, cwd=self.project, env=self.env, capture_output=True, text=True, check=False)
         if check and run.returncode != 0:
             raise AssertionError(f"pulumi {' '.join(args)} failed:\n{run.stdout}\n{run.stderr}")
+        return run
+
+    def shell(self, commands: str, **replace: str) -> subprocess.CompletedProcess[str]:
+        """Run a README block's commands as a user's shell would, with its ``<placeholders>`` filled in."""
+        for placeholder, value in replace.items():
+            commands = commands.replace(f"<{placeholder}>", value)
+        run = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", commands],
+            cwd=self.project,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 0, f"{commands}\n{run.stdout}\n{run.stderr}"
         return run
 
     def start(self, *args: str, stack: str) -> subprocess.Popen[str]:
@@ -188,10 +217,9 @@ def test_an_engine_killed_mid_up_leaves_a_lock_that_pulumi_cancel_removes_and_a_
     assert len(team.s3.locks()) == 1  # the killed engine could not let go of it
     refused = team.pulumi("up", "--yes", "--skip-preview", stack="prod", check=False)
     assert refused.returncode != 0 and "pulumi cancel" in refused.stdout + refused.stderr
-    team.pulumi("cancel", "--yes", stack="prod")  # the documented recovery: it deletes the stale lock
-    assert team.s3.locks() == []
     team.emulator.clear_requests()
-    team.pulumi("up", "--yes", "--skip-preview", stack="prod")
+    team.shell(readme_commands("recover"))  # the README's recovery: pulumi cancel, then up
+    assert team.s3.locks() == []
     assert not set(team.patches()) & written, "the re-run wrote again numbers that were already as declared"
     assert {team.agent(b["phone_number"]) for b in declared} == {"agent_support"}
     assert team.state("prod") == sorted(b["phone_number"] for b in declared)
@@ -241,7 +269,7 @@ def test_state_move_hands_a_binding_to_another_stack_without_a_request(team: Tea
     team.pulumi("stack", "init", "team-b")
     [urn] = [r["urn"] for r in team.resources("team-a") if r["id"] == N2]
     team.emulator.clear_requests()
-    team.pulumi("state", "move", "--source", "team-a", "--dest", "team-b", urn, "--yes")
+    team.shell(readme_commands("state-move"), urn=urn)
     assert team.emulator.requests() == []
     assert team.state("team-a") == [N1] and team.state("team-b") == [N2]
     # Each program now declares what its stack holds: nothing changes, nothing is sent.
