@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import fleets, native, report, run
+from benchmarks import preview as preview_benchmark
 from benchmarks import testing as testing_benchmark
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
@@ -97,3 +98,14 @@ def test_the_testing_benchmark_compares_the_two_tests_of_one_program(tmp_path: P
     assert figures["ratio"] == round(figures["integration"]["total"] / figures["unit_seconds"], 1)
     assert figures["fixture"]["start_seconds"] > 0
     assert "old" not in doc.read_text() and "| unit, `VoiceOSMocks` | 5 bindings" in doc.read_text()
+
+
+def test_the_preview_benchmark_reads_the_account_once_with_checks_and_never_without(tmp_path: Path) -> None:
+    doc = tmp_path / "performance.md"
+    doc.write_text(f"# Performance\n\n{preview_benchmark.BEGIN}\nold\n{preview_benchmark.END}\n")
+    code = preview_benchmark.main(["--size", "5", "--repetitions", "1", "--out", str(tmp_path), "--doc", str(doc)])
+    assert code == 0
+    figures = json.loads((tmp_path / "preview.json").read_text())
+    assert figures["requests_by_method"] == {"checks": {"GET": 1}, "no_checks": {}}
+    assert [t["met"] for t in figures["targets"] if t["name"].startswith("requests")] == [True, True]
+    assert "old" not in doc.read_text() and "| `false` |" in doc.read_text()
