@@ -18,7 +18,7 @@ import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
-from pulumi_voiceos import errors, fleet
+from pulumi_voiceos import checks, errors, fleet
 from pulumi_voiceos.checks import UNKNOWN
 from pulumi_voiceos.deployment import deployment_state, new_deployment
 from pulumi_voiceos.dynamic import fleet as dynamic_fleet
@@ -113,6 +113,25 @@ def test_every_entry_is_checked_as_a_binding_is_with_its_path_in_the_map(
         f'bindings["{numbers[2]}"].agent',
     }
     assert "E.164" in found['bindings["+1415"]'] and "https://" in found[f'bindings["{numbers[1]}"].webhooks[0].url']
+
+
+def test_a_fleet_bigger_than_its_grpc_messages_allow_fails_the_check_with_the_limit_and_reads_nothing(
+    provider: dynamic_fleet.PhoneNumberFleetProvider,
+    api: EmulatorProcess,
+    numbers: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 64 MiB of bindings is some 300,000 entries; the rule is the same at any limit, so the test lowers it.
+    declared = entries(numbers, webhooks=[HOOK])
+    monkeypatch.setattr(checks, "MAX_FLEET_BYTES", 2**20 // 2)
+    assert provider.check({}, {"bindings": declared}).failures == []
+    api.clear_requests()
+    monkeypatch.setattr(checks, "MAX_FLEET_BYTES", 100)
+    [failure] = provider.check({}, {"bindings": declared}).failures
+    assert failure.property == "bindings"
+    assert "more than a fleet takes" in failure.reason and "400 MiB" in failure.reason
+    assert "split the numbers over several PhoneNumberFleet resources" in failure.reason
+    assert api.requests() == []  # refused before the account is read
 
 
 def test_a_new_entry_for_a_number_bound_elsewhere_fails_the_check_naming_it(
