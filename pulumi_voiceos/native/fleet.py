@@ -187,7 +187,9 @@ class FleetHooks:
     async def create(self, request: CreateRequest) -> CreateResponse:
         secret = secret_entries(request.properties.get("bindings"))
         if request.preview:
-            return CreateResponse(None, self._preview(request.properties))
+            return CreateResponse(
+                None, values.preview_outputs(request.properties, None, inputs=INPUTS, outputs=OUTPUTS)
+            )
         props = values.from_properties(request.properties)
         try:
             fleet_id, outs = await self._run(request.urn, fleet.create, self._settings(), props, lifecycle.SCHEMA)
@@ -198,7 +200,7 @@ class FleetHooks:
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         secret = secret_entries(request.news.get("bindings"))
         if request.preview:
-            return UpdateResponse(self._preview(request.news, request.olds))
+            return UpdateResponse(values.preview_outputs(request.news, request.olds, inputs=INPUTS, outputs=OUTPUTS))
 
         def update() -> dict[str, Any]:
             return fleet.update(
@@ -232,13 +234,3 @@ class FleetHooks:
         await self._run(
             request.urn, fleet.delete, self._settings(), values.from_properties(request.properties), lifecycle.SCHEMA
         )
-
-    @staticmethod
-    def _preview(news: PropertyMap, olds: PropertyMap | None = None) -> PropertyMap:
-        # What a preview can know: the declared entries and flags; the numbers' ids and carrier are
-        # the ones recorded (for entries the fleet has) or unknown until the up.
-        known = {name: values.marshalable(value) for name, value in news.items() if name in INPUTS}
-        computed = {name: values.unknown() for name in OUTPUTS if name not in known}
-        if olds:
-            computed.update({name: value for name, value in olds.items() if name in OUTPUTS and name not in INPUTS})
-        return {**computed, **known}

@@ -225,7 +225,9 @@ class VoiceOSProvider(Provider):
             return await self._fleet.create(request)
         props = self._declared(values.from_properties(request.properties))
         if request.preview:
-            return CreateResponse(None, self._preview_outputs(request.properties))
+            return CreateResponse(
+                None, values.preview_outputs(request.properties, None, inputs=INPUTS, outputs=OUTPUTS)
+            )
         number, outs = await self._run(request.urn, operations.create, self._settings(), props, lifecycle.SCHEMA)
         return CreateResponse(number, self._outputs(outs, request.properties))
 
@@ -234,7 +236,7 @@ class VoiceOSProvider(Provider):
             return await self._fleet.update(request)
         news = self._declared(values.from_properties(request.news))
         if request.preview:
-            return UpdateResponse(self._preview_outputs(request.news, request.olds))
+            return UpdateResponse(values.preview_outputs(request.news, request.olds, inputs=INPUTS, outputs=OUTPUTS))
         outs = await self._run(
             request.urn, operations.update, self._settings(), values.from_properties(request.olds), news
         )
@@ -332,15 +334,6 @@ class VoiceOSProvider(Provider):
         for props in given:
             secret |= values.secret_names(props)
         return values.to_properties(outs, only=OUTPUTS, secret=secret & set(INPUTS))
-
-    @staticmethod
-    def _preview_outputs(news: PropertyMap, olds: PropertyMap | None = None) -> PropertyMap:
-        # What a preview can know: the declared inputs; everything the API reports is unknown until the up.
-        known = {name: values.marshalable(value) for name, value in news.items() if name in INPUTS}
-        unknown = {name: values.unknown() for name in OUTPUTS if name not in known}
-        if olds:
-            unknown.update({name: value for name, value in olds.items() if name in OUTPUTS and name not in INPUTS})
-        return {**unknown, **known}
 
 
 def _type(urn: str) -> str:

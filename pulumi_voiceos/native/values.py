@@ -29,6 +29,7 @@ __all__ = [
     "from_properties",
     "marshalable",
     "plain",
+    "preview_outputs",
     "secret_names",
     "snake_keys",
     "to_properties",
@@ -105,6 +106,18 @@ def marshalable(value: PropertyValue) -> PropertyValue:
     else:
         return value
     return replaced.with_secret(value.is_secret)
+
+
+def preview_outputs(
+    news: PropertyMap, olds: PropertyMap | None, *, inputs: Sequence[str], outputs: Sequence[str]
+) -> PropertyMap:
+    """What a preview of a create (no ``olds``) or an update can show of a resource's outputs: the declared
+    ``inputs`` as given; every other output the one recorded, or unknown until the up."""
+    known = {name: marshalable(value) for name, value in news.items() if name in inputs}
+    shown = {name: unknown() for name in outputs if name not in known}
+    if olds:
+        shown.update({name: value for name, value in olds.items() if name in outputs and name not in inputs})
+    return {**shown, **known}
 
 
 def _value(value: Any, *, headers_secret: bool) -> PropertyValue:
