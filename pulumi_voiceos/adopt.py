@@ -32,7 +32,7 @@ import yaml
 from ._version import __version__
 from .config import DEFAULT_API_URL, resolve_settings
 from .errors import ConfigurationError, VoiceOSError
-from .models import PhoneNumber
+from .models import PhoneNumber, undeclarable_reason
 
 __all__ = ["AdoptError", "AdoptReport", "adopt_account", "binding_name", "fleet_program", "main"]
 
@@ -92,17 +92,20 @@ class AdoptReport:
     already_listed: int = 0
     unbound: int = 0
     outside_prefix: int = 0
+    undeclarable: dict[str, str] = field(default_factory=dict)
+    """Numbers whose live binding no program can declare, and why: named, and left out."""
     secrets: int = 0
     created_project: bool = False
     out: Path = Path()
     stack: str = ""
 
     def lines(self) -> list[str]:
-        skipped = self.already_listed + self.unbound + self.outside_prefix
+        skipped = self.already_listed + self.unbound + self.outside_prefix + len(self.undeclarable)
         reasons = [
             f"{self.already_listed} already in {FLEET_FILE}",
             f"{self.unbound} unbound (--include-unbound lists them)",
             f"{self.outside_prefix} outside --prefix",
+            f"{len(self.undeclarable)} whose binding no program can declare (listed below)",
         ]
         what = "wrote a new project" if self.created_project else f"added to the existing {FLEET_FILE}"
         return [
@@ -110,8 +113,16 @@ class AdoptReport:
             f"adopted {len(self.adopted)} ({what} in {self.out}; "
             f"{self.secrets} header values stored as secrets in stack {self.stack})",
             f"skipped {skipped}: " + ", ".join(reasons),
+            *(f"  {number}: {why}" for number, why in sorted(self.undeclarable.items())),
+            *([UNDECLARABLE_NEXT] if self.undeclarable else []),
             f"next: cd {self.out} && pulumi up --stack {self.stack}",
         ]
+
+
+UNDECLARABLE_NEXT: Final = (
+    "  to manage one of these, declare the binding it should have with allow_overwrite=True (and "
+    'on_delete="restore" to give the old one back on destroy), or fix it in the VoiceOS dashboard and run adopt again'
+)
 
 
 def binding_name(phone_number: str) -> str:
@@ -133,13 +144,13 @@ def fleet_entry(number: PhoneNumber, name: str, secrets: dict[str, str]) -> dict
     """The bindings.yaml entry for a live number; header values go into ``secrets`` (config key -> value)."""
     webhooks = []
     taken: set[str] = set()
-    for index, webhook in enumerate(number.webhooks):
-        item: dict[str, Any] = {"events": list(webhook.events), "url": webhook.url, "method": webhook.method}
-        if webhook.filter is not None:
-            item["filter"] = webhook.filter
-        if webhook.headers:
+    for index, webhook in enumerate(number.binding().webhooks_wire()):
+        item: dict[str, Any] = {"events": webhook["events"], "url": webhook["url"], "method": webhook["method"]}
+        if webhook.get("filter") is not None:
+            item["filter"] = webhook["filter"]
+        if webhook["headers"]:
             headers = {}
-            for header, value in webhook.headers.items():
+            for header, value in webhook["headers"].items():
                 key = _header_key(number.phone_number, index, header, taken)
                 secrets[key] = value
                 headers[header] = {"secret": key}
@@ -217,6 +228,7 @@ def adopt_account(
     prefix: str | None = None,
     include_unbound: bool = False,
     one_resource: bool = False,
+    strict: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> AdoptReport:
     """Write or extend the project in ``out`` and its stack; see the module docstring."""
@@ -260,6 +272,8 @@ def adopt_account(
             report.already_listed += 1
         elif number.binding().is_unbound and not include_unbound:
             report.unbound += 1
+        elif (why := undeclarable_reason(number.binding())) is not None:
+            report.undeclarable[number.phone_number] = why
         else:
             name = binding_name(number.phone_number)
             while name in names:
@@ -268,6 +282,12 @@ def adopt_account(
             new_entries.append(fleet_entry(number, name, secrets))
             report.adopted.append(number.phone_number)
     report.secrets = len(secrets)
+    if strict and report.undeclarable:
+        named = "; ".join(f"{n}: {why}" for n, why in sorted(report.undeclarable.items()))
+        raise AdoptError(
+            f"--strict: {len(report.undeclarable)} numbers have a binding no program can declare ({named}); "
+            "fix them in the VoiceOS dashboard, or run adopt without --strict to adopt the rest"
+        )
 
     fleet = out / FLEET_FILE
     # The new text is made before anything is written, so a file that cannot be extended is refused
@@ -397,6 +417,11 @@ def main(argv: Sequence[str] | None = None, *, print_line: Callable[[str], None]
     adopt.add_argument("--prefix", metavar="+1415", help="only numbers that start with this")
     adopt.add_argument("--include-unbound", action="store_true", help="also list numbers with no agent or webhooks")
     adopt.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail, writing nothing, if some number's binding cannot be declared (by default it is named and skipped)",
+    )
+    adopt.add_argument(
         "--fleet",
         action="store_true",
         help="declare the numbers as one PhoneNumberFleet instead of one PhoneNumberBinding each (a new project only)",
@@ -410,6 +435,7 @@ def main(argv: Sequence[str] | None = None, *, print_line: Callable[[str], None]
             prefix=args.prefix,
             include_unbound=args.include_unbound,
             one_resource=args.fleet,
+            strict=args.strict,
         )
     except AdoptError as exc:
         print(f"voiceos-pulumi adopt: {exc}; nothing was written", file=sys.stderr)

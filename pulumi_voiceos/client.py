@@ -28,7 +28,7 @@ import pydantic
 from . import errors
 from ._version import __version__
 from .config import Settings
-from .models import MAX_PAGE_SIZE, PhoneNumber, PhoneNumberPage, PhoneNumberUpdate
+from .models import MAX_PAGE_SIZE, Patch, PhoneNumber, PhoneNumberPage, PhoneNumberUpdate
 
 __all__ = ["RetryPolicy", "VoiceOSClient"]
 
@@ -151,8 +151,8 @@ class VoiceOSClient:
         response = self._request("GET", f"/phone_numbers/{_encode_number(phone_number)}", phone_number)
         return self._parse(response, PhoneNumber, f"GET /phone_numbers/{phone_number}")
 
-    def update_phone_number(self, phone_number: str, update: PhoneNumberUpdate) -> PhoneNumber:
-        """``PATCH /phone_numbers/{number}``: only the fields set on ``update`` change."""
+    def update_phone_number(self, phone_number: str, update: Patch | PhoneNumberUpdate) -> PhoneNumber:
+        """``PATCH /phone_numbers/{number}``: only the fields ``update`` names change."""
         response = self._request(
             "PATCH", f"/phone_numbers/{_encode_number(phone_number)}", phone_number, json_body=update.to_wire()
         )

@@ -88,13 +88,13 @@ def _binding(entry: Mapping[str, Any]) -> models.Binding:
     return models.Binding.from_properties(entry.get("inbound_agent_id"), entry.get("webhooks"))
 
 
-def _entry(binding: models.Binding) -> dict[str, Any]:
-    """A binding as a lean entry: only the fields it sets."""
+def _entry(binding: models.Binding, *, raw: bool = False) -> dict[str, Any]:
+    """A binding as a lean entry: only the fields it sets (its webhooks as they came, with ``raw``)."""
     entry: dict[str, Any] = {}
     if binding.inbound_agent_id is not None:
         entry["inbound_agent_id"] = binding.inbound_agent_id
     if binding.webhooks:
-        entry["webhooks"] = binding.webhooks_wire()
+        entry["webhooks"] = binding.webhooks_raw() if raw else binding.webhooks_wire()
     return entry
 
 
@@ -435,7 +435,7 @@ def _add(
             continue  # its write failed
         out.record(live, entries[number][0])
         if plan.previous is not None and not plan.previous.is_unbound:
-            out.previous[number] = _entry(plan.previous)
+            out.previous[number] = _entry(plan.previous, raw=True)
     return failed
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from .errors import BindingConflictError, BindingRefusedError, NumberNotInAccountError
-from .models import UNBOUND, Binding, DeletePolicy, PhoneNumberUpdate
+from .models import UNBOUND, Binding, DeletePolicy, Patch
 from .properties import camel_case
 
 __all__ = [
@@ -87,7 +87,7 @@ SCHEMA: Final = Wording(
 
 @dataclass(frozen=True)
 class CreatePlan:
-    write: PhoneNumberUpdate | None
+    write: Patch | None
     """The PATCH to send; None when the number already has the declared binding."""
     previous: Binding | None
     """What the resource took over, kept for ``on_delete="restore"``; None when there was nothing."""
@@ -97,7 +97,7 @@ class CreatePlan:
 
 @dataclass(frozen=True)
 class DeletePlan:
-    write: PhoneNumberUpdate | None
+    write: Patch | None
     """The PATCH to send; None to leave the number as it is."""
     notice: str | None = None
 
@@ -262,7 +262,7 @@ def predict_create(
     )
 
 
-def plan_update(declared: Binding, recorded: Binding) -> PhoneNumberUpdate | None:
+def plan_update(declared: Binding, recorded: Binding) -> Patch | None:
     """Only the fields the program changed: an ignored or untouched field keeps whatever it has live."""
     fields = recorded.differing_fields(declared)
     return declared.patch(fields) if fields else None

@@ -81,7 +81,7 @@ def _previous_outputs(previous: models.Binding | None) -> dict[str, Any]:
     return {
         "previous_inbound_agent_id": previous.inbound_agent_id if previous else None,
         # None rather than [] when nothing was taken over: a secret costs ~150 bytes of state even when empty.
-        "previous_webhooks": (previous.webhooks_wire() or None) if previous else None,
+        "previous_webhooks": (previous.webhooks_raw() or None) if previous else None,
     }
 
 
@@ -327,7 +327,7 @@ def update(settings: Settings, olds: Mapping[str, Any], news: Mapping[str, Any])
     client, account = state.connect(settings)
     account.forget(number)
     live = client.update_phone_number(number, write)
-    sent = write.model_fields_set
+    sent = write.fields
     bound = live.binding()
     if recorded is not None:
         # A field the program did not change keeps what the stack recorded, so an ignored

@@ -26,8 +26,8 @@ HOOK = Webhook(events=["phone_call:connection_requested"], url="https://hooks.ex
 THEIR_HOOK = Webhook(
     events=["phone_call:connection_requested"], url="https://hooks.example.com/theirs", headers={"X-Key": SECRET}
 )
-OURS = Binding("agent_support", (HOOK,))
-THEIRS = Binding("agent_billing", (THEIR_HOOK,))
+OURS = Binding.from_properties("agent_support", [HOOK])
+THEIRS = Binding.from_properties("agent_billing", [THEIR_HOOK])
 AGENT_ONLY = Binding("agent_sales")
 
 
@@ -152,19 +152,21 @@ def test_the_schema_wording_spells_the_options_as_a_yaml_program_does() -> None:
 
 
 def test_an_unknown_agent_on_a_free_number_changes_nothing() -> None:
-    prediction = predict(Binding(None, (HOOK,)), UNBOUND, unknown=frozenset({"inbound_agent_id"}))
+    prediction = predict(Binding.from_properties(None, [HOOK]), UNBOUND, unknown=frozenset({"inbound_agent_id"}))
     assert prediction == Prediction()
 
 
 def test_known_fields_that_already_differ_settle_a_refusal_whatever_the_unknowns() -> None:
     # The webhooks are known and are not the live ones: no agent id can make the binding theirs.
-    declared = Binding(None, (HOOK,))
+    declared = Binding.from_properties(None, [HOOK])
     prediction = predict(declared, THEIRS, unknown=frozenset({"inbound_agent_id"}))
-    assert prediction.refusal == refusal_of(Binding(THEIRS.inbound_agent_id, (HOOK,)), THEIRS)
+    assert prediction.refusal == refusal_of(Binding.from_properties(THEIRS.inbound_agent_id, [HOOK]), THEIRS)
 
 
 def test_known_fields_that_already_differ_settle_a_takeover_whatever_the_unknowns() -> None:
-    prediction = predict(Binding(None, (HOOK,)), THEIRS, unknown=frozenset({"inbound_agent_id"}), allow_overwrite=True)
+    prediction = predict(
+        Binding.from_properties(None, [HOOK]), THEIRS, unknown=frozenset({"inbound_agent_id"}), allow_overwrite=True
+    )
     assert prediction.refusal is None and prediction.notice is not None and "replaces it" in prediction.notice
 
 
@@ -194,10 +196,10 @@ def test_an_unknown_binding_on_a_number_not_in_the_account_is_still_refused() ->
     ("declared", "recorded", "body"),
     [
         (OURS, OURS, None),
-        (Binding("agent_sales", (HOOK,)), OURS, {"inbound_agent_id": "agent_sales"}),
-        (Binding("agent_support", (THEIR_HOOK,)), OURS, {"webhooks": [THEIR_HOOK.to_wire()]}),
+        (Binding.from_properties("agent_sales", [HOOK]), OURS, {"inbound_agent_id": "agent_sales"}),
+        (Binding.from_properties("agent_support", [THEIR_HOOK]), OURS, {"webhooks": [THEIR_HOOK.to_wire()]}),
         (AGENT_ONLY, OURS, {"inbound_agent_id": "agent_sales", "webhooks": []}),
-        (Binding(None, (HOOK,)), OURS, {"inbound_agent_id": None}),
+        (Binding.from_properties(None, [HOOK]), OURS, {"inbound_agent_id": None}),
     ],
     ids=["nothing changed", "agent only", "webhooks only", "both", "agent removed"],
 )

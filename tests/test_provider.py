@@ -556,4 +556,4 @@ def test_programs_import_neither_pydantic_nor_httpx() -> None:
         text=True,
         check=True,
     ).stdout
-    assert lazy.split() == ["pulumi_voiceos.models", "pulumi_voiceos.client"]
+    assert lazy.split() == ["pulumi_voiceos.models.inputs", "pulumi_voiceos.client"]

@@ -57,6 +57,15 @@ def _parse_timestamp(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
 
 
+def with_write_defaults(webhook: Mapping[str, Any]) -> dict[str, Any]:
+    """A webhook as the API stores a write of it: a ``method`` or ``headers`` left out takes the
+    request model's default (FastAPI fills defaults); one sent as null stays null."""
+    stored = dict(webhook)
+    stored.setdefault("method", "POST")
+    stored.setdefault("headers", {})
+    return stored
+
+
 def phone_number_uri(phone_number: str) -> str:
     """The resource URI, with '+' percent-encoded as the contract asks of clients."""
     return "/phone_numbers/" + quote(phone_number, safe="")
@@ -168,7 +177,11 @@ class Store:
             if row is None:
                 return None
             agent = changes["inbound_agent_id"] if "inbound_agent_id" in changes else row["inbound_agent_id"]
-            hooks = json.dumps(list(changes["webhooks"])) if "webhooks" in changes else row["webhooks"]
+            hooks = (
+                json.dumps([with_write_defaults(w) for w in changes["webhooks"] or []])
+                if "webhooks" in changes
+                else row["webhooks"]
+            )
             self._conn.execute(
                 "UPDATE phone_numbers SET inbound_agent_id = ?, webhooks = ?, updated_at = ? WHERE phone_number = ?",
                 (agent, hooks, self._next_updated_at(row["updated_at"]), phone_number),
@@ -208,7 +221,7 @@ class Store:
         webhooks: Sequence[Mapping[str, Any]],
         auth_token: str | None,
     ) -> dict[str, Any]:
-        hooks = [dict(w) for w in webhooks]
+        hooks = [with_write_defaults(w) for w in webhooks]
         row = self._select(phone_number)
         if row is None:
             now = format_timestamp(datetime.now(timezone.utc))

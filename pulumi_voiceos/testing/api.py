@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ..emulator.process import EmulatorProcess
-from ..models import Binding, PhoneNumber
+from ..models import Binding, PhoneNumber, Webhook
 
 __all__ = ["Request", "VoiceOSAPI", "binding", "environment"]
 
@@ -24,7 +24,7 @@ __all__ = ["Request", "VoiceOSAPI", "binding", "environment"]
 def binding(inbound_agent_id: str | None = None, webhooks: Sequence[Mapping[str, Any]] | None = None) -> Binding:
     """A binding as a program declares it, to compare with ``live()``: canonical, as the provider makes it
     (methods upper case and POST by default, events sorted), header values included."""
-    return Binding.from_properties(inbound_agent_id, webhooks)
+    return Binding.from_properties(inbound_agent_id, [Webhook.model_validate(w) for w in webhooks or ()])
 
 
 class _Unchanged:

@@ -1,22 +1,17 @@
-"""Pydantic models of the VoiceOS phone-number API and of a binding's inputs.
+"""The input rules: what a program may declare and what the provider writes, validated strictly.
 
-One source of truth: the client parses responses and builds request bodies with
-these models, the provider validates and canonicalises user inputs with them,
-and the emulator validates request bodies with them. Canonical forms (methods
-upper case, events sorted and de-duplicated) live here, so comparing two
-bindings never shows a phantom difference.
-
-The field-level rules are exported as annotated types (``PhoneNumberStr``,
-``WebhookUrl``...) so the provider can validate a single field on its own when
-other fields of the same object are not known yet at preview time.
+Canonical forms (methods upper case, events sorted and de-duplicated) are made here, so comparing
+two bindings never shows a phantom difference. The field-level rules are exported as annotated
+types (``PhoneNumberStr``, ``WebhookUrl``...) so a single field can be checked on its own when
+other fields of the same object are not known yet at preview time. What the API returns is read
+by ``live``'s models, which never apply these rules.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Annotated, Any, Final, Literal
 from urllib.parse import urlsplit
 
@@ -27,32 +22,31 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictStr,
-    field_validator,
+    ValidationError,
     model_validator,
 )
 
+from ..errors import property_path
+from .binding import Binding
+
 __all__ = [
-    "BINDING_FIELDS",
     "DELETE_POLICIES",
     "DOCUMENTED_EVENTS",
     "HTTP_METHODS",
     "MAX_PAGE_SIZE",
     "MAX_WEBHOOKS",
     "AgentId",
-    "Binding",
     "BindingInputs",
     "DeletePolicy",
     "EventName",
     "HttpMethod",
-    "PhoneNumber",
-    "PhoneNumberPage",
     "PhoneNumberStr",
     "PhoneNumberUpdate",
-    "Telephony",
     "Webhook",
     "WebhookFilter",
     "WebhookHeaders",
     "WebhookUrl",
+    "undeclarable_reason",
 ]
 
 DOCUMENTED_EVENTS: Final = frozenset({"phone_call:connection_requested"})
@@ -63,9 +57,6 @@ HTTP_METHODS: Final = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 MAX_PAGE_SIZE: Final = 200
 """The largest ``limit`` the contract allows on ``GET /phone_numbers``."""
-
-BINDING_FIELDS: Final = ("inbound_agent_id", "webhooks")
-"""The fields of a phone number that make up its binding, in the order a PATCH names them."""
 
 DeletePolicy = Literal["unbind", "restore"]
 DELETE_POLICIES: Final = ("unbind", "restore")
@@ -230,70 +221,6 @@ class Webhook(BaseModel):
         return json.dumps(self.to_wire(), sort_keys=True, separators=(",", ":"))
 
 
-class _ApiWebhook(Webhook):
-    # Responses may carry fields newer than this package; they must not break parsing.
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class Telephony(BaseModel):
-    """The carrier behind a number. ``auth_token`` is the carrier's credential."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    provider: str
-    phone_number_sid: str | None = None
-    account_sid: str | None = None
-    auth_token: str | None = Field(default=None, repr=False)
-
-    def public_fields(self) -> dict[str, Any]:
-        """Everything but the credential, which travels as a secret output of its own."""
-        return {
-            "provider": self.provider,
-            "phone_number_sid": self.phone_number_sid,
-            "account_sid": self.account_sid,
-        }
-
-
-class PhoneNumber(BaseModel):
-    """A phone number as the API returns it."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    id: str
-    uri: str | None = None
-    phone_number: str
-    account_id: str | None = None
-    inbound_agent_id: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    telephony: Telephony | None = None
-    webhooks: list[_ApiWebhook] = Field(default_factory=list)
-
-    @field_validator("webhooks", mode="before")
-    @classmethod
-    def _null_means_none(cls, value: Any) -> Any:
-        return [] if value is None else value
-
-    @field_validator("created_at", "updated_at", mode="before")
-    @classmethod
-    def _timestamp_as_text(cls, value: Any) -> Any:
-        return value.isoformat() if hasattr(value, "isoformat") else value
-
-    def binding(self) -> Binding:
-        """What this number is bound to now."""
-        return Binding(self.inbound_agent_id, tuple(Webhook(**w.model_dump()) for w in self.webhooks))
-
-
-class PhoneNumberPage(BaseModel):
-    """One page of ``GET /phone_numbers``."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    items: list[PhoneNumber]
-    index: int = 0
-    has_more: bool = False
-
-
 class PhoneNumberUpdate(BaseModel):
     """The body of ``PATCH /phone_numbers/{number}``: only fields that are set are sent."""
 
@@ -309,58 +236,6 @@ class PhoneNumberUpdate(BaseModel):
         if "webhooks" in self.model_fields_set:
             body["webhooks"] = [w.to_wire() for w in self.webhooks or []]
         return body
-
-
-@dataclass(frozen=True)
-class Binding:
-    """What a number is routed to: an agent and webhooks, compared by value.
-
-    The same value describes what a program declares, what a stack recorded
-    and what the API holds, so the lifecycle rules compare like with like.
-    """
-
-    inbound_agent_id: str | None = None
-    webhooks: tuple[Webhook, ...] = ()
-
-    @classmethod
-    def from_properties(cls, inbound_agent_id: Any, webhooks: Any) -> Binding:
-        """From a property bag's ``inbound_agent_id`` and ``webhooks`` (state, outputs or inputs)."""
-        return cls(inbound_agent_id, tuple(Webhook.model_validate(w) for w in webhooks or ()))
-
-    @property
-    def is_unbound(self) -> bool:
-        return self.inbound_agent_id is None and not self.webhooks
-
-    def webhooks_wire(self) -> list[dict[str, Any]]:
-        return [w.to_wire() for w in self.webhooks]
-
-    def differing_fields(self, other: Binding) -> tuple[str, ...]:
-        """The binding fields in which ``other`` differs from this one."""
-        changed = []
-        if self.inbound_agent_id != other.inbound_agent_id:
-            changed.append("inbound_agent_id")
-        if self.webhooks != other.webhooks:
-            changed.append("webhooks")
-        return tuple(changed)
-
-    def patch(self, fields: Iterable[str] = BINDING_FIELDS) -> PhoneNumberUpdate:
-        """The PATCH body that gives a number this binding's values for ``fields``."""
-        values: dict[str, Any] = {"inbound_agent_id": self.inbound_agent_id, "webhooks": list(self.webhooks)}
-        return PhoneNumberUpdate(**{name: values[name] for name in fields})
-
-    def describe(self, agent: str = "inbound_agent_id") -> str:
-        """For messages: the agent and each webhook's method and URL, never header values.
-
-        ``agent`` is the agent property's name as the reader's program spells it."""
-        parts = [f"{agent}={self.inbound_agent_id!r}" if self.inbound_agent_id else "no agent"]
-        if self.webhooks:
-            parts.append("webhooks " + ", ".join(f"{w.method} {w.url}" for w in self.webhooks))
-        else:
-            parts.append("no webhooks")
-        return " and ".join(parts)
-
-
-UNBOUND: Final = Binding()
 
 
 class BindingInputs(BaseModel):
@@ -398,7 +273,7 @@ class BindingInputs(BaseModel):
         return self
 
     def binding(self) -> Binding:
-        return Binding(self.inbound_agent_id, tuple(self.webhooks or ()))
+        return Binding.from_properties(self.inbound_agent_id, self.webhooks)
 
     def to_properties(self) -> dict[str, Any]:
         """Canonical inputs as a Pulumi property bag."""
@@ -415,3 +290,36 @@ class BindingInputs(BaseModel):
     def from_properties(cls, props: Mapping[str, Any]) -> BindingInputs:
         known = {name: props[name] for name in cls.model_fields if props.get(name) is not None}
         return cls(**known)
+
+
+class _DeclarableBinding(BaseModel):
+    """The binding fields of ``BindingInputs`` alone: what a program could declare of a live number."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    inbound_agent_id: AgentId | None = None
+    webhooks: Annotated[list[Webhook], Field(max_length=MAX_WEBHOOKS)] = Field(default_factory=list)
+
+
+def undeclarable_reason(binding: Binding) -> str | None:
+    """Why no program can declare ``binding`` (a live one), or None when one can.
+
+    The reason names each field and what the input rules say of it, never a header value."""
+    try:
+        declarable = _DeclarableBinding.model_validate(
+            {"inbound_agent_id": binding.inbound_agent_id, "webhooks": binding.webhooks_wire()}
+        )
+    except ValidationError as exc:
+        return "; ".join(_field_error(error) for error in exc.errors(include_input=False, include_url=False))
+    declared = Binding.from_properties(declarable.inbound_agent_id, declarable.webhooks)
+    if declared != binding:  # a value the rules accept only in another form
+        return "its webhooks are not in a form the inputs can express"
+    keys = [w.key for w in binding.webhooks]
+    if len(set(keys)) < len(keys):
+        return "it lists the same webhook twice, which inputs refuse"
+    return None
+
+
+def _field_error(error: Mapping[str, Any]) -> str:
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{property_path(error.get('loc', ()))}: {message}"

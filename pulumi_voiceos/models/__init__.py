@@ -1,0 +1,60 @@
+"""The package's models, in three kinds kept apart so none is used for another by accident.
+
+- ``inputs``: what a program declares and the provider writes, validated strictly;
+- ``live``: what the API returns, read leniently (a real account holds what it holds);
+- ``binding``: a binding as a value, compared alike whatever its origin.
+"""
+
+from __future__ import annotations
+
+from .binding import BINDING_FIELDS, UNBOUND, Binding, Patch, WebhookValue, canonical_webhook
+from .inputs import (
+    DELETE_POLICIES,
+    DOCUMENTED_EVENTS,
+    HTTP_METHODS,
+    MAX_PAGE_SIZE,
+    MAX_WEBHOOKS,
+    AgentId,
+    BindingInputs,
+    DeletePolicy,
+    EventName,
+    HttpMethod,
+    PhoneNumberStr,
+    PhoneNumberUpdate,
+    Webhook,
+    WebhookFilter,
+    WebhookHeaders,
+    WebhookUrl,
+    undeclarable_reason,
+)
+from .live import LiveWebhook, PhoneNumber, PhoneNumberPage, Telephony
+
+__all__ = [
+    "BINDING_FIELDS",
+    "DELETE_POLICIES",
+    "DOCUMENTED_EVENTS",
+    "HTTP_METHODS",
+    "MAX_PAGE_SIZE",
+    "MAX_WEBHOOKS",
+    "UNBOUND",
+    "AgentId",
+    "Binding",
+    "BindingInputs",
+    "DeletePolicy",
+    "EventName",
+    "HttpMethod",
+    "LiveWebhook",
+    "Patch",
+    "PhoneNumber",
+    "PhoneNumberPage",
+    "PhoneNumberStr",
+    "PhoneNumberUpdate",
+    "Telephony",
+    "Webhook",
+    "WebhookFilter",
+    "WebhookHeaders",
+    "WebhookUrl",
+    "WebhookValue",
+    "canonical_webhook",
+    "undeclarable_reason",
+]

@@ -1,0 +1,178 @@
+"""A binding as a value: what a number is routed to, compared alike whether declared, recorded or live.
+
+Built from any JSON a webhook may hold (lenient: live data is not ours to choose). Two webhooks
+are the same when their known fields mean the same (events as a set, the method's case, no
+headers and null headers); each value keeps the JSON it came from, so a restore writes back
+exactly what the API returned. Nothing here validates: the input rules live in ``inputs``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+__all__ = ["BINDING_FIELDS", "UNBOUND", "Binding", "Patch", "WebhookValue", "canonical_webhook"]
+
+BINDING_FIELDS: Final = ("inbound_agent_id", "webhooks")
+"""The fields of a phone number that make up its binding, in the order a PATCH names them."""
+
+WEBHOOK_FIELDS: Final = ("events", "url", "method", "headers", "filter")
+"""The webhook fields this package knows; others are kept for a restore but not compared."""
+
+
+def canonical_webhook(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The known fields of a webhook in the form inputs are kept in, whatever the API returned.
+
+    Events become a sorted set and the method upper case (as inputs are made); missing or null
+    ``headers`` mean none, a missing or null ``filter`` is left out. Values of any other shape are
+    kept as they are, so they compare unequal to anything a program can declare."""
+    events = raw.get("events")
+    if events is None:
+        events = []
+    elif isinstance(events, list) and all(isinstance(e, str) for e in events):
+        events = sorted(set(events))
+    method = raw.get("method")
+    if isinstance(method, str):
+        method = method.strip().upper()
+    headers = raw.get("headers")
+    if headers is None:
+        headers = {}
+    elif isinstance(headers, Mapping):
+        headers = dict(sorted(headers.items()))
+    wire: dict[str, Any] = {"events": events, "url": raw.get("url"), "method": method, "headers": headers}
+    if raw.get("filter") is not None:
+        wire["filter"] = raw["filter"]
+    return wire
+
+
+@dataclass(frozen=True)
+class WebhookValue:
+    """One webhook, equal to another when their canonical forms are."""
+
+    key: str
+    """The canonical form as JSON text: what equality and hashing use."""
+    raw: Mapping[str, Any] = field(compare=False, repr=False)
+    """The webhook as it came (from the API, state or inputs): what a restore writes back."""
+
+    @classmethod
+    def of(cls, raw: Mapping[str, Any]) -> WebhookValue:
+        return cls(json.dumps(canonical_webhook(raw), sort_keys=True, separators=(",", ":")), dict(raw))
+
+    def wire(self) -> dict[str, Any]:
+        """The canonical form, as outputs and state keep it."""
+        return canonical_webhook(self.raw)
+
+    @property
+    def method(self) -> Any:
+        return canonical_webhook(self.raw)["method"]
+
+    @property
+    def url(self) -> Any:
+        return self.raw.get("url")
+
+    def describe(self) -> str:
+        method, url = self.method, self.url
+        return f"{method if isinstance(method, str) else '(no method)'} {url if isinstance(url, str) else '(no URL)'}"
+
+
+def _copy(raw: Mapping[str, Any]) -> dict[str, Any]:
+    copied = dict(raw)
+    if isinstance(copied.get("headers"), Mapping):
+        copied["headers"] = dict(copied["headers"])
+    if isinstance(copied.get("events"), list):
+        copied["events"] = list(copied["events"])
+    return copied
+
+
+@dataclass(frozen=True)
+class Patch:
+    """The body of ``PATCH /phone_numbers/{number}``: only the fields it names change."""
+
+    body: Mapping[str, Any]
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset(self.body)
+
+    def to_wire(self) -> dict[str, Any]:
+        return dict(self.body)
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What a number is routed to: an agent and webhooks, compared by value.
+
+    The same value describes what a program declares, what a stack recorded
+    and what the API holds, so the lifecycle rules compare like with like.
+    """
+
+    inbound_agent_id: str | None = None
+    webhooks: tuple[WebhookValue, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Webhooks may be given as input models or JSON objects too: each becomes a value.
+        if not all(isinstance(w, WebhookValue) for w in self.webhooks):
+            values = tuple(w if isinstance(w, WebhookValue) else WebhookValue.of(_as_json(w)) for w in self.webhooks)
+            object.__setattr__(self, "webhooks", values)
+
+    @classmethod
+    def from_properties(cls, inbound_agent_id: Any, webhooks: Any) -> Binding:
+        """From an ``inbound_agent_id`` and ``webhooks`` of any origin: inputs, state, outputs, the API."""
+        return cls(
+            inbound_agent_id,
+            tuple(WebhookValue.of(w) for w in _webhook_list(webhooks)),
+        )
+
+    @property
+    def is_unbound(self) -> bool:
+        return self.inbound_agent_id is None and not self.webhooks
+
+    def webhooks_wire(self) -> list[dict[str, Any]]:
+        """The webhooks in canonical form (outputs, state)."""
+        return [w.wire() for w in self.webhooks]
+
+    def webhooks_raw(self) -> list[dict[str, Any]]:
+        """The webhooks exactly as they came (restore memory, and what a restore writes)."""
+        return [_copy(w.raw) for w in self.webhooks]
+
+    def differing_fields(self, other: Binding) -> tuple[str, ...]:
+        """The binding fields in which ``other`` differs from this one."""
+        changed = []
+        if self.inbound_agent_id != other.inbound_agent_id:
+            changed.append("inbound_agent_id")
+        if self.webhooks != other.webhooks:
+            changed.append("webhooks")
+        return tuple(changed)
+
+    def patch(self, fields: Iterable[str] = BINDING_FIELDS) -> Patch:
+        """The PATCH body that gives a number this binding's values for ``fields``, webhooks as they came."""
+        values: dict[str, Any] = {"inbound_agent_id": self.inbound_agent_id, "webhooks": self.webhooks_raw()}
+        return Patch({name: values[name] for name in BINDING_FIELDS if name in set(fields)})
+
+    def describe(self, agent: str = "inbound_agent_id") -> str:
+        """For messages: the agent and each webhook's method and URL, never header values.
+
+        ``agent`` is the agent property's name as the reader's program spells it."""
+        parts = [f"{agent}={self.inbound_agent_id!r}" if self.inbound_agent_id else "no agent"]
+        if self.webhooks:
+            parts.append("webhooks " + ", ".join(w.describe() for w in self.webhooks))
+        else:
+            parts.append("no webhooks")
+        return " and ".join(parts)
+
+
+def _as_json(webhook: Any) -> Mapping[str, Any]:
+    """An input or live webhook model as JSON (``to_wire``), or a JSON object as it is."""
+    wire: Mapping[str, Any] = webhook.to_wire() if hasattr(webhook, "to_wire") else webhook
+    return wire
+
+
+def _webhook_list(webhooks: Any) -> Sequence[Mapping[str, Any]]:
+    if not webhooks:
+        return ()
+    return [_as_json(w) for w in webhooks if w is not None]
+
+
+UNBOUND: Final = Binding()
