@@ -26,6 +26,7 @@ import httpx
 from . import lifecycle, snapshot
 from .client import VoiceOSClient
 from .config import Settings
+from .models import Binding
 
 __all__ = ["DeploymentState", "deployment_state", "new_deployment"]
 
@@ -44,6 +45,8 @@ class DeploymentState:
         self._lock = threading.Lock()
         self._clients: dict[Settings, tuple[VoiceOSClient, snapshot.AccountSnapshot]] = {}
         self._warned: set[str] = set()
+        self._taken: set[str] = set()
+        self._memory: dict[str, Binding] = {}
 
     def connect(self, settings: Settings) -> tuple[VoiceOSClient, snapshot.AccountSnapshot]:
         with self._lock:
@@ -55,6 +58,28 @@ class DeploymentState:
 
     def client(self, settings: Settings) -> VoiceOSClient:
         return self.connect(settings)[0]
+
+    def take(self, phone_number: str, previous: Binding | None) -> Binding | None:
+        """A resource of this deployment takes the number (a create, a fleet's new entry): its restore memory.
+
+        When the resource that held the number let go of it first in this deployment, what that one
+        would have restored is handed on; otherwise ``previous`` (what the taker found) stands."""
+        with self._lock:
+            self._taken.add(phone_number)
+            return self._memory.pop(phone_number, previous)
+
+    def hand_over(self, phone_number: str, previous: Binding | None) -> bool:
+        """A resource lets go of a number another one declares; False if its restore memory is lost.
+
+        It is lost when the taker was created first: its state is written, and the engine gives
+        no later hook in which to record it."""
+        with self._lock:
+            if previous is None:
+                return True
+            if phone_number in self._taken:
+                return False
+            self._memory[phone_number] = previous
+            return True
 
     def checked(self) -> None:
         """A check ran just now."""

@@ -434,8 +434,9 @@ def _add(
         if live is None:
             continue  # its write failed
         out.record(live, entries[number][0])
-        if plan.previous is not None and not plan.previous.is_unbound:
-            out.previous[number] = _entry(plan.previous, raw=True)
+        previous = hook.state.take(number, plan.previous)
+        if previous is not None and not previous.is_unbound:
+            out.previous[number] = _entry(previous, raw=True)
     return failed
 
 
@@ -463,13 +464,23 @@ def _release(
             len(handed),
             _named(handed),
         )
+    lost = {}
     for number in handed:
+        kept = out.previous.get(number)
+        if not hook.state.hand_over(number, None if kept is None else _binding(kept)) and kept is not None:
+            lost[number] = lifecycle.restore_memory_lost(number, _binding(kept), hook.wording)
         out.forget(number)
+    if lost:
+        logger.warning("%s", _named(lost, lambda n: lost[n]))
     previous = dict(out.previous)
 
     def let_go(number: str) -> str | None:
-        found = _read(client, account, number)
-        live = None if found is None else found.binding()
+        # Always a fresh read, never the listing: someone may have re-bound the number since it was listed.
+        account.forget(number)
+        try:
+            live: models.Binding | None = client.get_phone_number(number).binding()
+        except errors.NotFoundError:
+            live = None
         kept = previous.get(number)
         plan = lifecycle.plan_delete(
             number,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from .errors import BindingConflictError, BindingRefusedError, NumberNotInAccountError
-from .models import UNBOUND, Binding, DeletePolicy, Patch
+from .models import UNBOUND, Binding, DeletePolicy, Patch, undeclarable_reason
 from .properties import camel_case
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "plan_delete",
     "plan_update",
     "predict_create",
+    "restore_memory_lost",
 ]
 
 
@@ -144,6 +145,13 @@ def plan_create(
             "VoiceOS first (import it from the carrier), or correct the number if it has a typo."
         )
     if adopt:
+        if live != declared and (why := undeclarable_reason(live)) is not None:
+            raise BindingConflictError(
+                f"cannot import {phone_number}: it is bound to {wording.describe(live)}, which no program can "
+                f"declare ({why}); an import adopts a binding only as it is. Drop the import and declare the "
+                f"binding it should have with {wording.allow_overwrite} (and {wording.restore} to give the old one "
+                "back on destroy), or correct the number in the VoiceOS dashboard and import it then."
+            )
         if live != declared:
             raise BindingConflictError(
                 f"cannot import {phone_number}: it is bound to {wording.describe(live)}, but the program declares "
@@ -272,6 +280,17 @@ def handed_over(phone_number: str) -> str:
     return (
         f"{phone_number} was handed over to another binding in this deployment "
         "(a rename, replacement, move or swap); the old binding leaves it as it is"
+    )
+
+
+def restore_memory_lost(phone_number: str, previous: Binding, wording: Wording = PYTHON) -> str:
+    """Said when a hand-over cannot pass on what a takeover kept, at the moment it is lost."""
+    return (
+        f"{phone_number} was handed over to a resource created before the old one let go of it, so the binding "
+        f"the old one kept for {wording.restore} ({wording.describe(previous)}) cannot be passed on: the resource "
+        "that has the number now will unbind it on destroy instead of restoring that. To keep it, undo this "
+        f"change and {wording.aliases} (an alias keeps the resource and what it kept, where a rename, "
+        "parent move or --replace makes a new one); a move between a binding and a fleet cannot carry it"
     )
 
 

@@ -301,13 +301,14 @@ def create(
         wording=wording,
     )
     state.claims.claim(number)
+    previous = state.take(number, plan.previous)
     if plan.notice:
         logger.warning("%s", plan.notice)
     if plan.write is not None:
         account.forget(number)
         live = client.update_phone_number(number, plan.write)
     assert live is not None  # plan_create refuses a number that is not in the account
-    return number, _outputs(live, flags(props), _previous_outputs(plan.previous))
+    return number, _outputs(live, flags(props), _previous_outputs(previous))
 
 
 def update(settings: Settings, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
@@ -346,7 +347,9 @@ class Read:
     """Inputs that mirror the live binding, or None to keep the recorded inputs."""
 
 
-def read(settings: Settings, number: str, props: Mapping[str, Any]) -> Read | None:
+def read(
+    settings: Settings, number: str, props: Mapping[str, Any], wording: lifecycle.Wording = lifecycle.PYTHON
+) -> Read | None:
     """The live binding of ``number``, or None when it left the account.
 
     ``props`` are the recorded outputs on a refresh, which the account's
@@ -369,8 +372,16 @@ def read(settings: Settings, number: str, props: Mapping[str, Any]) -> Read | No
         except errors.NotFoundError:
             return None
     if not props:
-        state.imported.claim(number)
         adopted = live.binding()
+        why = models.undeclarable_reason(adopted)
+        if why is not None:
+            raise errors.BindingConflictError(
+                f"cannot import {number}: it is bound to {wording.describe(adopted)}, which no program can declare "
+                f"({why}). Declare the binding it should have instead, with {wording.allow_overwrite} (and "
+                f"{wording.restore} to give the old one back on destroy), or correct the number in the VoiceOS "
+                "dashboard and import it then."
+            )
+        state.imported.claim(number)
         outs = _outputs(live, flags({}), _previous_outputs(None if adopted.is_unbound else adopted))
         return Read(outs, {name: outs[name] for name in INPUT_NAMES})
     outs = _outputs(live, flags(props), _kept_previous(props))
@@ -388,6 +399,9 @@ def delete(
     state = deployment_state()
     if number in state.claims:
         logger.warning("%s", lifecycle.handed_over(number))
+        previous = _previous(props)
+        if not state.hand_over(number, previous) and previous is not None:
+            logger.warning("%s", lifecycle.restore_memory_lost(number, previous, wording))
         return
     client, account = state.connect(settings)
     account.forget(number)

@@ -251,6 +251,7 @@ class VoiceOSProvider(Provider):
             self._settings(),
             request.resource_id,
             values.from_properties(request.properties),
+            lifecycle.SCHEMA,
         )
         if found is None:
             return ReadResponse(resource_id="", properties={}, inputs={})
