@@ -43,7 +43,7 @@ ODD_KINDS: Final[dict[str, dict[str, Any]]] = {
         "inbound_agent_id": "agent_billing",
         "telephony": None,
         "webhooks": [
-            {"events": [EVENT], "url": HOOK_URL, "method": None, "headers": {}, "timeout_ms": 1500, "retries": None}
+            {"events": [EVENT], "url": HOOK_URL, "method": None, "headers": {}, "timeout_ms": 1500, "retries": 3}
         ],
         "labels": ["legacy"],
     },

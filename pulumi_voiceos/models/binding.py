@@ -20,6 +20,8 @@ BINDING_FIELDS: Final = ("inbound_agent_id", "webhooks")
 
 WEBHOOK_FIELDS: Final = ("events", "url", "method", "headers", "filter")
 """The webhook fields this package knows; others are kept for a restore but not compared."""
+_DEFAULTED_FIELDS: Final = ("method", "headers")
+"""The webhook fields a write that leaves them out gives the API's default."""
 
 
 def canonical_webhook(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -150,6 +152,13 @@ class Binding:
         """The PATCH body that gives a number this binding's values for ``fields``, webhooks as they came."""
         values: dict[str, Any] = {"inbound_agent_id": self.inbound_agent_id, "webhooks": self.webhooks_raw()}
         return Patch({name: values[name] for name in BINDING_FIELDS if name in set(fields)})
+
+    def restoring_patch(self) -> Patch:
+        """The PATCH that puts this binding back as the API returned it. A ``method`` or ``headers`` it lacks
+        is sent as null: a state round trip through the Python SDK drops null values, and a left-out field
+        would take the API's default instead (unknown fields held null come back absent)."""
+        webhooks = [{**dict.fromkeys(_DEFAULTED_FIELDS), **raw} for raw in self.webhooks_raw()]
+        return Patch({"inbound_agent_id": self.inbound_agent_id, "webhooks": webhooks})
 
     def describe(self, agent: str = "inbound_agent_id") -> str:
         """For messages: the agent and each webhook's method and URL, never header values.

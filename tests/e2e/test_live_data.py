@@ -25,6 +25,25 @@ OURS = {"events": [EVENT], "url": "https://hooks.example.com/ours", "method": "P
 NUMBER_OF = {kind: f"+1415557{i:04d}" for i, kind in enumerate(ODD_KINDS)}
 BOUND = [NUMBER_OF[kind] for kind in BOUND_ODD_KINDS]
 PROVIDERS = ["dynamic", "native"]
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+
+
+class _NoAliases(yaml.SafeDumper):
+    """YAML programs may not hold anchors and aliases: every repeated value is written out."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def plain(value: Any) -> Any:
+    """A value of ``pulumi stack export --show-secrets`` with its secret envelopes opened."""
+    if isinstance(value, dict) and SECRET_SIG in value:
+        return plain(json.loads(value["plaintext"]))
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
 
 
 class Account:
@@ -82,7 +101,16 @@ class Account:
                 for n in numbers
             }
         program = {"name": PROJECT, "runtime": "yaml", "resources": resources}
-        (self.d.work_dir / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
+        self.write_yaml(program)
+
+    def write_yaml(self, program: dict[str, Any]) -> None:
+        (self.d.work_dir / "Pulumi.yaml").write_text(yaml.dump(program, Dumper=_NoAliases, sort_keys=False))
+
+    def fails(self, run: Any) -> None:
+        """``run()`` fails as a CLI command; what it said (stderr included) is kept with the output."""
+        with pytest.raises(auto.CommandError) as failure:
+            run()
+        self.d.output.append(str(failure.value))
 
     def patches(self) -> list[dict[str, Any]]:
         return [r for r in self.d.emulator.requests() if r["method"] == "PATCH"]
@@ -92,7 +120,7 @@ class Account:
 
     def state_outputs(self) -> list[dict[str, Any]]:
         exported = json.loads(self.d.cli("stack", "export", "--show-secrets").stdout)["deployment"]
-        return [r["outputs"] for r in exported.get("resources", []) if "PhoneNumber" in r["type"]]
+        return [plain(r["outputs"]) for r in exported.get("resources", []) if "PhoneNumber" in r["type"]]
 
 
 def program_for(provider: str, fleet: bool) -> str | Path:
@@ -125,6 +153,16 @@ def account_of(tmp_path: Path) -> Iterator[Any]:
         context.__exit__(None, None, None)
 
 
+def without_null_headers(fields: dict[str, Any]) -> dict[str, Any]:
+    webhooks = [
+        {**w, "headers": {k: v for k, v in w["headers"].items() if v is not None}}
+        if isinstance(w.get("headers"), dict)
+        else w
+        for w in fields.get("webhooks") or []
+    ]
+    return {**fields, "webhooks": webhooks}
+
+
 def assert_no_traceback_or_secret(account: Account) -> None:
     said = account.said()
     assert "Traceback" not in said
@@ -138,14 +176,14 @@ def test_the_guard_refuses_each_odd_number_in_preview_and_up_naming_what_is_boun
 ) -> None:
     account = account_of(provider, fleet=fleet)
     account.declare(BOUND, fleet=fleet)
-    with pytest.raises(auto.CommandError):
-        account.d.preview()
-    with pytest.raises(auto.CommandError):
-        account.d.up()
+    account.fails(account.d.preview)
+    account.fails(account.d.up)
     said = account.said()
     assert "already bound to" in said or "are refused" in said
-    for number in BOUND[:5]:  # a fleet names its first ten refusals; every number fits
-        assert number in said
+    # A fleet names every refused entry; bindings fail one check each and the engine stops at the first
+    # few (tests/test_live_data_hooks.py refuses each kind through the hooks themselves).
+    named = [number for number in BOUND if number in said]
+    assert named == BOUND if fleet else named
     assert "agent_billing" in said and "https://hooks.example.com/dashboard" in said
     assert_no_traceback_or_secret(account)
     assert account.patches() == []
@@ -178,7 +216,12 @@ def test_a_takeover_keeps_each_odd_binding_as_returned_and_destroy_restores_it_e
     assert HEADER_SENTINEL not in account.d.state_files_text()
     account.d.destroy()
     for number in BOUND:
-        assert account.binding_fields(number) == account.seeded_fields(number), number
+        restored, seeded = account.binding_fields(number), account.seeded_fields(number)
+        if provider == "dynamic":
+            # The Python SDK drops null values inside a property's maps on the way to the provider: a header
+            # held as null comes back absent (docs/real-accounts.md says so).
+            restored, seeded = without_null_headers(restored), without_null_headers(seeded)
+        assert restored == seeded, number
     assert_no_traceback_or_secret(account)
 
 
@@ -195,8 +238,7 @@ def test_odd_data_set_out_of_band_is_drift_on_refresh_and_up_puts_the_declared_b
     account.d.up()
     account.seed_odd()  # someone edits every number in the dashboard
     account.d.refresh()
-    with pytest.raises(auto.CommandError):
-        account.d.preview(expect_no_changes=True)
+    account.fails(lambda: account.d.preview(expect_no_changes=True))
     account.d.up()
     for number in numbers:
         live = account.binding_fields(number)
@@ -210,8 +252,7 @@ def test_an_import_of_an_odd_number_is_refused_naming_why_and_the_takeover_to_us
     account = account_of("dynamic")
     number = NUMBER_OF["a URL in another scheme"]
     account.declare([number], **{"import": True})
-    with pytest.raises(auto.CommandError):
-        account.d.up()
+    account.fails(account.d.up)
     said = account.said()
     assert "no program can declare" in said and "wss:" in said and "allow_overwrite=True" in said
     assert_no_traceback_or_secret(account)
@@ -248,14 +289,14 @@ def test_the_native_functions_return_odd_numbers_as_the_api_holds_them(account_o
         "outputs": {
             "agent": "${one.inboundAgentId}",
             "url": "${one.webhooks[0].url}",
-            "method": "${one.webhooks[0].method}",
+            "hooks": "${one.webhooks}",
             "listed": "${all.phoneNumbers}",
         },
     }
-    (account.d.work_dir / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
+    account.write_yaml(program)
     outputs = account.d.up().outputs
     assert outputs["agent"].value == "agent_billing"
     assert outputs["url"].value == "https://hooks.example.com/dashboard"
-    assert outputs["method"].value is None
-    assert sorted(outputs["listed"].value) == sorted(NUMBER_OF.values())
+    assert outputs["hooks"].value[0].get("method") is None
+    assert sorted(n["phoneNumber"] for n in outputs["listed"].value) == sorted(NUMBER_OF.values())
     assert_no_traceback_or_secret(account)
