@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from pulumi_voiceos.emulator import EXIT_ADDRESS_IN_USE, LISTENING_PREFIX
+from pulumi_voiceos.emulator.backend import Backend
 from pulumi_voiceos.emulator.process import EmulatorAdminError, EmulatorProcess, EmulatorStartError
 from pulumi_voiceos.emulator.store import Store
 from pulumi_voiceos.models import PhoneNumber, PhoneNumberPage
@@ -339,7 +340,8 @@ def test_bulk_seed_creates_and_resets_many_numbers_in_one_call(fresh: EmulatorPr
     assert fresh.seed_many(specs, batch=1000) == 2500
     first = fresh.get_number("+16285560001")
     assert first is not None and first["inbound_agent_id"] == "agent_a"
-    assert first["webhooks"][0]["method"] == "GET" and first["webhooks"][0]["filter"] == "true"
+    # Stored as sent, as the API stores a write: the method's case is the client's business.
+    assert first["webhooks"] == [hook]
     # Seeding again resets the binding and keeps the number's identity.
     assert fresh.seed_many([{"phone_number": "+16285560001"}]) == 1
     again = fresh.get_number("+16285560001")
@@ -358,9 +360,9 @@ def test_the_api_and_the_admin_area_are_separate_modules() -> None:
     from pulumi_voiceos.emulator import admin, api
     from pulumi_voiceos.emulator.controls import Controls
 
-    contract = {route.path for route in api.api_router(Store(":memory:")).routes}  # type: ignore[attr-defined]
+    contract = {route.path for route in api.api_router(Backend(Store(":memory:"))).routes}  # type: ignore[attr-defined]
     assert contract == {"/phone_numbers/{phone_number}", "/phone_numbers"}
-    controls = admin.admin_router(Store(":memory:"), Controls())
+    controls = admin.admin_router(Backend(Store(":memory:")), Controls())
     assert all(route.path.startswith("/_emulator/") for route in controls.routes)  # type: ignore[attr-defined]
 
 
@@ -375,10 +377,8 @@ def test_patch_changes_only_the_fields_sent(http: httpx.Client, emu: EmulatorPro
     other = {"events": [EVENT, "a:b", EVENT], "url": "https://hooks.example.com/b", "method": "get"}
     after_hooks = http.patch(f"/phone_numbers/{enc(number)}", json={"webhooks": [other]}).json()
     assert after_hooks["inbound_agent_id"] == "agent_b"
-    # Stored in the canonical form the models define.
-    assert after_hooks["webhooks"] == [
-        {"events": ["a:b", EVENT], "url": "https://hooks.example.com/b", "method": "GET", "headers": {}}
-    ]
+    # Stored as sent, as the API stores a write; headers left out are none.
+    assert after_hooks["webhooks"] == [{**other, "headers": {}}]
 
     unchanged = http.patch(f"/phone_numbers/{enc(number)}", json={}).json()
     assert {k: v for k, v in unchanged.items() if k != "updated_at"} == {
@@ -423,26 +423,53 @@ def test_validation_errors_name_the_field_and_never_echo_values(http: httpx.Clie
     header_secret = "SENTINEL-HEADER-VALUE-9d41"
     url_secret = "SENTINEL-URL-PART-5e7a"
     extra_secret = "SENTINEL-EXTRA-FIELD-0b3c"
+    event_secret = "SENTINEL-EVENT-77c1"
     body = {
+        "inbound_agent_id": 42,
         "webhooks": [
-            {"events": [EVENT], "url": f"ftp://hooks.example.com/{url_secret}", "headers": {"X-Key": header_secret}},
-            {"events": [EVENT], "url": "https://hooks.example.com/ok", "headers": {"X-Key": f"{header_secret}\n"}},
+            {"events": [EVENT], "url": {"secret": url_secret}, "headers": {"X-Key": [header_secret]}},
+            {"events": event_secret, "url": "https://hooks.example.com/ok", "method": 1},
+            {"url": "https://hooks.example.com/no-events"},
+            "not a webhook",
         ],
         "surprise": extra_secret,
     }
     response = http.patch(f"/phone_numbers/{enc(number)}", json=body)
     assert response.status_code == 422
     detail = response.json()["detail"]
-    locs = {tuple(error["loc"]) for error in detail}
-    assert ("body", "webhooks", 0, "url") in locs
-    assert ("body", "webhooks", 1, "headers") in locs
-    assert ("body", "surprise") in locs
+    assert {tuple(error["loc"]): error["type"] for error in detail} == {
+        ("body", "inbound_agent_id"): "string_type",
+        ("body", "webhooks", 0, "url"): "string_type",
+        ("body", "webhooks", 0, "headers", "X-Key"): "string_type",
+        ("body", "webhooks", 1, "events"): "list_type",
+        ("body", "webhooks", 1, "method"): "string_type",
+        ("body", "webhooks", 2, "events"): "missing",
+        ("body", "webhooks", 3): "model_type",
+        ("body", "surprise"): "extra_forbidden",
+    }
     for error in detail:
         assert set(error) == {"loc", "msg", "type"}
         assert error["msg"] and error["type"]
-    for secret in (header_secret, url_secret, extra_secret):
+    for secret in (header_secret, url_secret, extra_secret, event_secret):
         assert secret not in response.text
     assert http.get(f"/phone_numbers/{enc(number)}").json()["webhooks"] == []
+
+
+def test_a_write_takes_what_the_api_returns_and_stores_it_as_sent(
+    http: httpx.Client, emu: EmulatorProcess, number: str
+) -> None:
+    # What a restore writes back: a live binding exactly as the API returned it, odd values included.
+    odd: list[dict[str, Any]] = [
+        {"events": [], "url": "wss://hooks.example.com/stream", "method": None, "headers": None},
+        {"events": ["call:ended", EVENT], "url": "ftp://x", "method": "BREW", "headers": {"X-Gone": None}},
+        {"events": [EVENT], "url": "https://hooks.example.com/new", "retries": 3, "filter": None},
+    ]
+    patched = http.patch(f"/phone_numbers/{enc(number)}", json={"webhooks": odd})
+    assert patched.status_code == 200
+    # Left out, method and headers take the API's defaults; sent as null they stay null.
+    assert patched.json()["webhooks"] == [odd[0], odd[1], {**odd[2], "method": "POST", "headers": {}}]
+    assert http.patch(f"/phone_numbers/{enc(number)}", json={"webhooks": None}).json()["webhooks"] == []
+    assert emu.peek(number)["webhooks"] == []  # type: ignore[index]
 
 
 @pytest.mark.parametrize(
@@ -466,8 +493,9 @@ def test_a_body_that_is_not_an_object_is_422_at_body(
 
 @pytest.mark.parametrize("release", ["false", "true"])
 def test_delete_removes_the_number(http: httpx.Client, emu: EmulatorProcess, number: str, release: str) -> None:
+    before = http.get(f"/phone_numbers/{enc(number)}").json()
     response = http.delete(f"/phone_numbers/{enc(number)}", params={"release_phone_number": release})
-    assert response.status_code == 204 and response.content == b""
+    assert (response.status_code, response.json()) == (200, before)  # the number as it was
     assert http.get(f"/phone_numbers/{enc(number)}").status_code == 404
     assert http.delete(f"/phone_numbers/{enc(number)}").status_code == 404
     assert emu.get_number(number) is None

@@ -30,7 +30,6 @@ exit_without_extra("voiceos-emulator")
 import uvicorn  # noqa: E402
 from pydantic import TypeAdapter, ValidationError  # noqa: E402
 
-from ..models import AgentId, PhoneNumberStr  # noqa: E402
 from . import (  # noqa: E402
     DEFAULT_ACCOUNT_ID,
     DEFAULT_DB,
@@ -40,6 +39,7 @@ from . import (  # noqa: E402
     LISTENING_PREFIX,
 )
 from .app import create_app  # noqa: E402
+from .rules import AgentIdText, PhoneNumberText  # noqa: E402
 from .store import Store  # noqa: E402
 
 __all__ = ["build_parser", "main"]
@@ -147,8 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port} is not a port number (0-65535)")
     token = args.token or os.environ.get("VOICEOS_API_TOKEN") or DEFAULT_TOKEN
-    seed_numbers = _validated(parser, "--seed-number", TypeAdapter(PhoneNumberStr), args.seed_number)
-    agents = _validated(parser, "--agent", TypeAdapter(AgentId), args.agent)
+    seed_numbers = _validated(parser, "--seed-number", TypeAdapter(PhoneNumberText), args.seed_number)
+    agents = _validated(parser, "--agent", TypeAdapter(AgentIdText), args.agent)
 
     try:
         addresses = _resolve(args.host, args.port)

@@ -1,25 +1,25 @@
 """The emulator's admin area under ``/_emulator/``: test controls, not part of VoiceOS.
 
-Tests, demos and benchmarks use it to seed numbers (one at a time or in bulk),
-make agents known, inject faults, latency and rate limits, and read the log of
-API requests. Requests here are neither logged nor authenticated, nor subject
-to injected trouble.
+Tests, demos and benchmarks use it to seed numbers (one at a time, in bulk, or from raw JSON
+holding whatever a real account may hold), make agents known, inject faults, latency and rate
+limits, and read the log of API requests. Requests here are neither logged nor authenticated,
+nor subject to injected trouble.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from starlette.concurrency import run_in_threadpool
 
-from ..models import AgentId, HttpMethod, PhoneNumberStr, Webhook
-from .api import PathNumber
+from .api import respond
+from .backend import Backend, parse_body, with_write_defaults
 from .controls import Controls, FaultSpec, TokenBucket
-from .store import Store
+from .rules import AgentIdText, MethodName, PhoneNumberText, WebhookWrite
 
 __all__ = ["ADMIN_PREFIX", "MAX_BULK_SEED", "admin_router"]
 
@@ -33,23 +33,24 @@ class SeedSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    phone_number: PhoneNumberStr
-    inbound_agent_id: AgentId | None = None
-    webhooks: list[Webhook] = Field(default_factory=list)
+    phone_number: PhoneNumberText
+    inbound_agent_id: StrictStr | None = None
+    webhooks: list[WebhookWrite] = Field(default_factory=list)
+    """Held to the rules a PATCH is, and stored as a PATCH stores them."""
     auth_token: str | None = Field(None, min_length=1, repr=False)
 
 
 class AgentsSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[AgentId]
+    ids: list[AgentIdText]
 
 
 class LatencySpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ms: int = Field(ge=0, le=600_000)
-    method: HttpMethod | None = None
+    method: MethodName | None = None
 
 
 class RateLimitSpec(BaseModel):
@@ -67,8 +68,17 @@ class BulkSeedSpec(BaseModel):
     numbers: list[SeedSpec] = Field(max_length=MAX_BULK_SEED)
 
 
-def admin_router(store: Store, controls: Controls) -> APIRouter:
+PathNumber = Annotated[PhoneNumberText, Path(description="E.164; '+' may be sent raw or as %2B")]
+
+
+def _hooks(webhooks: list[WebhookWrite]) -> list[dict[str, Any]]:
+    # As sent: fields left out stay out (the backend gives them the write defaults), unknown ones stay.
+    return [w.model_dump(exclude_unset=True) for w in webhooks]
+
+
+def admin_router(backend: Backend, controls: Controls) -> APIRouter:
     router = APIRouter(prefix=ADMIN_PREFIX)
+    store = backend.store
 
     @router.get("/health")
     async def health() -> dict[str, bool]:
@@ -77,10 +87,10 @@ def admin_router(store: Store, controls: Controls) -> APIRouter:
     @router.post("/numbers")
     async def seed_number(spec: SeedSpec) -> Response:
         seeded = await run_in_threadpool(
-            lambda: store.seed(
+            lambda: backend.seed(
                 spec.phone_number,
                 inbound_agent_id=spec.inbound_agent_id,
-                webhooks=[w.to_wire() for w in spec.webhooks],
+                webhooks=_hooks(spec.webhooks),
                 auth_token=spec.auth_token,
             )
         )
@@ -92,7 +102,7 @@ def admin_router(store: Store, controls: Controls) -> APIRouter:
             {
                 "phone_number": n.phone_number,
                 "inbound_agent_id": n.inbound_agent_id,
-                "webhooks": [w.to_wire() for w in n.webhooks],
+                "webhooks": [with_write_defaults(w) for w in _hooks(n.webhooks)],
                 "auth_token": n.auth_token,
             }
             for n in spec.numbers
@@ -110,6 +120,14 @@ def admin_router(store: Store, controls: Controls) -> APIRouter:
         if found is None:
             return JSONResponse({"detail": f"phone number {phone_number} is not in the account"}, status_code=404)
         return JSONResponse(found)
+
+    @router.put("/numbers/{phone_number}/raw")
+    async def seed_raw_number(phone_number: PathNumber, request: Request) -> Response:
+        """The number as exactly this JSON object: any of its fields, any values (see ``Backend.seed_raw``)."""
+        fields, invalid = parse_body(await request.body())
+        if invalid is not None:
+            return respond(invalid)
+        return respond(await run_in_threadpool(backend.seed_raw, phone_number, fields))
 
     @router.delete("/numbers/{phone_number}")
     async def remove_number(phone_number: PathNumber) -> dict[str, bool]:

@@ -27,6 +27,7 @@ from fastapi.exceptions import RequestValidationError
 
 from .admin import ADMIN_PREFIX, admin_router
 from .api import api_router, request_validation_handler
+from .backend import Backend
 from .controls import Controls
 from .store import Store
 
@@ -198,6 +199,7 @@ def create_app(store: Store, *, token: str, controls: Controls | None = None) ->
         openapi_url=f"{ADMIN_PREFIX}/openapi.json",
     )
     app.add_exception_handler(RequestValidationError, request_validation_handler)
-    app.include_router(api_router(store))
-    app.include_router(admin_router(store, controls))
+    backend = Backend(store)
+    app.include_router(api_router(backend))
+    app.include_router(admin_router(backend, controls))
     return _ApiGate(app, controls, token)

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..models import HttpMethod, PhoneNumberStr
+from .rules import MethodName, PhoneNumberText
 
 __all__ = ["MAX_LOGGED_REQUESTS", "Controls", "FaultSpec", "TokenBucket"]
 
@@ -35,8 +35,8 @@ class FaultSpec(BaseModel):
     probability: float | None = Field(None, gt=0, le=1)
     seed: int | None = None
     retry_after: int | None = Field(None, ge=0)
-    method: HttpMethod | None = None
-    phone_number: PhoneNumberStr | None = None
+    method: MethodName | None = None
+    phone_number: PhoneNumberText | None = None
     drop_connection: bool = False
     skip: int = Field(0, ge=0)
     """Let this many matching requests through before the fault starts firing."""

@@ -28,12 +28,17 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from ..models import Webhook
 from . import DEFAULT_ACCOUNT_ID, DEFAULT_TOKEN, EXIT_ADDRESS_IN_USE, LISTENING_PREFIX
 
 __all__ = ["EmulatorAdminError", "EmulatorProcess", "EmulatorStartError"]
 
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _wire(webhook: Any) -> dict[str, Any]:
+    """A webhook as JSON: a mapping as it is, or a model's ``to_wire()`` (the package's input models)."""
+    to_wire = getattr(webhook, "to_wire", None)
+    return dict(to_wire() if callable(to_wire) else webhook)
 
 
 class EmulatorStartError(RuntimeError):
@@ -344,18 +349,28 @@ class EmulatorProcess:
         self,
         number: str,
         inbound_agent_id: str | None = None,
-        webhooks: Sequence[Mapping[str, Any] | Webhook] | None = None,
+        webhooks: Sequence[Any] | None = None,
         auth_token: str | None = None,
     ) -> dict[str, Any]:
         """Create ``number``, or reset it to this binding (its id and carrier SIDs stay)."""
         body: dict[str, Any] = {
             "phone_number": number,
             "inbound_agent_id": inbound_agent_id,
-            "webhooks": [w.to_wire() if isinstance(w, Webhook) else dict(w) for w in webhooks or []],
+            "webhooks": [_wire(w) for w in webhooks or []],
         }
         if auth_token is not None:
             body["auth_token"] = auth_token
         seeded: dict[str, Any] = self._admin("POST", "/numbers", body)
+        return seeded
+
+    def seed_raw(self, number: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Make ``number`` exactly this JSON object, odd values included: what a dashboard or an older
+        client may have left in a real account (``null`` webhooks, null headers, a wss:// URL...).
+
+        Any of the number's fields, stored as given; ``id``, ``created_at``, ``updated_at``, ``uri`` and
+        ``account_id`` are made when left out (an existing number keeps its id); any other field left
+        out is missing from what the API returns. Answers with the number as the API returns it."""
+        seeded: dict[str, Any] = self._admin("PUT", f"/numbers/{quote(number, safe='')}/raw", dict(body))
         return seeded
 
     def seed_many(self, numbers: Sequence[Mapping[str, Any]], *, batch: int = 1000) -> int:
@@ -369,9 +384,7 @@ class EmulatorProcess:
             chunk = []
             for spec in numbers[start : start + batch]:
                 item = dict(spec)
-                item["webhooks"] = [
-                    w.to_wire() if isinstance(w, Webhook) else dict(w) for w in item.get("webhooks") or []
-                ]
+                item["webhooks"] = [_wire(w) for w in item.get("webhooks") or []]
                 chunk.append({k: v for k, v in item.items() if v is not None})
             answer: dict[str, int] = self._admin("POST", "/numbers/bulk", {"numbers": chunk})
             seeded += answer["seeded"]

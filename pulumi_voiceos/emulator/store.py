@@ -1,14 +1,12 @@
-"""SQLite persistence for the emulator: one row per phone number, plus the known agents.
+"""SQLite persistence for the emulator: each phone number as the JSON object the API returns, plus agents.
 
-The emulator's data must outlive the process (tests restart and even SIGKILL it
-to check that the provider copes), so it lives in a SQLite file, in WAL mode
-with ``synchronous=NORMAL``: a committed write survives a crash of the process
-and readers never wait for writers.
-
-Thread safety: uvicorn runs the API handlers in a thread pool, so one
-connection is shared behind a ``threading.Lock``. Every read-modify-write runs
-under the lock inside a ``BEGIN IMMEDIATE`` transaction, which also keeps a
-second process pointed at the same file from interleaving with it.
+A number is kept as a document (every field as stored, odd values and unknown fields included),
+so the account can hold what a real one holds; ``uri`` and ``account_id`` are derived when the
+document does not carry its own. The file is in WAL mode with ``synchronous=NORMAL``: a committed
+write survives a crash of the process (tests SIGKILL it) and readers never wait for writers.
+One connection is shared behind a lock (uvicorn runs handlers in a thread pool), and every
+read-modify-write runs in a ``BEGIN IMMEDIATE`` transaction, which also keeps a second process
+on the same file from interleaving with it. The API's semantics are in ``backend``, not here.
 """
 
 from __future__ import annotations
@@ -18,30 +16,27 @@ import json
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from urllib.parse import quote
 
-__all__ = ["Store", "format_timestamp", "phone_number_uri"]
+__all__ = ["GENERATED_FIELDS", "Store", "format_timestamp", "phone_number_uri"]
 
-_SCHEMA_VERSION = 1
+_SCHEMA_VERSION = 2
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS phone_numbers (
-    phone_number     TEXT PRIMARY KEY,
-    id               TEXT NOT NULL UNIQUE,
-    inbound_agent_id TEXT,
-    webhooks         TEXT NOT NULL,
-    telephony        TEXT NOT NULL,
-    created_at       TEXT NOT NULL,
-    updated_at       TEXT NOT NULL
+CREATE TABLE IF NOT EXISTS numbers (
+    phone_number TEXT PRIMARY KEY,
+    document     TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS agents (
     id TEXT PRIMARY KEY
 );
 """
-_COLUMNS = "phone_number, id, inbound_agent_id, webhooks, telephony, created_at, updated_at"
+
+GENERATED_FIELDS: Final = ("id", "uri", "account_id", "created_at", "updated_at")
+"""The fields a number always has: made by the store when a raw seed does not give them."""
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -53,17 +48,14 @@ def format_timestamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _parse_timestamp(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-
-
-def with_write_defaults(webhook: Mapping[str, Any]) -> dict[str, Any]:
-    """A webhook as the API stores a write of it: a ``method`` or ``headers`` left out takes the
-    request model's default (FastAPI fills defaults); one sent as null stays null."""
-    stored = dict(webhook)
-    stored.setdefault("method", "POST")
-    stored.setdefault("headers", {})
-    return stored
+def _parse_timestamp(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
 
 
 def phone_number_uri(phone_number: str) -> str:
@@ -71,11 +63,15 @@ def phone_number_uri(phone_number: str) -> str:
     return "/phone_numbers/" + quote(phone_number, safe="")
 
 
+def _now() -> str:
+    return format_timestamp(datetime.now(timezone.utc))
+
+
 class Store:
     """The emulator's phone numbers and agents, in one SQLite file.
 
-    Methods take and return wire-shaped dicts (the JSON the API sends), so the
-    HTTP layer never has to know about columns.
+    Methods take and return wire-shaped dicts (the JSON the API sends); they store what they
+    are given, without rules: the request rules and defaults are the backend's.
     """
 
     def __init__(self, path: str | Path, *, account_id: str = "acct_emulator") -> None:
@@ -95,6 +91,8 @@ class Store:
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(_SCHEMA)
+            with self._transaction():
+                self._migrate()
             self._conn.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -105,21 +103,22 @@ class Store:
 
     def get(self, phone_number: str) -> dict[str, Any] | None:
         with self._lock:
-            row = self._select(phone_number)
-        return None if row is None else self._to_wire(row)
+            document = self._select(phone_number)
+        return None if document is None else self._to_wire(phone_number, document)
 
     def page(self, index: int, limit: int) -> tuple[list[dict[str, Any]], bool]:
         """Numbers ``index`` to ``index + limit - 1`` in phone-number order, and whether more follow."""
         with self._lock:
             rows = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM phone_numbers ORDER BY phone_number LIMIT ? OFFSET ?",
+                "SELECT phone_number, document FROM numbers ORDER BY phone_number LIMIT ? OFFSET ?",
                 (limit + 1, index),
             ).fetchall()
-        return [self._to_wire(row) for row in rows[:limit]], len(rows) > limit
+        wire = [self._to_wire(row["phone_number"], json.loads(row["document"])) for row in rows[:limit]]
+        return wire, len(rows) > limit
 
     def count(self) -> int:
         with self._lock:
-            (total,) = self._conn.execute("SELECT COUNT(*) FROM phone_numbers").fetchone()
+            (total,) = self._conn.execute("SELECT COUNT(*) FROM numbers").fetchone()
         return int(total)
 
     def ensure(self, phone_number: str) -> bool:
@@ -131,8 +130,7 @@ class Store:
         with self._lock, self._transaction():
             if self._select(phone_number) is not None:
                 return False
-            now = format_timestamp(datetime.now(timezone.utc))
-            self._insert(phone_number, None, [], self._new_telephony(None), now)
+            self._write(phone_number, self._new_document(None, [], None))
             return True
 
     def seed(
@@ -140,17 +138,17 @@ class Store:
         phone_number: str,
         *,
         inbound_agent_id: str | None = None,
-        webhooks: Sequence[Mapping[str, Any]] = (),
+        webhooks: Iterable[Mapping[str, Any]] = (),
         auth_token: str | None = None,
     ) -> dict[str, Any]:
-        """Create the number, or reset an existing one to the given binding.
+        """Create the number, or reset an existing one to the given binding (webhooks stored as given).
 
         A reset keeps the number's id, ``created_at`` and carrier SIDs, as a
         change made in the VoiceOS dashboard would; the carrier token changes
         only when one is given.
         """
         with self._lock, self._transaction():
-            return self._seed(phone_number, inbound_agent_id, webhooks, auth_token)
+            return self._seed(phone_number, inbound_agent_id, [dict(w) for w in webhooks], auth_token)
 
     def seed_many(self, specs: Iterable[Mapping[str, Any]]) -> int:
         """``seed`` for many numbers in one transaction; each spec has ``seed``'s arguments as keys."""
@@ -160,40 +158,56 @@ class Store:
                 self._seed(
                     spec["phone_number"],
                     spec.get("inbound_agent_id"),
-                    spec.get("webhooks") or (),
+                    [dict(w) for w in spec.get("webhooks") or ()],
                     spec.get("auth_token"),
                 )
                 count += 1
         return count
 
+    def seed_raw(self, phone_number: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Create or replace the number with exactly ``fields`` (any JSON), as the API would return them.
+
+        Only ``id``, ``created_at`` and ``updated_at`` are made when not given (an existing number keeps
+        its id and ``created_at``); ``uri`` and ``account_id`` are derived when not given. A field left
+        out is missing from the number, as it would be from a response.
+        """
+        with self._lock, self._transaction():
+            previous = self._select(phone_number)
+            # uri and account_id given are kept; left out, they stay derived from the account.
+            document = {k: v for k, v in fields.items() if k != "phone_number"}
+            document.setdefault("id", previous["id"] if previous else _new_id())
+            now = _now() if previous is None else self._next_updated_at(previous.get("updated_at"))
+            document.setdefault("created_at", previous.get("created_at", now) if previous else now)
+            document.setdefault("updated_at", now)
+            self._write(phone_number, document)
+            return self._to_wire(phone_number, document)
+
     def update(self, phone_number: str, changes: Mapping[str, Any]) -> dict[str, Any] | None:
-        """Apply a PATCH (only the keys present change); None if the number is unknown.
+        """Set the fields in ``changes`` as given (only those change); None if the number is unknown.
 
         ``updated_at`` moves forward on every call, even one that changes
         nothing, as the API's does.
         """
         with self._lock, self._transaction():
-            row = self._select(phone_number)
-            if row is None:
+            document = self._select(phone_number)
+            if document is None:
                 return None
-            agent = changes["inbound_agent_id"] if "inbound_agent_id" in changes else row["inbound_agent_id"]
-            hooks = (
-                json.dumps([with_write_defaults(w) for w in changes["webhooks"] or []])
-                if "webhooks" in changes
-                else row["webhooks"]
-            )
-            self._conn.execute(
-                "UPDATE phone_numbers SET inbound_agent_id = ?, webhooks = ?, updated_at = ? WHERE phone_number = ?",
-                (agent, hooks, self._next_updated_at(row["updated_at"]), phone_number),
-            )
-            stored = self._select(phone_number)
-        assert stored is not None
-        return self._to_wire(stored)
+            document.update(changes)
+            document["updated_at"] = self._next_updated_at(document.get("updated_at"))
+            self._write(phone_number, document)
+        return self._to_wire(phone_number, document)
+
+    def remove(self, phone_number: str) -> dict[str, Any] | None:
+        """Take the number out of the account; what it was, or None if it was not there."""
+        with self._lock, self._transaction():
+            document = self._select(phone_number)
+            if document is None:
+                return None
+            self._conn.execute("DELETE FROM numbers WHERE phone_number = ?", (phone_number,))
+        return self._to_wire(phone_number, document)
 
     def delete(self, phone_number: str) -> bool:
-        with self._lock, self._transaction():
-            cursor = self._conn.execute("DELETE FROM phone_numbers WHERE phone_number = ?", (phone_number,))
-            return cursor.rowcount > 0
+        return self.remove(phone_number) is not None
 
     # -- agents ----------------------------------------------------------------
 
@@ -218,61 +232,55 @@ class Store:
         self,
         phone_number: str,
         inbound_agent_id: str | None,
-        webhooks: Sequence[Mapping[str, Any]],
+        webhooks: list[dict[str, Any]],
         auth_token: str | None,
     ) -> dict[str, Any]:
-        hooks = [with_write_defaults(w) for w in webhooks]
-        row = self._select(phone_number)
-        if row is None:
-            now = format_timestamp(datetime.now(timezone.utc))
-            self._insert(phone_number, inbound_agent_id, hooks, self._new_telephony(auth_token), now)
+        document = self._select(phone_number)
+        if document is None:
+            document = self._new_document(inbound_agent_id, webhooks, auth_token)
         else:
-            telephony = json.loads(row["telephony"])
+            telephony = document.get("telephony")
+            if not isinstance(telephony, dict):
+                telephony = self._new_telephony(None)
             if auth_token is not None:
-                telephony["auth_token"] = auth_token
-            self._conn.execute(
-                "UPDATE phone_numbers SET inbound_agent_id = ?, webhooks = ?, telephony = ?, updated_at = ? "
-                "WHERE phone_number = ?",
-                (
-                    inbound_agent_id,
-                    json.dumps(hooks),
-                    json.dumps(telephony),
-                    self._next_updated_at(row["updated_at"]),
-                    phone_number,
-                ),
+                telephony = {**telephony, "auth_token": auth_token}
+            document.update(
+                inbound_agent_id=inbound_agent_id,
+                webhooks=webhooks,
+                telephony=telephony,
+                updated_at=self._next_updated_at(document.get("updated_at")),
             )
-        stored = self._select(phone_number)
-        assert stored is not None
-        return self._to_wire(stored)
+        self._write(phone_number, document)
+        return self._to_wire(phone_number, document)
+
+    def _new_document(
+        self, inbound_agent_id: str | None, webhooks: list[dict[str, Any]], auth_token: str | None
+    ) -> dict[str, Any]:
+        now = _now()
+        return {
+            "id": _new_id(),
+            "inbound_agent_id": inbound_agent_id,
+            "created_at": now,
+            "updated_at": now,
+            "telephony": self._new_telephony(auth_token),
+            "webhooks": webhooks,
+        }
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._conn)
 
-    def _select(self, phone_number: str) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self._conn.execute(
-            f"SELECT {_COLUMNS} FROM phone_numbers WHERE phone_number = ?", (phone_number,)
-        ).fetchone()
-        return row
+    def _select(self, phone_number: str) -> dict[str, Any] | None:
+        row = self._conn.execute("SELECT document FROM numbers WHERE phone_number = ?", (phone_number,)).fetchone()
+        if row is None:
+            return None
+        document: dict[str, Any] = json.loads(row["document"])
+        return document
 
-    def _insert(
-        self,
-        phone_number: str,
-        inbound_agent_id: str | None,
-        webhooks: list[dict[str, Any]],
-        telephony: dict[str, Any],
-        now: str,
-    ) -> None:
+    def _write(self, phone_number: str, document: Mapping[str, Any]) -> None:
         self._conn.execute(
-            f"INSERT INTO phone_numbers ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                phone_number,
-                "pn_" + secrets.token_hex(12),
-                inbound_agent_id,
-                json.dumps(webhooks),
-                json.dumps(telephony),
-                now,
-                now,
-            ),
+            "INSERT INTO numbers (phone_number, document) VALUES (?, ?) "
+            "ON CONFLICT (phone_number) DO UPDATE SET document = excluded.document",
+            (phone_number, json.dumps(document)),
         )
 
     def _new_telephony(self, auth_token: str | None) -> dict[str, Any]:
@@ -284,25 +292,42 @@ class Store:
         }
 
     @staticmethod
-    def _next_updated_at(previous: str) -> str:
+    def _next_updated_at(previous: Any) -> str:
         # The wall clock can repeat a microsecond or step back (NTP); clients
         # comparing timestamps must still see every write as newer.
         now = datetime.now(timezone.utc)
-        floor = _parse_timestamp(previous) + timedelta(microseconds=1)
-        return format_timestamp(max(now, floor))
+        parsed = _parse_timestamp(previous)
+        return format_timestamp(now if parsed is None else max(now, parsed + timedelta(microseconds=1)))
 
-    def _to_wire(self, row: sqlite3.Row) -> dict[str, Any]:
-        return {
-            "id": row["id"],
-            "uri": phone_number_uri(row["phone_number"]),
-            "phone_number": row["phone_number"],
+    def _to_wire(self, phone_number: str, document: Mapping[str, Any]) -> dict[str, Any]:
+        wire = {
+            "id": document.get("id"),
+            "uri": phone_number_uri(phone_number),
+            "phone_number": phone_number,
             "account_id": self.account_id,
-            "inbound_agent_id": row["inbound_agent_id"],
-            "created_at": row["created_at"],
-            "updated_at": row["updated_at"],
-            "telephony": json.loads(row["telephony"]),
-            "webhooks": json.loads(row["webhooks"]),
         }
+        wire.update(document)
+        return wire
+
+    def _migrate(self) -> None:
+        # Schema 1 kept each field in a column of its own; its rows become documents.
+        if self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'phone_numbers'").fetchone() is None:
+            return
+        for row in self._conn.execute("SELECT * FROM phone_numbers").fetchall():
+            document = {
+                "id": row["id"],
+                "inbound_agent_id": row["inbound_agent_id"],
+                "created_at": row["created_at"],
+                "updated_at": row["updated_at"],
+                "telephony": json.loads(row["telephony"]),
+                "webhooks": json.loads(row["webhooks"]),
+            }
+            self._write(row["phone_number"], document)
+        self._conn.execute("DROP TABLE phone_numbers")
+
+
+def _new_id() -> str:
+    return "pn_" + secrets.token_hex(12)
 
 
 class _Transaction:

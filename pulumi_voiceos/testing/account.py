@@ -2,24 +2,23 @@
 
 ``VoiceOSMocks`` points the deployment's clients at it (an httpx transport: no
 socket, no process), so the real hooks run against it: the real checks, the
-real guard, the real outputs. It keeps its numbers in the emulator's own store
-(SQLite in memory), so ids, carrier SIDs, tokens and timestamps look as the
-emulator's, and it answers as the emulator's routes do: 404 for a number (or an
-agent) not in the account, 422 for a body that fails the contract.
+real guard, the real outputs. It answers from the emulator's own backend over
+its store (SQLite in memory), so ids, carrier SIDs, timestamps, PATCH semantics,
+404s and 422s are the emulator's, written once.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import unquote
 
 import httpx
-import pydantic
 
+from ..emulator.backend import Answer, Backend
 from ..emulator.store import Store
-from ..models import MAX_PAGE_SIZE, Binding, PhoneNumber, PhoneNumberUpdate
+from ..errors import VoiceOSError
+from ..models import Binding, PhoneNumber
 
 __all__ = ["InMemoryAccount"]
 
@@ -30,11 +29,17 @@ def _json(status: int, body: Any) -> httpx.Response:
     return httpx.Response(status, json=body)
 
 
+def _response(answer: Answer) -> httpx.Response:
+    status, body = answer
+    return httpx.Response(status) if body is None else _json(status, body)
+
+
 class InMemoryAccount:
     """The numbers of one VoiceOS account, in memory."""
 
     def __init__(self, *, account_id: str = "acct_mocks") -> None:
         self.store = Store(":memory:", account_id=account_id)
+        self.backend = Backend(self.store)
 
     def seed(
         self,
@@ -45,7 +50,16 @@ class InMemoryAccount:
         auth_token: str | None = None,
     ) -> None:
         """Put ``phone_number`` in the account (or reset it) with this binding, as the dashboard would."""
-        self.store.seed(phone_number, inbound_agent_id=inbound_agent_id, webhooks=webhooks, auth_token=auth_token)
+        self.backend.seed(phone_number, inbound_agent_id=inbound_agent_id, webhooks=webhooks, auth_token=auth_token)
+
+    def seed_raw(self, phone_number: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Make ``phone_number`` exactly this JSON object (see ``VoiceOSAPI.seed_raw``); the number as the
+        API returns it. Raises ``VoiceOSError`` naming the field when the body is not one a number can hold."""
+        status, answer = self.backend.seed_raw(phone_number, dict(body))
+        if status != 200:
+            raise VoiceOSError(f"seed_raw({phone_number!r}): {answer['detail']}")
+        seeded: dict[str, Any] = answer
+        return seeded
 
     def has(self, phone_number: str) -> bool:
         return self.store.get(phone_number) is not None
@@ -68,31 +82,16 @@ class InMemoryAccount:
         return httpx.MockTransport(self._answer)
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
-        path = request.url.path
+        path, query = request.url.path, request.url.params
         if path == _PREFIX and request.method == "GET":
-            index = int(request.url.params.get("index", 0))
-            limit = min(int(request.url.params.get("limit", 50)), MAX_PAGE_SIZE)
-            items, more = self.store.page(index, limit)
-            return _json(200, {"items": items, "index": index, "has_more": more})
-        if not path.startswith(_PREFIX + "/"):
+            return _response(self.backend.page(query.get("index"), query.get("limit")))
+        if not path.startswith(_PREFIX + "/") or "/" in path[len(_PREFIX) + 1 :]:
             return _json(404, {"detail": "Not Found"})
         number = unquote(path[len(_PREFIX) + 1 :])
         if request.method == "GET":
-            found = self.store.get(number)
-            return _json(200, found) if found is not None else self._not_found(number)
+            return _response(self.backend.get(number))
         if request.method == "PATCH":
-            try:
-                update = PhoneNumberUpdate.model_validate(json.loads(request.content or b"null"))
-            except (ValueError, pydantic.ValidationError) as exc:
-                detail = exc.errors(include_input=False) if isinstance(exc, pydantic.ValidationError) else str(exc)
-                return _json(422, {"detail": detail})
-            changes = update.to_wire()
-            agent = changes.get("inbound_agent_id")
-            if agent is not None and not self.store.has_agent(agent):
-                return _json(404, {"detail": f"agent {agent} not found in account {self.store.account_id}"})
-            updated = self.store.update(number, changes)
-            return _json(200, updated) if updated is not None else self._not_found(number)
+            return _response(self.backend.patch(number, request.content))
+        if request.method == "DELETE":
+            return _response(self.backend.delete(number, query.get("release_phone_number")))
         return _json(405, {"detail": "Method Not Allowed"})
-
-    def _not_found(self, number: str) -> httpx.Response:
-        return _json(404, {"detail": f"phone number {number} not found in account {self.store.account_id}"})

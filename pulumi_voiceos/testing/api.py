@@ -94,6 +94,13 @@ class VoiceOSAPI:
         """Put ``number`` in the account, bound to ``agent`` and ``webhooks`` (unbound when left out)."""
         self.process.seed_number(number, inbound_agent_id=agent, webhooks=list(webhooks), auth_token=auth_token)
 
+    def seed_raw(self, number: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Make ``number`` exactly this JSON object, as a dashboard or an older client may have left it
+        (``"webhooks": null``, a webhook with ``"headers": null``, ``"telephony": null``...), to test
+        that a program copes with what a real account holds. Fields left out are missing, but for
+        ``id``, ``uri``, ``account_id`` and the timestamps, which are made. The number as the API returns it."""
+        return self.process.seed_raw(number, body)
+
     def rebind(
         self,
         number: str,
