@@ -26,8 +26,8 @@ def test_a_failing_step_inside_restoring_still_leaves_the_number_exactly_as_it_w
             raise RuntimeError("a step failed")
         methods = [r["method"] for r in emu.requests()]
         assert as_json(binding_fields(target.get())) == before
-        # Saved, the step's PATCH, its own check, then the check that found the number changed and the PATCH back.
-        assert methods == ["GET", "PATCH", "GET", "GET", "PATCH"]
+        # Read before, saved, the step's PATCH and its check, then the check that found it changed and the PATCH back.
+        assert methods == ["GET", "GET", "PATCH", "GET", "GET", "PATCH"]
 
 
 def test_restoring_writes_nothing_when_the_number_is_already_as_it_was(tmp_path: Path) -> None:
