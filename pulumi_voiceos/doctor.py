@@ -121,6 +121,10 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
 
+def _duration(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds >= 1 else _ms(seconds)
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
@@ -325,7 +329,7 @@ class _Doctor:
         seconds = time.perf_counter() - started
         declarable = listed - unbound - len(undeclarable)
         summary = (
-            f"{_plural(listed, 'number')} listed in {seconds:.1f} s: {declarable} bound as a program can declare, "
+            f"{_plural(listed, 'number')} listed in {_duration(seconds)}: {declarable} bound as a program can declare, "
             f"{unbound} unbound, {len(undeclarable)} whose live binding no program can declare"
         )
         if not undeclarable:
