@@ -110,6 +110,9 @@ class _Recorder(httpx.BaseTransport):
         return response
 
     def close(self) -> None:
+        """Closing one client over it leaves it open for the next; ``shutdown`` closes it."""
+
+    def shutdown(self) -> None:
         self._inner.close()
 
 
@@ -450,7 +453,7 @@ def diagnose(
         doctor.run(census)
     finally:
         doctor.http.close()
-        doctor.recorder.close()
+        doctor.recorder.shutdown()
     return report
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import http.server
+import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 
@@ -225,3 +229,49 @@ def test_the_page_size_is_refused_outside_what_the_api_allows(capsys: pytest.Cap
         cli_main(["doctor", "--page-size", "201"])
     assert exited.value.code == 2
     assert "201 is outside 1 to 200, the limits the API allows" in capsys.readouterr().err
+
+
+class _HeaderedAPI(http.server.BaseHTTPRequestHandler):
+    """An API that sends the rate-limit headers the emulator does not: one number, and a listing
+    without ``index`` (which the contract asks for)."""
+
+    NUMBER: ClassVar[dict[str, Any]] = {
+        "id": "pn_1",
+        "phone_number": "+14155550100",
+        "inbound_agent_id": "agent_a",
+        "webhooks": [],
+    }
+
+    def do_GET(self) -> None:
+        body = self.NUMBER if self.path.startswith("/phone_numbers/") else {"items": [self.NUMBER], "has_more": False}
+        payload = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("RateLimit-Limit", "100")
+        self.send_header("RateLimit-Remaining", "97")
+        self.send_header("X-RateLimit-Reset", f"reset-at {WRONG_TOKEN}")
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_rate_limit_headers_are_named_with_their_values_only_when_plain_numbers_and_contract_gaps_noted() -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HeaderedAPI)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        code, lines = run_doctor(environ(f"http://127.0.0.1:{server.server_address[1]}"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert code == 0, "\n".join(lines)
+    assert line_of(lines, "rate limits") == (
+        "ok   rate limits: headers seen: RateLimit-Limit 100, RateLimit-Remaining 97, "
+        "X-RateLimit-Reset (not a plain number); no 429"
+    )
+    assert line_of(lines, "listing").startswith("note listing: page 1 holds 1 number (index 0, limit 200")
+    assert "'index' is null, not the 0 asked for" in line_of(lines, "listing")
+    assert WRONG_TOKEN not in "\n".join(lines)
