@@ -7,9 +7,11 @@ first; tests that need an empty account, a restart or a crash get their own.
 from __future__ import annotations
 
 import itertools
+import json
 import random
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -28,6 +30,7 @@ from pulumi_voiceos.emulator.backend import Backend
 from pulumi_voiceos.emulator.process import EmulatorAdminError, EmulatorProcess, EmulatorStartError
 from pulumi_voiceos.emulator.store import Store
 from pulumi_voiceos.models import PhoneNumber, PhoneNumberPage
+from pulumi_voiceos.testing.account import InMemoryAccount
 
 TOKEN = "SENTINEL-EMULATOR-TOKEN-3b8e1d"
 CARRIER = "SENTINEL-EMULATOR-CARRIER-c4f2a0"
@@ -744,3 +747,87 @@ def test_requests_are_answered_without_a_delayed_ack_stall(http: httpx.Client, n
     http.get(path)
     durations = sorted(timed(http, "GET", path)[1] for _ in range(21))
     assert durations[10] < 0.03
+
+
+def test_a_database_of_the_previous_schema_is_read_with_its_numbers_intact(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(
+            "CREATE TABLE phone_numbers (phone_number TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
+            "inbound_agent_id TEXT, webhooks TEXT NOT NULL, telephony TEXT NOT NULL, "
+            "created_at TEXT NOT NULL, updated_at TEXT NOT NULL); CREATE TABLE agents (id TEXT PRIMARY KEY);"
+        )
+        conn.execute(
+            "INSERT INTO phone_numbers VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                "+14155550123",
+                "pn_old",
+                "agent_a",
+                json.dumps([HOOK]),
+                json.dumps({"provider": "twilio", "auth_token": CARRIER}),
+                "2024-01-01T00:00:00.000000Z",
+                "2024-01-02T00:00:00.000000Z",
+            ),
+        )
+    conn.close()
+    store = Store(path, account_id="acct_x")
+    try:
+        assert store.get("+14155550123") == {
+            "id": "pn_old",
+            "uri": "/phone_numbers/%2B14155550123",
+            "phone_number": "+14155550123",
+            "account_id": "acct_x",
+            "inbound_agent_id": "agent_a",
+            "created_at": "2024-01-01T00:00:00.000000Z",
+            "updated_at": "2024-01-02T00:00:00.000000Z",
+            "telephony": {"provider": "twilio", "auth_token": CARRIER},
+            "webhooks": [HOOK],
+        }
+        assert store.update("+14155550123", {})["updated_at"] > "2024-01-02"  # type: ignore[index]
+    finally:
+        store.close()
+
+
+# -- one backend behind the emulator and the in-memory account -------------------------------------
+
+
+def test_the_in_memory_account_answers_every_request_as_the_emulator_does(fresh: EmulatorProcess) -> None:
+    n = "+16505550003"
+    account = InMemoryAccount(account_id="acct_emulator")
+    requests: list[tuple[str, str, dict[str, Any]]] = [
+        ("GET", f"/phone_numbers/{enc(n)}", {}),
+        ("GET", "/phone_numbers/12345", {}),
+        ("GET", "/phone_numbers", {"params": {"limit": 201}}),
+        ("GET", "/phone_numbers", {"params": {"index": "x"}}),
+        ("PATCH", f"/phone_numbers/{enc(n)}", {"json": {"webhooks": [{"events": "a", "url": 1}], "x": 1}}),
+        ("PATCH", f"/phone_numbers/{enc(n)}", {"content": b"[1]"}),
+        ("PATCH", f"/phone_numbers/{enc(n)}", {"content": b""}),
+        ("PATCH", f"/phone_numbers/{enc(n)}", {"json": {"inbound_agent_id": "agent_nobody"}}),
+        ("PATCH", f"/phone_numbers/{enc(n)}", {"json": {"webhooks": [{"events": [], "url": "wss://x", "k": 1}]}}),
+        ("PATCH", f"/phone_numbers/{enc(n)}", {"json": {"inbound_agent_id": "agent_known", "webhooks": None}}),
+        ("DELETE", f"/phone_numbers/{enc(n)}", {"params": {"release_phone_number": "maybe"}}),
+        ("DELETE", f"/phone_numbers/{enc(n)}", {}),
+        ("DELETE", f"/phone_numbers/{enc(n)}", {}),
+    ]
+    raw = {"id": "pn_same", "created_at": "2020-01-01T00:00:00Z", "updated_at": "2020-01-01T00:00:00Z"}
+    fresh.add_agents("agent_known")
+    account.store.add_agents(["agent_known"])
+    fresh.seed_raw(n, raw)
+    account.seed_raw(n, raw)
+
+    def answers(client: httpx.Client) -> list[tuple[int, Any]]:
+        got = []
+        for method, path, options in requests:
+            response = client.request(method, path, **options)
+            body = response.json() if response.content else None
+            if isinstance(body, dict):
+                body.pop("updated_at", None)  # the clock's, not the semantics'
+            got.append((response.status_code, body))
+        return got
+
+    with client_for(fresh) as http:
+        over_http = answers(http)
+    with httpx.Client(base_url="https://voiceos.mocks.invalid", transport=account.transport()) as mocked:
+        in_memory = answers(mocked)
+    assert in_memory == over_http
+    assert [status for status, _ in over_http] == [200, 422, 422, 422, 422, 422, 422, 404, 200, 200, 422, 200, 404]

@@ -433,6 +433,29 @@ def test_delete_with_restore_puts_back_what_allow_overwrite_replaced(
     assert [w["url"] for w in restored["webhooks"]] == [OTHER_HOOK["url"]]
 
 
+def test_delete_with_restore_puts_back_a_dashboards_odd_webhooks_exactly_as_the_api_returned_them(
+    provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
+) -> None:
+    odd: list[dict[str, Any]] = [
+        {"events": [], "url": "wss://stream.example.com/agent", "method": None, "headers": None},
+        {"events": ["Call.Ended"], "url": "https://hooks.example.com/x", "method": "brew", "headers": {"X-A": None}},
+        {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/y", "retries": 3},
+    ]
+    before = api.seed_raw(number, {"inbound_agent_id": "agent_billing", "webhooks": odd, "telephony": None})
+    outs = created(provider, number, allow_overwrite=True, on_delete="restore")
+    next_deployment()
+    provider.delete(number, outs)
+    restored = api.peek(number)
+    assert restored is not None
+    # Written back as returned: null stays null, unknown fields stay; a method and headers the API returned
+    # no key for are left out of the write too, so they take the API's write defaults.
+    assert before["webhooks"] == odd
+    assert (restored["inbound_agent_id"], restored["webhooks"]) == (
+        "agent_billing",
+        [*odd[:2], {**odd[2], "method": "POST", "headers": {}}],
+    )
+
+
 def test_delete_with_restore_puts_back_an_adopted_binding_after_later_updates(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:

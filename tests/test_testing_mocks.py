@@ -84,6 +84,26 @@ def test_a_number_someone_else_routes_is_refused_unless_the_program_allows_the_o
     assert outputs["support"]["previous_inbound_agent_id"] == "agent_billing"
 
 
+def test_a_number_holding_what_a_dashboard_left_is_read_guarded_and_overwritten(mocks: VoiceOSMocks) -> None:
+    odd_hook: dict[str, Any] = {
+        "events": [],
+        "url": "wss://stream.example.com",
+        "method": None,
+        "headers": None,
+        "x": 1,
+    }
+    mocks.seed_raw(N1, {"inbound_agent_id": "agent_billing", "webhooks": [odd_hook, None], "telephony": None})
+    with pytest.raises(BindingConflictError) as raised:
+        mocks.run(lambda: PhoneNumberBinding("support", phone_number=N1, inbound_agent_id="agent_support"))
+    assert "already bound to inbound_agent_id='agent_billing'" in str(raised.value)
+    live = mocks.live(N1)
+    assert live is not None and live.webhooks_raw() == [odd_hook]
+    mocks.run(
+        lambda: PhoneNumberBinding("support", phone_number=N1, inbound_agent_id="agent_support", allow_overwrite=True)
+    )
+    assert mocks.live(N1) == binding("agent_support")
+
+
 def test_a_number_already_bound_exactly_as_declared_is_adopted(mocks: VoiceOSMocks) -> None:
     mocks.seed(N1, inbound_agent_id="agent_support")
     outputs = mocks.run(lambda: PhoneNumberBinding("support", phone_number=N1, inbound_agent_id="agent_support"))

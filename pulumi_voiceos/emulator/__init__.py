@@ -1,16 +1,13 @@
 """A local VoiceOS phone-number API for demos, tests and offline development.
 
-- ``app.create_app``: the ASGI app (FastAPI): the VoiceOS routes of the
-  contract (``api``) and, apart from them, an ``/_emulator/`` admin area
-  (``admin``) to seed numbers one by one or in bulk and to inject latency,
-  faults and rate limits (``controls``);
-- ``store.Store``: its SQLite persistence;
-- ``python -m pulumi_voiceos.emulator`` / ``voiceos-emulator``: the CLI;
-- ``process.EmulatorProcess``: runs the CLI as a subprocess from Python.
+- ``app.create_app``: the ASGI app: the contract's routes (``api``) over the API's operations
+  (``backend``, with its own request rules, ``rules``), and an ``/_emulator/`` admin area
+  (``admin``) to seed numbers and inject latency, faults and rate limits (``controls``);
+- ``store.Store``: its SQLite persistence; ``process.EmulatorProcess``: the CLI as a subprocess;
+- ``python -m pulumi_voiceos.emulator`` / ``voiceos-emulator``: the CLI.
 
-Names are imported lazily so that ``process`` (which only needs httpx) and the
-constants below stay importable without the ``emulator`` extra (FastAPI,
-uvicorn) installed in the calling environment.
+Names are imported lazily, so ``process`` (httpx only) and the constants below stay importable
+without the ``emulator`` extra (FastAPI, uvicorn) installed in the calling environment.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from .api import respond
-from .backend import Backend, parse_body, with_write_defaults
+from .backend import Backend, parse_body
 from .controls import Controls, FaultSpec, TokenBucket
 from .rules import AgentIdText, MethodName, PhoneNumberText, WebhookWrite
 
@@ -102,12 +102,12 @@ def admin_router(backend: Backend, controls: Controls) -> APIRouter:
             {
                 "phone_number": n.phone_number,
                 "inbound_agent_id": n.inbound_agent_id,
-                "webhooks": [with_write_defaults(w) for w in _hooks(n.webhooks)],
+                "webhooks": _hooks(n.webhooks),
                 "auth_token": n.auth_token,
             }
             for n in spec.numbers
         ]
-        return {"seeded": await run_in_threadpool(store.seed_many, rows)}
+        return {"seeded": await run_in_threadpool(backend.seed_many, rows)}
 
     @router.get("/numbers/count")
     async def count_numbers() -> dict[str, int]:

@@ -1,15 +1,12 @@
 """The emulator as one ASGI app: the VoiceOS API and the admin area, behind a gate.
 
-- ``api.py``: the documented VoiceOS routes (the contract);
-- ``admin.py``: the ``/_emulator/`` test controls;
-- ``controls.py``: what the controls change (faults, latency, rate limit, log);
-- here: ``_ApiGate``, a plain ASGI wrapper in front of every API request
-  (anything outside ``/_emulator/``). It logs the request on arrival, then
-  applies, in order, the injected latency, injected faults, the rate limit and
-  bearer authentication. It is plain ASGI rather than FastAPI middleware
-  because it must be able to cut a connection mid-response
-  (``drop_connection``) and see the raw, still percent-encoded path for the
-  request log.
+- ``api.py``: the documented routes, over ``backend.py`` (the API's operations and state);
+- ``admin.py`` and ``controls.py``: the ``/_emulator/`` test controls and what they change;
+- here: ``_ApiGate``, a plain ASGI wrapper in front of every API request (anything outside
+  ``/_emulator/``). It logs the request on arrival, then applies, in order, the injected latency,
+  injected faults, the rate limit and bearer authentication. It is plain ASGI rather than FastAPI
+  middleware because it must be able to cut a connection mid-response (``drop_connection``) and
+  see the raw, still percent-encoded path for the request log.
 """
 
 from __future__ import annotations

@@ -150,6 +150,12 @@ class Backend:
         hooks = [with_write_defaults(w) for w in webhooks]
         return self.store.seed(phone_number, inbound_agent_id=inbound_agent_id, webhooks=hooks, auth_token=auth_token)
 
+    def seed_many(self, specs: Iterable[Mapping[str, Any]]) -> int:
+        """``seed`` for many numbers in one transaction; each spec has ``seed``'s arguments as keys."""
+        return self.store.seed_many(
+            {**spec, "webhooks": [with_write_defaults(w) for w in spec.get("webhooks") or ()]} for spec in specs
+        )
+
     def seed_raw(self, phone_number: str, fields: Any) -> Answer:
         """Create or replace the number with exactly these fields, whatever they hold: what a dashboard or an
         older client may have stored. Only ``phone_number`` (the path's, if given) and a non-null string

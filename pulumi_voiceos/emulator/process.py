@@ -23,7 +23,7 @@ import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Protocol
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -35,10 +35,15 @@ __all__ = ["EmulatorAdminError", "EmulatorProcess", "EmulatorStartError"]
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _wire(webhook: Any) -> dict[str, Any]:
-    """A webhook as JSON: a mapping as it is, or a model's ``to_wire()`` (the package's input models)."""
-    to_wire = getattr(webhook, "to_wire", None)
-    return dict(to_wire() if callable(to_wire) else webhook)
+class WireShaped(Protocol):
+    """Anything that gives its JSON form, such as the package's input models (taken by duck typing, so the
+    emulator imports none of the client's rules)."""
+
+    def to_wire(self) -> Mapping[str, Any]: ...
+
+
+def _wire(webhook: Mapping[str, Any] | WireShaped) -> dict[str, Any]:
+    return dict(webhook) if isinstance(webhook, Mapping) else dict(webhook.to_wire())
 
 
 class EmulatorStartError(RuntimeError):
@@ -349,7 +354,7 @@ class EmulatorProcess:
         self,
         number: str,
         inbound_agent_id: str | None = None,
-        webhooks: Sequence[Any] | None = None,
+        webhooks: Sequence[Mapping[str, Any] | WireShaped] | None = None,
         auth_token: str | None = None,
     ) -> dict[str, Any]:
         """Create ``number``, or reset it to this binding (its id and carrier SIDs stay)."""

@@ -129,6 +129,11 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         """Put a number in the account, bound as given (someone else's binding, for the guard to find)."""
         self.account.seed(phone_number, inbound_agent_id=inbound_agent_id, webhooks=webhooks, auth_token=auth_token)
 
+    def seed_raw(self, phone_number: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Make a number exactly this JSON object, as a dashboard or an older client may have left it
+        (``"webhooks": null``, a webhook with ``"headers": null``...): see ``VoiceOSAPI.seed_raw``."""
+        return self.account.seed_raw(phone_number, body)
+
     def live(self, phone_number: str) -> Binding | None:
         """What the program's run left the number bound to (None: not in the account)."""
         return self.account.live(phone_number)
