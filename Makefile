@@ -13,11 +13,12 @@ PULUMI_SDK_VERSION := 3.272.0
 PULUMI_BIN = $(shell scripts/install-pulumi)
 PYTEST_ARGS ?=
 
-.PHONY: help venv cli lint typecheck test test-unit test-e2e test-compat demo bench bench-preview bench-fleet bench-testing bench-native sdk plugin clean
+.PHONY: help venv cli lint typecheck test test-unit test-e2e test-live test-compat demo bench bench-preview bench-fleet bench-testing bench-native sdk plugin clean
 
 help:
 	@echo "make demo   - pulumi up of examples/basic against a local VoiceOS emulator"
 	@echo "make test   - every test: unit, emulator and end-to-end (make lint and make typecheck: ruff, mypy)"
+	@echo "make test-live - the live acceptance against a real account (see docs/real-accounts.md; skipped without VOICEOS_LIVE_*)"
 	@echo "make test-compat - the end-to-end suite on COMPAT_CLI/COMPAT_SDK, then on the declared pulumi floor"
 	@echo "make bench  - benchmarks.run, then bench-preview, bench-fleet and bench-testing (writes docs/performance.md; over an hour)"
 	@echo "make bench-preview - a preview creating 1,000 bindings, with and without voiceos:previewChecks"
@@ -50,6 +51,18 @@ typecheck: venv
 
 test: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The live acceptance (tests/live, docs/real-accounts.md) against the real account these name; without
+# them it runs nothing and says so. Only the names are ever printed, never the values.
+LIVE_VARIABLES := VOICEOS_LIVE_API_URL VOICEOS_LIVE_API_TOKEN VOICEOS_LIVE_NUMBER
+LIVE_MISSING := $(strip $(foreach name,$(LIVE_VARIABLES),$(if $($(name)),,$(name))))
+ifeq ($(LIVE_MISSING),)
+test-live: venv cli
+	PATH="$(PULUMI_BIN):$$PATH" VOICEOS_LIVE=1 $(VENV)/bin/pytest tests/live $(PYTEST_ARGS)
+else
+test-live:
+	@echo "make test-live: skipped, nothing was run: set $(LIVE_MISSING) (the API URL, a token, and one number dedicated to the test; see docs/real-accounts.md)"
+endif
 
 # The end-to-end suite on another engine/SDK pair, then on the lowest pulumi SDK pyproject.toml allows.
 COMPAT_CLI ?= 3.274.0

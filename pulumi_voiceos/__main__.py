@@ -1,5 +1,5 @@
-"""``python -m pulumi_voiceos adopt ...``: the same as the ``voiceos-pulumi`` command."""
+"""``python -m pulumi_voiceos adopt|doctor ...``: the same as the ``voiceos-pulumi`` command."""
 
-from .adopt import main
+from .cli import main
 
 raise SystemExit(main())

@@ -401,32 +401,8 @@ def _appended(current: str, entries: Sequence[Mapping[str, Any]]) -> str:
     return text
 
 
-def main(argv: Sequence[str] | None = None, *, print_line: Callable[[str], None] = print) -> int:
-    parser = argparse.ArgumentParser(
-        prog="voiceos-pulumi", description="Tools for managing VoiceOS phone numbers with Pulumi."
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    adopt = commands.add_parser(
-        "adopt",
-        help="write a Pulumi project that takes over every bound number of the account",
-        description="Reads VOICEOS_API_URL and VOICEOS_API_TOKEN; writes DIR and creates (or selects) the stack.",
-    )
-    adopt.add_argument("--out", required=True, type=Path, metavar="DIR", help="the project folder to write")
-    adopt.add_argument("--stack", required=True, metavar="NAME", help="the stack to create or select")
-    adopt.add_argument("--project", default=DEFAULT_PROJECT, metavar="NAME", help=f"default {DEFAULT_PROJECT}")
-    adopt.add_argument("--prefix", metavar="+1415", help="only numbers that start with this")
-    adopt.add_argument("--include-unbound", action="store_true", help="also list numbers with no agent or webhooks")
-    adopt.add_argument(
-        "--strict",
-        action="store_true",
-        help="fail, writing nothing, if some number's binding cannot be declared (by default it is named and skipped)",
-    )
-    adopt.add_argument(
-        "--fleet",
-        action="store_true",
-        help="declare the numbers as one PhoneNumberFleet instead of one PhoneNumberBinding each (a new project only)",
-    )
-    args = parser.parse_args(argv)
+def run(args: argparse.Namespace, print_line: Callable[[str], None] = print) -> int:
+    """``voiceos-pulumi adopt`` with the arguments ``cli`` parsed: 0 when written, 2 when refused."""
     try:
         report = adopt_account(
             args.out,
@@ -443,3 +419,10 @@ def main(argv: Sequence[str] | None = None, *, print_line: Callable[[str], None]
     for line in report.lines():
         print_line(line)
     return 0
+
+
+def main(argv: Sequence[str] | None = None, *, print_line: Callable[[str], None] = print) -> int:
+    """The ``voiceos-pulumi`` command (its subcommands are parsed in ``cli``)."""
+    from .cli import main as cli_main
+
+    return cli_main(argv, print_line=print_line)

@@ -1,12 +1,14 @@
-"""Live data a real account may hold that this package's inputs would refuse: one entry per kind.
+"""Live data a real account may hold that this package's inputs would refuse, seeded raw (``seed_raw``).
 
-Each kind is a number's binding fields (and ``telephony``) as the API could return them, seeded raw
-into the emulator by the tests of every flow, so each flow is proven against each kind.
+``ODD_KINDS``: one number's fields per kind, for the tests of every flow. ``ODD_NUMBERS``: an account
+of such numbers for doctor and the live suite; ``UNDECLARABLE`` are those no program can declare.
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
+
+from pulumi_voiceos.emulator.process import EmulatorProcess
 
 HOOK_URL: Final = "https://hooks.example.com/dashboard"
 EVENT: Final = "phone_call:connection_requested"
@@ -58,3 +60,36 @@ ODD_KINDS: Final[dict[str, dict[str, Any]]] = {
 """Every kind but the last is bound to something no program can declare; the last is unbound."""
 
 BOUND_ODD_KINDS: Final = [kind for kind, body in ODD_KINDS.items() if body.get("webhooks")]
+
+HEADER_SECRET: Final = "SENTINEL-ODD-HEADER-VALUE-2d7e"
+CARRIER_SECRET: Final = "SENTINEL-ODD-CARRIER-TOKEN-90af"
+
+
+def _hook(**fields: Any) -> dict[str, Any]:
+    return {"events": [EVENT], "url": "https://hooks.example.com/odd", "method": "POST", "headers": {}, **fields}
+
+
+ODD_NUMBERS: Final[dict[str, dict[str, Any]]] = {
+    # method and headers null
+    "+15550100001": {"inbound_agent_id": "agent_a", "webhooks": [_hook(method=None, headers=None)]},
+    "+15550100002": {"inbound_agent_id": "agent_a", "webhooks": [_hook(events=[])]},
+    "+15550100003": {"inbound_agent_id": None, "webhooks": [_hook(events=["CallStarted"])]},
+    "+15550100004": {"inbound_agent_id": "agent_a", "webhooks": [_hook(url="wss://stream.example.com/odd")]},
+    # a null header value beside a secret one
+    "+15550100005": {
+        "inbound_agent_id": "agent_a",
+        "webhooks": [_hook(headers={"X-Empty": None, "Authorization": f"Bearer {HEADER_SECRET}"})],
+    },
+    # Odd, but a program can declare these: only their telephony, unknown fields or null lists are odd.
+    "+15550100006": {"inbound_agent_id": "agent_a", "webhooks": [_hook()], "telephony": None},
+    "+15550100007": {"inbound_agent_id": "agent_a", "telephony": {"provider": None, "auth_token": CARRIER_SECRET}},
+    "+15550100008": {"inbound_agent_id": "agent_a", "webhooks": [_hook(retries=3)], "region": "eu-west", "tags": []},
+    "+15550100009": {"inbound_agent_id": "agent_b", "webhooks": None},
+}
+
+UNDECLARABLE: Final = ("+15550100001", "+15550100002", "+15550100003", "+15550100004", "+15550100005")
+
+
+def seed_odd_account(emulator: EmulatorProcess) -> None:
+    for number, body in ODD_NUMBERS.items():
+        emulator.seed_raw(number, {"phone_number": number, **body})

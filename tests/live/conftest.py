@@ -1,0 +1,72 @@
+"""The account of the live acceptance: the real one under ``make test-live``, else an emulator like it.
+
+The emulator's account holds every kind of odd data (tests/odd_data.py), and its dedicated number is
+bound as a real one may be: to an agent, with a webhook whose method is lower case, whose header
+holds a secret, and which carries a field this package does not know.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+
+from pulumi_voiceos.emulator.process import EmulatorProcess
+
+from ..odd_data import EVENT, seed_odd_account
+from .account import Target, live_requested, missing_variables
+
+DEDICATED: Final = "+15550199999"
+AGENT_BEFORE: Final = "agent_live_before"
+AGENT_TEST: Final = "agent_live_test"
+DEDICATED_HEADER_SECRET: Final = "SENTINEL-LIVE-DEDICATED-HEADER-41c9"
+EMULATOR_TOKEN: Final = "SENTINEL-LIVE-EMULATOR-TOKEN-8e20"
+
+DEDICATED_BINDING: Final[dict[str, Any]] = {
+    "inbound_agent_id": AGENT_BEFORE,
+    "webhooks": [
+        {
+            "events": [EVENT],
+            "url": "https://hooks.example.com/before",
+            "method": "post",
+            "headers": {"Authorization": f"Bearer {DEDICATED_HEADER_SECRET}"},
+            "signing": "v2",
+        }
+    ],
+}
+
+
+@pytest.fixture(autouse=True)
+def _require_pulumi_cli() -> None:
+    if shutil.which("pulumi") is None:
+        pytest.fail("the pulumi CLI is not on PATH: run `make test`, or PATH=$(scripts/install-pulumi):$PATH")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/live/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="module")
+def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    if live_requested():
+        missing = missing_variables()
+        if missing:
+            pytest.fail(f"VOICEOS_LIVE=1 but {', '.join(missing)} not set: set them, or run `make test-live`")
+        yield Target(
+            url=os.environ["VOICEOS_LIVE_API_URL"].rstrip("/"),
+            token=os.environ["VOICEOS_LIVE_API_TOKEN"],
+            number=os.environ["VOICEOS_LIVE_NUMBER"],
+            agent=os.environ.get("VOICEOS_LIVE_AGENT_ID") or None,
+        )
+        return
+    db = Path(tmp_path_factory.mktemp("live-emulator")) / "voiceos.db"
+    with EmulatorProcess(db_path=db, token=EMULATOR_TOKEN, agents=[AGENT_BEFORE, AGENT_TEST]) as emulator:
+        seed_odd_account(emulator)
+        emulator.seed_raw(DEDICATED, {"phone_number": DEDICATED, **DEDICATED_BINDING})
+        yield Target(emulator.url, EMULATOR_TOKEN, DEDICATED, AGENT_TEST, emulator)
