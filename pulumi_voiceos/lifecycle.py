@@ -326,4 +326,6 @@ def plan_delete(
         )
     if target is UNBOUND:
         return DeletePlan(target.patch())
-    return DeletePlan(target.restoring_patch(), f"restoring the binding {phone_number} had before: {wording.describe(target)}")
+    return DeletePlan(
+        target.restoring_patch(), f"restoring the binding {phone_number} had before: {wording.describe(target)}"
+    )

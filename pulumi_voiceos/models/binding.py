@@ -157,7 +157,7 @@ class Binding:
         """The PATCH that puts this binding back as the API returned it. A ``method`` or ``headers`` it lacks
         is sent as null: a state round trip through the Python SDK drops null values, and a left-out field
         would take the API's default instead (unknown fields held null come back absent)."""
-        webhooks = [{**dict.fromkeys(_DEFAULTED_FIELDS), **raw} for raw in self.webhooks_raw()]
+        webhooks = [{**dict.fromkeys(_DEFAULTED_FIELDS), **_whole_numbers(raw)} for raw in self.webhooks_raw()]
         return Patch({"inbound_agent_id": self.inbound_agent_id, "webhooks": webhooks})
 
     def describe(self, agent: str = "inbound_agent_id") -> str:
@@ -170,6 +170,18 @@ class Binding:
         else:
             parts.append("no webhooks")
         return " and ".join(parts)
+
+
+def _whole_numbers(value: Any) -> Any:
+    """``value`` with whole floats as ints: Pulumi's property values hold every number as a float, and
+    2 went into state where 2.0 comes out (JSON means the same by both; an API may not)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    return value
 
 
 def _as_json(webhook: Any) -> Mapping[str, Any]:
