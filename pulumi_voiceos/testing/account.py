@@ -35,6 +35,9 @@ class InMemoryAccount:
 
     def __init__(self, *, account_id: str = "acct_mocks") -> None:
         self.store = Store(":memory:", account_id=account_id)
+        self._seeds: dict[str, dict[str, Any]] = {}
+        # The numbers runs wrote to or brought in since the account was last put back as seeded.
+        self._touched: set[str] = set()
 
     def seed(
         self,
@@ -45,7 +48,30 @@ class InMemoryAccount:
         auth_token: str | None = None,
     ) -> None:
         """Put ``phone_number`` in the account (or reset it) with this binding, as the dashboard would."""
-        self.store.seed(phone_number, inbound_agent_id=inbound_agent_id, webhooks=webhooks, auth_token=auth_token)
+        spec: dict[str, Any] = {
+            "inbound_agent_id": inbound_agent_id,
+            "webhooks": [dict(w) for w in webhooks],
+            "auth_token": auth_token,
+        }
+        self.store.seed(phone_number, **spec)
+        self._seeds[phone_number] = spec
+
+    def ensure(self, phone_number: str) -> None:
+        """Put ``phone_number`` in the account, unbound, unless it is there: a number a program declared,
+        not a seed, so the account as seeded goes on without it."""
+        if self.store.ensure(phone_number):
+            self._touched.add(phone_number)
+
+    def restore_seeds(self) -> None:
+        """Put the account back as the test seeded it: what runs wrote is undone (ids and carrier SIDs
+        stay), and numbers only a run brought in are gone."""
+        for number in sorted(self._touched):
+            spec = self._seeds.get(number)
+            if spec is None:
+                self.store.delete(number)
+            else:
+                self.store.seed(number, **spec)
+        self._touched.clear()
 
     def has(self, phone_number: str) -> bool:
         return self.store.get(phone_number) is not None
@@ -91,6 +117,7 @@ class InMemoryAccount:
             if agent is not None and not self.store.has_agent(agent):
                 return _json(404, {"detail": f"agent {agent} not found in account {self.store.account_id}"})
             updated = self.store.update(number, changes)
+            self._touched.add(number)
             return _json(200, updated) if updated is not None else self._not_found(number)
         return _json(405, {"detail": "Method Not Allowed"})
 

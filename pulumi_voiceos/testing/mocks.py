@@ -31,6 +31,7 @@ test did not seed "not in the account", as it is in a real account.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
@@ -39,7 +40,7 @@ import pulumi
 from .. import checks, errors, fleet, lifecycle, operations
 from ..config import Settings
 from ..deployment import deployment_state, new_deployment
-from ..dynamic.resource import forget_program_claims
+from ..dynamic.resource import forget_program_claims, program_run
 from ..models import Binding
 from ..native import fleet as native_fleet
 from ..native import provider as native_binding
@@ -61,6 +62,9 @@ _SETTINGS: Final = Settings(api_url="https://voiceos.mocks.invalid", api_token="
 
 class VoiceOSCheckError(errors.VoiceOSError):
     """A declared binding or fleet failed the provider's check, as ``pulumi preview`` would say it."""
+
+
+_COUNTED: Final = re.compile(r" \(and \d+ more refused resources?\)$")
 
 
 def _ensure_event_loop() -> None:
@@ -110,11 +114,26 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         """The outputs of each VoiceOS resource created, by resource name."""
         self._other = other
         self._every_number = every_number
-        # One deployment per mocks: claims, warnings and the account's listing start afresh.
+        self._run: object | None = None
+        self._begin_run()
+        _ensure_event_loop()
+
+    def _begin_run(self) -> None:
+        """Start a run of a program: a deployment of its own (no claims, warnings or listing of an earlier
+        run), the account as the test seeded it, no refusals or outputs of an earlier run."""
+        self._run = program_run()
         new_deployment()
         deployment_state().transport = self.account.transport()
         forget_program_claims()
-        _ensure_event_loop()
+        self.account.restore_seeds()
+        self.failures.clear()
+        self.outputs.clear()
+
+    def _notice_a_new_run(self) -> None:
+        # ``set_mocks`` and each ``@pulumi.runtime.test`` start a new run, and nothing tells the mocks:
+        # the first resource or call of the run finds out.
+        if program_run() is not self._run:
+            self._begin_run()
 
     # -- the account -----------------------------------------------------------------------
 
@@ -136,8 +155,8 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
     def _present(self, numbers: Sequence[str]) -> None:
         if self._every_number:
             for number in numbers:
-                if isinstance(number, str) and not self.account.has(number):
-                    self.account.seed(number)
+                if isinstance(number, str):
+                    self.account.ensure(number)
 
     # -- running a program -----------------------------------------------------------------
 
@@ -154,9 +173,7 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         _ensure_event_loop()
         pulumi.runtime.set_mocks(self, project=project, stack=stack, preview=False)
         pulumi.runtime.set_all_config({f"{project}:{k}" if ":" not in k else k: v for k, v in (config or {}).items()})
-        self.failures.clear()
-        self.outputs.clear()
-        forget_program_claims()  # each run is a run of the program: the last run's numbers are not claimed
+        self._begin_run()
 
         def run_program() -> None:
             program()
@@ -175,12 +192,14 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
             first = self.failures[0]
             more = len(self.failures) - 1
             if more:
-                first.args = (f"{first.args[0]} (and {more} more refused resource{'s' if more > 1 else ''})",)
+                message = _COUNTED.sub("", str(first.args[0]))  # counted once, however often it is raised
+                first.args = (f"{message} (and {more} more refused resource{'s' if more > 1 else ''})",)
             raise first
 
     # -- the engine's side -----------------------------------------------------------------
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+        self._notice_a_new_run()
         native = args.typ in (NATIVE_BINDING, NATIVE_FLEET)
         kind = (
             self._binding
@@ -202,6 +221,7 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         return resource_id, outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        self._notice_a_new_run()
         if args.token == GET_PHONE_NUMBER:
             found = self.account.number(str(args.args.get("phoneNumber")))
             if found is None:
