@@ -17,14 +17,12 @@ import re
 from importlib import metadata
 from typing import Final
 
+from .errors import PulumiVersionError
+
 __all__ = ["DYNAMIC_RESOURCE", "NATIVE_PLUGIN", "PulumiVersionError", "installed_pulumi", "problem"]
 
 DYNAMIC_RESOURCE: Final = "3.216.0"
 NATIVE_PLUGIN: Final = "3.171.0"
-
-
-class PulumiVersionError(ImportError):
-    """The installed pulumi SDK is older than this part of the package needs."""
 
 
 def installed_pulumi() -> str | None:

@@ -31,7 +31,7 @@ import yaml
 
 from ._version import __version__
 from .config import DEFAULT_API_URL, resolve_settings
-from .errors import ConfigurationError, VoiceOSError
+from .errors import AdoptError, ConfigurationError, MissingTokenError, VoiceOSError
 from .models import PhoneNumber
 
 __all__ = ["AdoptError", "AdoptReport", "adopt_account", "binding_name", "fleet_program", "main"]
@@ -79,10 +79,6 @@ def fleet_program(*, one_resource: bool = False) -> str:
     them (``templates/fleet_resource``, for ``--fleet``)."""
     template = "fleet_resource" if one_resource else "fleet"
     return resources.files("pulumi_voiceos").joinpath(f"templates/{template}/__main__.py").read_text()
-
-
-class AdoptError(VoiceOSError):
-    """The adopt command refused to run; nothing was written."""
 
 
 @dataclass
@@ -233,11 +229,12 @@ def adopt_account(
         raise AdoptError(f"--prefix {prefix!r} must be '+' and digits, the start of an E.164 number (e.g. +1415)")
     try:
         settings = resolve_settings({}, env)
+    except MissingTokenError:
+        raise AdoptError(
+            "no VoiceOS API token: export VOICEOS_API_TOKEN=<token> (it is never a command-line flag)"
+        ) from None
     except ConfigurationError as exc:
-        message = str(exc)
-        if "token" in message:
-            message = "no VoiceOS API token: export VOICEOS_API_TOKEN=<token> (it is never a command-line flag)"
-        raise AdoptError(message) from None
+        raise AdoptError(str(exc)) from None
     existing = _read_project(out, project)
     _check_backend(env)
 

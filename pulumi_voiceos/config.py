@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, MissingTokenError
 
 __all__ = ["DEFAULT_API_URL", "STACK_CONFIG_KEYS", "Settings", "preview_checks", "resolve_settings"]
 
@@ -168,7 +168,7 @@ def resolve_settings(
 
     token = setting("voiceos:apiToken", "VOICEOS_API_TOKEN")
     if token is None:
-        raise ConfigurationError(_TOKEN_HELP)
+        raise MissingTokenError(_TOKEN_HELP)
     url = check_api_url(setting("voiceos:apiUrl", "VOICEOS_API_URL") or DEFAULT_API_URL)
     timeout = _number(
         setting("voiceos:requestTimeout", "VOICEOS_REQUEST_TIMEOUT"),

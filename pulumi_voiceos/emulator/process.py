@@ -28,24 +28,14 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from ..errors import EmulatorAdminError, EmulatorStartError
+from ..errors import EmulatorPortInUseError as _PortInUseError
 from ..models import Webhook
 from . import DEFAULT_ACCOUNT_ID, DEFAULT_TOKEN, EXIT_ADDRESS_IN_USE, LISTENING_PREFIX
 
 __all__ = ["EmulatorAdminError", "EmulatorProcess", "EmulatorStartError"]
 
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
-
-
-class EmulatorStartError(RuntimeError):
-    """The emulator did not come up; the message carries its stderr."""
-
-
-class _PortInUseError(EmulatorStartError):
-    pass
-
-
-class EmulatorAdminError(RuntimeError):
-    """An admin call (or ``get_number``) got an answer it did not expect."""
 
 
 def _terminate(process: subprocess.Popen[str]) -> None:

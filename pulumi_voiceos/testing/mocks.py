@@ -41,6 +41,7 @@ from .. import checks, errors, fleet, lifecycle, operations
 from ..config import Settings
 from ..deployment import deployment_state, new_deployment
 from ..dynamic.resource import forget_program_claims, program_run
+from ..errors import VoiceOSCheckError
 from ..models import Binding
 from ..native import fleet as native_fleet
 from ..native import provider as native_binding
@@ -58,10 +59,6 @@ LIST_PHONE_NUMBERS: Final = "voiceos:index:listPhoneNumbers"
 
 _SETTINGS: Final = Settings(api_url="https://voiceos.mocks.invalid", api_token="mocks")
 """The settings of the mocked deployment; its clients reach the in-memory account, never the network."""
-
-
-class VoiceOSCheckError(errors.VoiceOSError):
-    """A declared binding or fleet failed the provider's check, as ``pulumi preview`` would say it."""
 
 
 _COUNTED: Final = re.compile(r" \(and \d+ more refused resources?\)$")
