@@ -23,9 +23,9 @@ into every program run would cost more than the rest of this package
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._lazy import lazy_exports
 from ._version import __version__
 from .config import Settings, resolve_settings
 from .errors import (
@@ -56,21 +56,21 @@ if TYPE_CHECKING:
 _LAZY = {
     # The dynamic resource is loaded on first use too: the native plugin, the emulator and adopt import
     # this package without it, and the resource checks the pulumi SDK's version when it loads.
-    "PhoneNumberBinding": "dynamic.resource",
-    "PhoneNumberBindingArgs": "dynamic.resource",
-    "WebhookArgs": "dynamic.resource",
-    "WebhookArgsDict": "dynamic.resource",
-    "PhoneNumberBindingProvider": "dynamic.provider",
-    "PhoneNumberFleet": "dynamic.fleet",
-    "FleetBindingArgs": "dynamic.fleet",
-    "FleetBindingArgsDict": "dynamic.fleet",
-    "RetryPolicy": "client",
-    "VoiceOSClient": "client",
-    "BindingInputs": "models",
-    "PhoneNumber": "models",
-    "PhoneNumberUpdate": "models",
-    "Telephony": "models",
-    "Webhook": "models",
+    "PhoneNumberBinding": ".dynamic.resource",
+    "PhoneNumberBindingArgs": ".dynamic.resource",
+    "WebhookArgs": ".dynamic.resource",
+    "WebhookArgsDict": ".dynamic.resource",
+    "PhoneNumberBindingProvider": ".dynamic.provider",
+    "PhoneNumberFleet": ".dynamic.fleet",
+    "FleetBindingArgs": ".dynamic.fleet",
+    "FleetBindingArgsDict": ".dynamic.fleet",
+    "RetryPolicy": ".client",
+    "VoiceOSClient": ".client",
+    "BindingInputs": ".models",
+    "PhoneNumber": ".models",
+    "PhoneNumberUpdate": ".models",
+    "Telephony": ".models",
+    "Webhook": ".models",
 }
 
 __all__ = [
@@ -110,13 +110,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _LAZY, globals())
 
 
 def __dir__() -> list[str]:

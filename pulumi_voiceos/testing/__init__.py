@@ -15,8 +15,9 @@ what ``live(number)`` reads back.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .api import Request, VoiceOSAPI, binding
@@ -26,18 +27,13 @@ if TYPE_CHECKING:
 __all__ = ["Request", "Run", "TestStack", "VoiceOSAPI", "VoiceOSCheckError", "VoiceOSMocks", "binding"]
 
 _LAZY = {
-    "Request": "api",
-    "VoiceOSAPI": "api",
-    "binding": "api",
-    "VoiceOSCheckError": "mocks",
-    "VoiceOSMocks": "mocks",
-    "Run": "stack",
-    "TestStack": "stack",
+    "Request": ".api",
+    "VoiceOSAPI": ".api",
+    "binding": ".api",
+    "VoiceOSCheckError": ".mocks",
+    "VoiceOSMocks": ".mocks",
+    "Run": ".stack",
+    "TestStack": ".stack",
 }
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+__getattr__ = lazy_exports(__name__, _LAZY, globals())
