@@ -1,24 +1,11 @@
 """Manage VoiceOS phone-number routing as code with Pulumi.
 
-The public surface is re-exported here. One core and two adapters:
-
-- the core: ``models`` (API objects and inputs), ``checks`` (input checks),
-  ``lifecycle`` (the rules, as plain functions of declared, recorded and live),
-  ``operations`` and ``fleet`` (what each hook of a binding and of a fleet does
-  with them), ``deployment`` (what a provider process knows of its deployment),
-  ``client`` (httpx: retries, paging, errors), ``snapshot`` (one listing of the
-  account) and ``config`` (every setting and its default);
-- the adapters: ``dynamic`` (``PhoneNumberBinding`` and ``PhoneNumberFleet`` for
-  Python programs, on Pulumi's dynamic providers) and ``native`` (the
-  ``voiceos`` provider plugin, ``pulumi-resource-voiceos``, for every Pulumi
-  language, with its schema);
-- the tools around them: ``adopt`` (``voiceos-pulumi adopt``) and ``emulator``
-  (a local VoiceOS API for demos, tests and offline work).
-
-Everything but the errors and the settings is loaded on first use: a Pulumi
-program needs only ``PhoneNumberBinding``, and importing pydantic and httpx
-into every program run would cost more than the rest of this package
-(docs/performance.md).
+The public surface is re-exported here: one core of rules (``models``, ``checks``, ``lifecycle``,
+``operations``, ``fleet``, ``deployment``, ``client``, ``snapshot``, ``config``), two adapters
+(``dynamic`` for Python programs, ``native`` for the ``voiceos`` plugin) and the tools around them
+(``adopt``, ``emulator``, ``testing``); docs/architecture.md draws the whole. Everything but the
+errors and the settings is loaded on first use (``_lazy``): a Pulumi program needs only
+``PhoneNumberBinding``, and pydantic and httpx only run in the provider process.
 """
 
 from __future__ import annotations

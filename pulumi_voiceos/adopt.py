@@ -1,17 +1,10 @@
 """``voiceos-pulumi adopt``: turn an existing VoiceOS account into a Pulumi project in one command.
 
-It lists the account page by page and writes a project whose fleet is data:
-``bindings.yaml`` holds one entry per number (``adopt: true`` on each entry it
-wrote), ``__main__.py`` declares one ``PhoneNumberBinding`` per entry. Header
-values are never written to a file: each is stored in the stack's config as a
-secret, and the entry names its config key. ``pulumi up`` then adopts every
-number with one GET and no write.
-
-Run again on the same folder, it adds the numbers that are new in the account
-and leaves every existing entry (and the user's edits) as it is. Everything
-that can be wrong (no token, an unreachable API, a folder holding another
-project, a backend not logged in) is found before anything is written; a
-failure while creating the stack takes back the files it wrote.
+It lists the account and writes a project whose fleet is data (``bindings.yaml``, one entry per
+number, ``adopt: true``); header values go into the stack's config as secrets, never into a file.
+``pulumi up`` then adopts every number with one GET and no write. Run again, it adds the numbers
+new in the account and keeps the user's edits; whatever can be wrong is found before anything is
+written, and a stack that cannot be set up takes back the files (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,17 +1,10 @@
 """The native ``voiceos`` provider: the engine's provider protocol around the shared operations.
 
-Every resource hook converts the engine's camelCase property values into the
-snake_case bags of ``operations`` (``values``), calls the function the dynamic
-provider calls too, and converts the result back with its secrets marked. So
-both providers apply one implementation of the rules, with the same API calls.
-
-What the native protocol adds over the dynamic one: a schema (and SDKs
-generated from it for every language), ``read`` from an id alone (so
-``pulumi import`` works), detailed diffs, invokes, secrets accepted end to end,
-and hooks that run as concurrently as the engine's ``--parallel`` asks. The
-server is asyncio; the operations are blocking HTTP calls, so each one runs on
-a thread of a pool sized well above any ``--parallel`` a user sets, all
-sharing the one pooled client of the deployment.
+Each resource hook goes through one table keyed by type (``BindingHooks`` here, ``FleetHooks`` in
+``fleet``): it converts the engine's camelCase values into the core's snake_case bags (``values``),
+calls the function the dynamic provider calls too, and converts the result back with its secrets
+marked. Blocking operations run on a thread pool sized above any ``--parallel``, sharing the
+deployment's one client; docs/architecture.md says what the native protocol adds.
 """
 
 from __future__ import annotations

@@ -1,16 +1,12 @@
-"""Test your own Pulumi programs with what pulumi-voiceos ships.
-
-Two styles (README, "Testing your program"):
+"""Test your own Pulumi programs with what pulumi-voiceos ships (README, "Testing your program").
 
 - unit tests, with no engine, no CLI and no emulator: ``pulumi.runtime.set_mocks(VoiceOSMocks())``
-  runs the program, and every VoiceOS resource goes through the provider's real
-  checks and rules against an account in memory (``VoiceOSMocks.seed`` and ``.live``);
-- integration tests, through the real CLI and engine against the emulator: the
-  pytest fixtures ``voiceos_api`` (the emulated account) and ``pulumi_stack`` (a
-  stack of your program), from this package's pytest plugin.
+  runs the program, every VoiceOS resource through the provider's real checks and rules against an
+  account in memory (``VoiceOSMocks.seed`` and ``.live``);
+- integration tests, through the real CLI and engine against the emulator: the pytest fixtures
+  ``voiceos_api`` and ``pulumi_stack`` of this package's plugin.
 
-``binding(...)`` spells a binding as a program declares it, to compare with
-what ``live(number)`` reads back.
+``binding(...)`` spells a binding as a program declares it, to compare with ``live(number)``.
 """
 
 from __future__ import annotations

@@ -1,31 +1,11 @@
 """``VoiceOSMocks``: unit tests of a Pulumi program whose bindings go through the provider's real rules.
 
-``pulumi.runtime.set_mocks`` runs a program with no engine and no CLI; plain
-mocks echo the inputs back, so a binding with a bad URL passes a unit test that
-``pulumi preview`` would fail, and outputs such as ``telephony`` are missing.
-``VoiceOSMocks`` answers for every VoiceOS resource (``PhoneNumberBinding`` and
-``PhoneNumberFleet``, dynamic or native) with the provider's own hooks, against
-an account in memory:
-
-- the inputs are checked as ``check`` checks them: a bad one fails the test with
-  the message a preview gives, naming the property and the fix;
-- the create runs as ``up`` runs it (the overwrite guard included, so a number a
-  test seeded with someone else's binding is refused unless ``allow_overwrite``),
-  and its outputs are the ones ``up`` records;
-- ``getPhoneNumber`` and ``listPhoneNumbers`` are answered from the same account;
-- every other resource and call goes to the ``Mocks`` you pass (or is echoed).
-
-``mocks.run(program)`` runs a program function under the mocks and returns the
-outputs of its VoiceOS resources by name; a refusal (a failed check, the guard)
-is raised from it once the run is over, with the text a preview or an ``up``
-gives. (Raising from inside a mock would leave the Pulumi SDK's test runtime
-broken for the tests after it, so refusals are collected in ``failures``
-instead: with your own ``@pulumi.runtime.test`` functions, call
-``mocks.raise_failures()`` at the end.)
-
-By default any number a program declares is in the account (unbound) until
-the test says otherwise; ``VoiceOSMocks(every_number=False)`` makes a number the
-test did not seed "not in the account", as it is in a real account.
+Plain mocks echo the inputs back; ``VoiceOSMocks`` answers for every VoiceOS resource (binding or
+fleet, dynamic or native) with the provider's own check and create against an account in memory,
+so a bad input fails as a preview does and the outputs are those ``up`` records. Refusals are
+collected in ``failures`` and raised once the run is over (``run``, or ``raise_failures()`` in a
+``@pulumi.runtime.test``): raising inside a mock breaks the SDK's test runtime. Each run is a
+program of its own, starting from the account as seeded (docs/architecture.md).
 """
 
 from __future__ import annotations
