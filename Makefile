@@ -10,8 +10,15 @@ PY := $(VENV)/bin/python
 # Two pins, moved together: the CLI (engine) is the sdk/v3 requirement in scripts/pulumi-cli/go.mod,
 # and the Python SDK is this line (PyPI's newest release trails the Go modules by a few versions).
 PULUMI_SDK_VERSION := 3.272.0
-PULUMI_BIN = $(shell scripts/install-pulumi)
+# The CLI's bin directory, computed once and only by a recipe that uses it: the first use runs
+# scripts/install-pulumi (building the CLI on a fresh clone) and keeps the answer (:=), so `make venv`
+# or `make lint` never build the CLI, and `make test` asks once.
+PULUMI_BIN = $(eval PULUMI_BIN := $$(shell scripts/install-pulumi))$(PULUMI_BIN)
 PYTEST_ARGS ?=
+# make test runs the tests in this many processes (pytest-xdist; tests/conftest.py says how they share
+# the machine); TEST_WORKERS=0 runs them in pytest's own process.
+TEST_WORKERS ?= 2
+PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: help venv cli lint typecheck test test-unit test-e2e test-live test-compat demo bench bench-preview bench-fleet bench-testing bench-native sdk plugin clean
 
@@ -50,7 +57,7 @@ typecheck: venv
 	$(VENV)/bin/mypy --strict
 
 test: venv cli
-	PATH="$(PULUMI_BIN):$$PATH" $(VENV)/bin/pytest $(PYTEST_ARGS)
+	PATH="$(PULUMI_BIN):$$PATH" $(VENV)/bin/pytest $(PARALLEL) $(PYTEST_ARGS)
 
 # The live acceptance (tests/live, docs/real-accounts.md) against the real account these name; without
 # them it runs nothing and says so. Only the names are ever printed, never the values.
@@ -74,7 +81,7 @@ test-unit: venv
 	$(VENV)/bin/pytest -m "not e2e and not voiceos_integration" $(PYTEST_ARGS)
 
 test-e2e: venv cli
-	PATH="$(PULUMI_BIN):$$PATH" $(VENV)/bin/pytest -m e2e $(PYTEST_ARGS)
+	PATH="$(PULUMI_BIN):$$PATH" $(VENV)/bin/pytest -m e2e $(PARALLEL) $(PYTEST_ARGS)
 
 demo: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(PY) scripts/demo.py

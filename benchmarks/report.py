@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,12 +110,25 @@ def create_listing_share(size: int) -> float:
     return round(refresh_request_limit(size) / size, 3)
 
 
+_Add = Callable[[str, str, str, bool], None]
+"""How a section of ``check_targets`` adds a target: name, target, measured, met."""
+
+
 def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     targets: list[dict[str, Any]] = []
 
     def add(name: str, target: str, measured: str, met: bool) -> None:
         targets.append({"name": name, "target": target, "measured": measured, "met": met})
 
+    _request_targets(results, add)
+    _growth_targets(results, add)
+    _ratio_targets(results, add)
+    _state_targets(results, add)
+    return targets
+
+
+def _request_targets(results: dict[str, Any], add: _Add) -> None:
+    """API requests per binding and per refresh."""
     for op, limit in EXPECTED_REQUESTS.items():
         if op == "create":
             # Each create's GET and PATCH, and the checks' one listing of the account (ceil(N/200) pages).
@@ -140,6 +154,9 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             f"API requests per refresh, N={each['size']}", f"<= {limit} (ceil(N/{PAGE_SIZE}))", f"{made}", made <= limit
         )
 
+
+def _growth_targets(results: dict[str, Any], add: _Add) -> None:
+    """Refresh under latency, the large run against its floor, growth exponents."""
     for size in REFRESH_LATENCY_SIZES:
         for latency in results["parameters"]["latencies_ms"]:
             slow = _run(results, latency, size)
@@ -176,6 +193,9 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 gap <= GROWTH_TOLERANCE,
             )
 
+
+def _ratio_targets(results: dict[str, Any], add: _Add) -> None:
+    """Ratios to the baseline and the latency bound."""
     for size in RATIO_SIZES:
         fast = _run(results, 0, size)
         if fast is None:
@@ -207,6 +227,9 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 bound["measured_seconds"] <= bound["bound_seconds"],
             )
 
+
+def _state_targets(results: dict[str, Any], add: _Add) -> None:
+    """The state's size and the import's cost."""
     state = next((r["state"]["voiceos"] for r in results["runs"] if "voiceos" in r["state"]), None)
     if state is not None:
         add(
@@ -243,7 +266,6 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         f"{added:.1f} ms",
         added < IMPORT_LIMIT_MS,
     )
-    return targets
 
 
 def write_chart(results: dict[str, Any], path: Path, *, log_log: bool = False) -> Path:

@@ -1,31 +1,18 @@
 """Manage VoiceOS phone-number routing as code with Pulumi.
 
-The public surface is re-exported here. One core and two adapters:
-
-- the core: ``models`` (API objects and inputs), ``checks`` (input checks),
-  ``lifecycle`` (the rules, as plain functions of declared, recorded and live),
-  ``operations`` and ``fleet`` (what each hook of a binding and of a fleet does
-  with them), ``deployment`` (what a provider process knows of its deployment),
-  ``client`` (httpx: retries, paging, errors), ``snapshot`` (one listing of the
-  account) and ``config`` (every setting and its default);
-- the adapters: ``dynamic`` (``PhoneNumberBinding`` and ``PhoneNumberFleet`` for
-  Python programs, on Pulumi's dynamic providers) and ``native`` (the
-  ``voiceos`` provider plugin, ``pulumi-resource-voiceos``, for every Pulumi
-  language, with its schema);
-- the tools around them: ``adopt`` (``voiceos-pulumi adopt``) and ``emulator``
-  (a local VoiceOS API for demos, tests and offline work).
-
-Everything but the errors and the settings is loaded on first use: a Pulumi
-program needs only ``PhoneNumberBinding``, and importing pydantic and httpx
-into every program run would cost more than the rest of this package
-(docs/performance.md).
+The public surface is re-exported here: one core of rules (``models``, ``checks``, ``lifecycle``,
+``operations``, ``fleet``, ``deployment``, ``client``, ``snapshot``, ``config``), two adapters
+(``dynamic`` for Python programs, ``native`` for the ``voiceos`` plugin) and the tools around them
+(``adopt``, ``emulator``, ``testing``); docs/architecture.md draws the whole. Everything but the
+errors and the settings is loaded on first use (``_lazy``): a Pulumi program needs only
+``PhoneNumberBinding``, and pydantic and httpx only run in the provider process.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._lazy import lazy_exports
 from ._version import __version__
 from .config import Settings, resolve_settings
 from .errors import (
@@ -34,6 +21,7 @@ from .errors import (
     BindingConflictError,
     BindingRefusedError,
     ConfigurationError,
+    MissingTokenError,
     NotFoundError,
     NumberNotInAccountError,
     RateLimitError,
@@ -55,21 +43,21 @@ if TYPE_CHECKING:
 _LAZY = {
     # The dynamic resource is loaded on first use too: the native plugin, the emulator and adopt import
     # this package without it, and the resource checks the pulumi SDK's version when it loads.
-    "PhoneNumberBinding": "dynamic.resource",
-    "PhoneNumberBindingArgs": "dynamic.resource",
-    "WebhookArgs": "dynamic.resource",
-    "WebhookArgsDict": "dynamic.resource",
-    "PhoneNumberBindingProvider": "dynamic.provider",
-    "PhoneNumberFleet": "dynamic.fleet",
-    "FleetBindingArgs": "dynamic.fleet",
-    "FleetBindingArgsDict": "dynamic.fleet",
-    "RetryPolicy": "client",
-    "VoiceOSClient": "client",
-    "BindingInputs": "models",
-    "PhoneNumber": "models",
-    "PhoneNumberUpdate": "models",
-    "Telephony": "models",
-    "Webhook": "models",
+    "PhoneNumberBinding": ".dynamic.resource",
+    "PhoneNumberBindingArgs": ".dynamic.resource",
+    "WebhookArgs": ".dynamic.resource",
+    "WebhookArgsDict": ".dynamic.resource",
+    "PhoneNumberBindingProvider": ".dynamic.provider",
+    "PhoneNumberFleet": ".dynamic.fleet",
+    "FleetBindingArgs": ".dynamic.fleet",
+    "FleetBindingArgsDict": ".dynamic.fleet",
+    "RetryPolicy": ".client",
+    "VoiceOSClient": ".client",
+    "BindingInputs": ".models",
+    "PhoneNumber": ".models",
+    "PhoneNumberUpdate": ".models",
+    "Telephony": ".models",
+    "Webhook": ".models",
 }
 
 __all__ = [
@@ -81,6 +69,7 @@ __all__ = [
     "ConfigurationError",
     "FleetBindingArgs",
     "FleetBindingArgsDict",
+    "MissingTokenError",
     "NotFoundError",
     "NumberNotInAccountError",
     "PhoneNumber",
@@ -108,13 +97,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _LAZY, globals())
 
 
 def __dir__() -> list[str]:

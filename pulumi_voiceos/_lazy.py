@@ -1,28 +1,49 @@
-"""A module reference that imports the module on first use.
+"""The one way this package imports on first use: ``LazyModule`` and ``lazy_exports``.
 
-The provider module is imported into every Pulumi program (to pickle the
-provider by name), but pydantic and httpx are only needed inside the provider
-process, where the hooks run; importing them into programs cost more than the
-rest of this package (docs/performance.md).
+A Pulumi program imports the provider modules (to pickle the provider by name) and the package's
+names, but pydantic and httpx are only needed inside the provider process; importing them into every
+program run would cost more than the rest of this package (docs/architecture.md). The emulator's and
+the testing package's names likewise load their extras only when used.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Mapping, MutableMapping
 from types import ModuleType
 from typing import Any
 
-__all__ = ["LazyModule"]
+__all__ = ["LazyModule", "lazy_exports"]
 
 
 class LazyModule:
-    def __init__(self, name: str) -> None:
+    """A module reference that imports ``name`` (relative to ``package`` if it starts with a dot) on the
+    first attribute read."""
+
+    def __init__(self, name: str, package: str | None = None) -> None:
         self._name = name
+        self._package = package
         self._module: ModuleType | None = None
 
     def __getattr__(self, attribute: str) -> Any:
         module = self._module
         if module is None:
             # import_module is thread-safe; a race only assigns the same module twice.
-            module = self._module = importlib.import_module(self._name)
+            module = self._module = importlib.import_module(self._name, self._package)
         return getattr(module, attribute)
+
+
+def lazy_exports(package: str, modules: Mapping[str, str], namespace: MutableMapping[str, Any]) -> Callable[[str], Any]:
+    """A package's module ``__getattr__``: each name in ``modules`` comes from its module (``".app"``),
+    imported on first use and kept in the package's ``namespace`` (its ``globals()``) from then on."""
+    loaders = {module: LazyModule(module, package) for module in set(modules.values())}
+
+    def __getattr__(name: str) -> Any:
+        module = modules.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(loaders[module], name)
+        namespace[name] = value
+        return value
+
+    return __getattr__

@@ -1,14 +1,9 @@
 """The oldest pulumi SDK each entry point works with, and a clear refusal below it.
 
-``pyproject.toml`` declares ``pulumi>=3.216`` (the highest of these), so pip never
-installs an older one beside this package; these checks speak when one was
-installed anyway (``--no-deps``, a pinned environment), instead of an
-ImportError or a TypeError deep in a hook:
-
-- the dynamic resource (``PhoneNumberBinding``) needs 3.216.0, the first whose
-  ``ReadResult`` takes ``inputs`` (a refresh after drift returns them);
-- the native plugin (``pulumi-resource-voiceos``) needs 3.171.0, the first with
-  ``pulumi.provider.experimental``'s provider server, property values and check failures.
+``pyproject.toml`` declares ``pulumi>=3.216`` (the highest of these); these checks speak when an
+older one was installed anyway (``--no-deps``, a pinned environment), instead of an ImportError or
+a TypeError deep in a hook. The dynamic resource needs 3.216.0 (``ReadResult`` takes ``inputs``),
+the native plugin 3.171.0 (``pulumi.provider.experimental``); docs/architecture.md says more.
 """
 
 from __future__ import annotations
@@ -17,14 +12,12 @@ import re
 from importlib import metadata
 from typing import Final
 
+from .errors import PulumiVersionError
+
 __all__ = ["DYNAMIC_RESOURCE", "NATIVE_PLUGIN", "PulumiVersionError", "installed_pulumi", "problem"]
 
 DYNAMIC_RESOURCE: Final = "3.216.0"
 NATIVE_PLUGIN: Final = "3.171.0"
-
-
-class PulumiVersionError(ImportError):
-    """The installed pulumi SDK is older than this part of the package needs."""
 
 
 def installed_pulumi() -> str | None:

@@ -1,17 +1,10 @@
 """``voiceos-pulumi adopt``: turn an existing VoiceOS account into a Pulumi project in one command.
 
-It lists the account page by page and writes a project whose fleet is data:
-``bindings.yaml`` holds one entry per number (``adopt: true`` on each entry it
-wrote), ``__main__.py`` declares one ``PhoneNumberBinding`` per entry. Header
-values are never written to a file: each is stored in the stack's config as a
-secret, and the entry names its config key. ``pulumi up`` then adopts every
-number with one GET and no write.
-
-Run again on the same folder, it adds the numbers that are new in the account
-and leaves every existing entry (and the user's edits) as it is. Everything
-that can be wrong (no token, an unreachable API, a folder holding another
-project, a backend not logged in) is found before anything is written; a
-failure while creating the stack takes back the files it wrote.
+It lists the account and writes a project whose fleet is data (``bindings.yaml``, one entry per
+number, ``adopt: true``); header values go into the stack's config as secrets, never into a file.
+``pulumi up`` then adopts every number with one GET and no write. Run again, it adds the numbers
+new in the account and keeps the user's edits; whatever can be wrong is found before anything is
+written, and a stack that cannot be set up takes back the files (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -30,8 +23,8 @@ from typing import Any, Final
 import yaml
 
 from ._version import __version__
-from .config import DEFAULT_API_URL, resolve_settings
-from .errors import ConfigurationError, VoiceOSError
+from .config import DEFAULT_API_URL, Settings, resolve_settings
+from .errors import AdoptError, ConfigurationError, MissingTokenError, VoiceOSError
 from .models import PhoneNumber, undeclarable_reason
 
 __all__ = ["AdoptError", "AdoptReport", "adopt_account", "binding_name", "fleet_program", "main"]
@@ -79,10 +72,6 @@ def fleet_program(*, one_resource: bool = False) -> str:
     them (``templates/fleet_resource``, for ``--fleet``)."""
     template = "fleet_resource" if one_resource else "fleet"
     return resources.files("pulumi_voiceos").joinpath(f"templates/{template}/__main__.py").read_text()
-
-
-class AdoptError(VoiceOSError):
-    """The adopt command refused to run; nothing was written."""
 
 
 @dataclass
@@ -232,24 +221,11 @@ def adopt_account(
     environ: Mapping[str, str] | None = None,
 ) -> AdoptReport:
     """Write or extend the project in ``out`` and its stack; see the module docstring."""
-    from pulumi import automation as auto
-
     from .client import VoiceOSClient
 
     env = dict(os.environ if environ is None else environ)
-    if not _PROJECT_NAME.fullmatch(project):
-        raise AdoptError(f"--project {project!r} is not a Pulumi project name: use letters, digits, '-', '_', '.'")
-    if not _STACK_NAME.fullmatch(stack_name):
-        raise AdoptError(f"--stack {stack_name!r} is not a stack name: use letters, digits, '-', '_', '.'")
-    if prefix is not None and not _PREFIX.fullmatch(prefix):
-        raise AdoptError(f"--prefix {prefix!r} must be '+' and digits, the start of an E.164 number (e.g. +1415)")
-    try:
-        settings = resolve_settings({}, env)
-    except ConfigurationError as exc:
-        message = str(exc)
-        if "token" in message:
-            message = "no VoiceOS API token: export VOICEOS_API_TOKEN=<token> (it is never a command-line flag)"
-        raise AdoptError(message) from None
+    _check_names(project, stack_name, prefix)
+    settings = _settings(env)
     existing = _read_project(out, project)
     _check_backend(env)
 
@@ -260,10 +236,67 @@ def adopt_account(
         except VoiceOSError as exc:
             raise AdoptError(f"could not list the account: {exc}") from None
     report.listed = len(numbers)
-
-    known = {str(e["phone_number"]) for e in existing or []}
-    names = {str(e.get("name")) for e in existing or []}
     secrets: dict[str, str] = {}
+    new_entries = _new_entries(
+        numbers, existing or [], prefix=prefix, include_unbound=include_unbound, report=report, secrets=secrets
+    )
+    report.secrets = len(secrets)
+    if strict and report.undeclarable:
+        named = "; ".join(f"{n}: {why}" for n, why in sorted(report.undeclarable.items()))
+        raise AdoptError(
+            f"--strict: {len(report.undeclarable)} numbers have a binding no program can declare ({named}); "
+            "fix them in the VoiceOS dashboard, or run adopt without --strict to adopt the rest"
+        )
+    config = dict(secrets)
+    if settings.api_url != DEFAULT_API_URL:
+        config["voiceos:apiUrl"] = settings.api_url
+    _write_project(
+        out,
+        project=project,
+        stack_name=stack_name,
+        env=env,
+        existing=existing,
+        new_entries=new_entries,
+        config=config,
+        secret=set(secrets),
+        one_resource=one_resource,
+    )
+    return report
+
+
+def _check_names(project: str, stack_name: str, prefix: str | None) -> None:
+    if not _PROJECT_NAME.fullmatch(project):
+        raise AdoptError(f"--project {project!r} is not a Pulumi project name: use letters, digits, '-', '_', '.'")
+    if not _STACK_NAME.fullmatch(stack_name):
+        raise AdoptError(f"--stack {stack_name!r} is not a stack name: use letters, digits, '-', '_', '.'")
+    if prefix is not None and not _PREFIX.fullmatch(prefix):
+        raise AdoptError(f"--prefix {prefix!r} must be '+' and digits, the start of an E.164 number (e.g. +1415)")
+
+
+def _settings(env: Mapping[str, str]) -> Settings:
+    try:
+        return resolve_settings({}, env)
+    except MissingTokenError:
+        raise AdoptError(
+            "no VoiceOS API token: export VOICEOS_API_TOKEN=<token> (it is never a command-line flag)"
+        ) from None
+    except ConfigurationError as exc:
+        raise AdoptError(str(exc)) from None
+
+
+def _new_entries(
+    numbers: Sequence[PhoneNumber],
+    existing: Sequence[Mapping[str, Any]],
+    *,
+    prefix: str | None,
+    include_unbound: bool,
+    report: AdoptReport,
+    secrets: dict[str, str],
+) -> list[dict[str, Any]]:
+    """The entries of the numbers to adopt (counting the others in ``report``), named apart from the
+    ``existing`` ones; their secret header values go into ``secrets``, by config key."""
+    known = {str(e["phone_number"]) for e in existing}
+    names = {str(e.get("name")) for e in existing}
     new_entries = []
     for number in sorted(numbers, key=lambda n: n.phone_number):
         if prefix is not None and not number.phone_number.startswith(prefix):
@@ -281,13 +314,24 @@ def adopt_account(
             names.add(name)
             new_entries.append(fleet_entry(number, name, secrets))
             report.adopted.append(number.phone_number)
-    report.secrets = len(secrets)
-    if strict and report.undeclarable:
-        named = "; ".join(f"{n}: {why}" for n, why in sorted(report.undeclarable.items()))
-        raise AdoptError(
-            f"--strict: {len(report.undeclarable)} numbers have a binding no program can declare ({named}); "
-            "fix them in the VoiceOS dashboard, or run adopt without --strict to adopt the rest"
-        )
+    return new_entries
+
+
+def _write_project(
+    out: Path,
+    *,
+    project: str,
+    stack_name: str,
+    env: Mapping[str, str],
+    existing: Sequence[Mapping[str, Any]] | None,
+    new_entries: Sequence[Mapping[str, Any]],
+    config: Mapping[str, str],
+    secret: set[str],
+    one_resource: bool,
+) -> None:
+    """Write the project (or extend its bindings file) and set up its stack; on any failure, put back
+    every file as it was."""
+    from pulumi import automation as auto
 
     fleet = out / FLEET_FILE
     # The new text is made before anything is written, so a file that cannot be extended is refused
@@ -314,28 +358,30 @@ def adopt_account(
         elif extended is not None:
             write(fleet, extended)
         stack = auto.create_or_select_stack(
-            stack_name, work_dir=str(out), opts=auto.LocalWorkspaceOptions(env_vars=env)
+            stack_name, work_dir=str(out), opts=auto.LocalWorkspaceOptions(env_vars=dict(env))
         )
-        config = {key: auto.ConfigValue(value, secret=True) for key, value in secrets.items()}
-        if settings.api_url != DEFAULT_API_URL:
-            config["voiceos:apiUrl"] = auto.ConfigValue(settings.api_url)
         if config:
-            stack.set_all_config(config)
+            stack.set_all_config({key: auto.ConfigValue(v, secret=key in secret) for key, v in config.items()})
     except Exception as exc:
-        for path, before in reversed(written):
-            if before is None:
-                path.unlink(missing_ok=True)
-            else:
-                _write_atomically(path, before)
-        if existing is None and out.exists() and not any(out.iterdir()):
-            out.rmdir()
+        _put_back(written, out if existing is None else None)
         if isinstance(exc, AdoptError):
             raise
         said = [line.strip() for line in str(exc).splitlines() if line.strip()]
         raise AdoptError(
             f"could not create or configure stack {stack_name!r}: {said[-1] if said else type(exc).__name__}"
         ) from None
-    return report
+
+
+def _put_back(written: Sequence[tuple[Path, str | None]], created: Path | None) -> None:
+    """Undo ``written`` (each file and what it held before, None: it was new) and remove the folder
+    ``created`` if it is left empty."""
+    for path, before in reversed(written):
+        if before is None:
+            path.unlink(missing_ok=True)
+        else:
+            _write_atomically(path, before)
+    if created is not None and created.exists() and not any(created.iterdir()):
+        created.rmdir()
 
 
 def _indent(text: str, width: int = 2) -> str:

@@ -149,29 +149,35 @@ def _check_partially_known(props: dict[str, Any]) -> tuple[dict[str, Any], list[
             failures.extend(_failures(exc, (name,)))
     webhooks = props.get("webhooks")
     if isinstance(webhooks, list):
-        checked: list[Any] = []
-        for index, webhook in enumerate(webhooks):
-            if not isinstance(webhook, dict) or not contains_unknown(webhook):
-                try:
-                    checked.append(Webhook.model_validate(webhook).to_wire())
-                except pydantic.ValidationError as exc:
-                    failures.extend(_failures(exc, ("webhooks", index)))
-                    checked.append(webhook)
-                continue
-            item = dict(webhook)
-            for key, value in webhook.items():
-                if key not in webhook_fields:
-                    failures.append(Failure(f"webhooks[{index}].{key}", _reason({"type": "extra_forbidden"})))
-                elif value is not None and not contains_unknown(value):
-                    try:
-                        item[key] = webhook_fields[key].validate_python(value)
-                    except pydantic.ValidationError as exc:
-                        failures.extend(_failures(exc, ("webhooks", index, key)))
-            checked.append(item)
-        result["webhooks"] = checked
+        result["webhooks"] = [
+            _check_webhook_partially_known(index, webhook, webhook_fields, failures)
+            for index, webhook in enumerate(webhooks)
+        ]
     elif webhooks is not None and not contains_unknown(webhooks):
         failures.append(Failure("webhooks", f"must be a list of webhooks (got {type(webhooks).__name__})"))
     return result, failures
+
+
+def _check_webhook_partially_known(
+    index: int, webhook: Any, webhook_fields: Mapping[str, pydantic.TypeAdapter[Any]], failures: list[Failure]
+) -> Any:
+    """``webhooks[index]`` checked as far as it is known (its failures added to ``failures``)."""
+    if not isinstance(webhook, dict) or not contains_unknown(webhook):
+        try:
+            return Webhook.model_validate(webhook).to_wire()
+        except pydantic.ValidationError as exc:
+            failures.extend(_failures(exc, ("webhooks", index)))
+            return webhook
+    item = dict(webhook)
+    for key, value in webhook.items():
+        if key not in webhook_fields:
+            failures.append(Failure(f"webhooks[{index}].{key}", _reason({"type": "extra_forbidden"})))
+        elif value is not None and not contains_unknown(value):
+            try:
+                item[key] = webhook_fields[key].validate_python(value)
+            except pydantic.ValidationError as exc:
+                failures.extend(_failures(exc, ("webhooks", index, key)))
+    return item
 
 
 # -- fleets ------------------------------------------------------------------------------------
@@ -235,56 +241,69 @@ def check_fleet_inputs(
                 Failure("bindings", f"must be a map from E.164 numbers to bindings (got {type(bindings).__name__})")
             )
     else:
-        entries: dict[str, Any] = {}
         before = checked_before if isinstance(checked_before, Mapping) else {}
-        for number, entry in bindings.items():
-            if before.get(number) == entry and isinstance(number, str) and number not in entries:
-                entries[number] = entry
-                continue
-            if not isinstance(entry, Mapping):
-                if contains_unknown(entry):
-                    entries[number] = entry
-                else:
-                    reason = f"must be a binding such as {{inbound_agent_id: ..., webhooks: [...]}} (got {entry!r})"
-                    failures.append(Failure(entry_path(str(number)), reason))
-                continue
-            stray = [key for key in entry if key not in FLEET_ENTRY_NAMES]
-            if stray:
-                failures.extend(
-                    Failure(
-                        entry_path(str(number), f".{key}"),
-                        f"is not a property of a fleet entry; use one of {', '.join(FLEET_ENTRY_NAMES)}",
-                    )
-                    for key in stray
-                )
-                continue
-            adopt = entry.get("adopt")
-            if adopt is not None and not contains_unknown(adopt) and not isinstance(adopt, bool):
-                failures.append(Failure(entry_path(str(number), ".adopt"), "must be true or false"))
-                continue
-            binding = {"phone_number": number, **{k: entry[k] for k in ("inbound_agent_id", "webhooks") if k in entry}}
-            canonical, problems = check_inputs(binding)
-            if problems:
-                failures.extend(_entry_failure(str(number), problem) for problem in problems)
-                continue
-            key = canonical["phone_number"]
-            if key in entries:
-                failures.append(Failure(entry_path(str(number)), f"is {key} again; give each number one entry"))
-                continue
-            kept = {name: canonical[name] for name in ("inbound_agent_id", "webhooks") if canonical.get(name)}
-            if adopt:
-                kept["adopt"] = adopt
-            entries[key] = kept
+        entries = _check_fleet_entries(bindings, before, failures)
         checked["bindings"] = entries
         if not failures and not contains_unknown(entries):
-            size = len(json.dumps(entries, separators=(",", ":")))
-            if size > MAX_FLEET_BYTES:
-                failures.append(
-                    Failure(
-                        "bindings",
-                        f"is {size / 2**20:.0f} MiB as JSON, more than a fleet takes ({MAX_FLEET_BYTES // 2**20} MiB: "
-                        "its inputs and outputs each travel in one gRPC message of at most 400 MiB); "
-                        "split the numbers over several PhoneNumberFleet resources",
-                    )
-                )
+            failures.extend(_fleet_size_failures(entries))
     return (checked if not failures else dict(props)), failures
+
+
+def _check_fleet_entries(
+    bindings: Mapping[Any, Any], before: Mapping[str, Any], failures: list[Failure]
+) -> dict[str, Any]:
+    """The canonical entries of ``bindings`` (one equal to its checked self in ``before`` is kept as it
+    is); what is wrong with the others is added to ``failures``."""
+    entries: dict[str, Any] = {}
+    for number, entry in bindings.items():
+        if before.get(number) == entry and isinstance(number, str) and number not in entries:
+            entries[number] = entry
+            continue
+        if not isinstance(entry, Mapping):
+            if contains_unknown(entry):
+                entries[number] = entry
+            else:
+                reason = f"must be a binding such as {{inbound_agent_id: ..., webhooks: [...]}} (got {entry!r})"
+                failures.append(Failure(entry_path(str(number)), reason))
+            continue
+        key, kept, problems = _check_fleet_entry(number, entry)
+        if problems:
+            failures.extend(problems)
+        elif key in entries:
+            failures.append(Failure(entry_path(str(number)), f"is {key} again; give each number one entry"))
+        else:
+            entries[key] = kept
+    return entries
+
+
+def _check_fleet_entry(number: Any, entry: Mapping[str, Any]) -> tuple[str, dict[str, Any], list[Failure]]:
+    """One entry given as a mapping: its canonical number and what it keeps, or what is wrong with it."""
+    stray = [key for key in entry if key not in FLEET_ENTRY_NAMES]
+    if stray:
+        reason = f"is not a property of a fleet entry; use one of {', '.join(FLEET_ENTRY_NAMES)}"
+        return "", {}, [Failure(entry_path(str(number), f".{key}"), reason) for key in stray]
+    adopt = entry.get("adopt")
+    if adopt is not None and not contains_unknown(adopt) and not isinstance(adopt, bool):
+        return "", {}, [Failure(entry_path(str(number), ".adopt"), "must be true or false")]
+    binding = {"phone_number": number, **{k: entry[k] for k in ("inbound_agent_id", "webhooks") if k in entry}}
+    canonical, problems = check_inputs(binding)
+    if problems:
+        return "", {}, [_entry_failure(str(number), problem) for problem in problems]
+    kept = {name: canonical[name] for name in ("inbound_agent_id", "webhooks") if canonical.get(name)}
+    if adopt:
+        kept["adopt"] = adopt
+    return str(canonical["phone_number"]), kept, []
+
+
+def _fleet_size_failures(entries: Mapping[str, Any]) -> list[Failure]:
+    size = len(json.dumps(entries, separators=(",", ":")))
+    if size <= MAX_FLEET_BYTES:
+        return []
+    return [
+        Failure(
+            "bindings",
+            f"is {size / 2**20:.0f} MiB as JSON, more than a fleet takes ({MAX_FLEET_BYTES // 2**20} MiB: "
+            "its inputs and outputs each travel in one gRPC message of at most 400 MiB); "
+            "split the numbers over several PhoneNumberFleet resources",
+        )
+    ]

@@ -1,24 +1,10 @@
 """Where the provider's settings come from: stack config first, then the environment.
 
-Settings are resolved at call time inside the provider process, never when a
-program constructs a resource, so nothing secret is pickled into ``__provider``
-and a rotated token takes effect on the next run for every existing binding.
-
-==========================  ============================  =========================
-stack config                environment                   meaning
-==========================  ============================  =========================
-``voiceos:apiToken``        ``VOICEOS_API_TOKEN``         bearer token (required)
-``voiceos:apiUrl``          ``VOICEOS_API_URL``           API base URL
-``voiceos:requestTimeout``  ``VOICEOS_REQUEST_TIMEOUT``   seconds to wait for an answer
-``voiceos:maxAttempts``     ``VOICEOS_MAX_ATTEMPTS``      tries per request (1 = no retry)
-``voiceos:maxRetrySeconds`` ``VOICEOS_MAX_RETRY_SECONDS`` total time one request may take
-``voiceos:previewChecks``   ``VOICEOS_PREVIEW_CHECKS``    read numbers at check time
-``voiceos:maxConcurrency``  ``VOICEOS_MAX_CONCURRENCY``   a fleet's requests at once
-==========================  ============================  =========================
-
-``previewChecks`` (true by default) lets ``check`` read the live binding of a
-number a binding is about to take, so ``pulumi preview`` already fails on a
-conflict and announces a takeover; false makes previews read nothing.
+Settings are resolved at call time inside the provider process, never when a program constructs
+a resource, so nothing secret is pickled into ``__provider`` and a rotated token takes effect on
+the next run for every existing binding. The keys (``voiceos:apiToken`` / ``VOICEOS_API_TOKEN``,
+the URL, timeouts, retries, ``previewChecks``, a fleet's concurrency) are tabled in
+docs/architecture.md and README.md; a token set nowhere is a ``MissingTokenError``.
 """
 
 from __future__ import annotations
@@ -31,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, MissingTokenError
 
 __all__ = ["DEFAULT_API_URL", "STACK_CONFIG_KEYS", "Settings", "preview_checks", "resolve_settings"]
 
@@ -168,7 +154,7 @@ def resolve_settings(
 
     token = setting("voiceos:apiToken", "VOICEOS_API_TOKEN")
     if token is None:
-        raise ConfigurationError(_TOKEN_HELP)
+        raise MissingTokenError(_TOKEN_HELP)
     url = check_api_url(setting("voiceos:apiUrl", "VOICEOS_API_URL") or DEFAULT_API_URL)
     timeout = _number(
         setting("voiceos:requestTimeout", "VOICEOS_REQUEST_TIMEOUT"),

@@ -1,18 +1,10 @@
 """What one provider process knows of the one deployment it serves, shared by every resource kind.
 
-The engine starts a provider process per deployment (a preview, an update, a
-destroy) and every binding and fleet of that provider goes through it, so the
-process is where hooks learn of each other:
-
-- ``claims``: the numbers that resources of this deployment declare, so the
-  delete (or a fleet's removal) of a number that another resource takes over is
-  a hand-over, not an unbind;
-- ``imported``: the numbers the engine read for an import (a read with no state);
-- per distinct settings, one pooled client shared by concurrent hooks, and one
-  listing of the account that serves the reads of the whole deployment;
-- warnings said once, however many hooks come upon them;
-- when a check last ran, so a fleet can let a number go only once the rest of
-  the deployment has had the time to claim it.
+The engine starts a provider process per deployment and every binding and fleet goes through it,
+so the process is where hooks learn of each other: the numbers its resources claim (a delete of a
+number another resource takes is a hand-over), the numbers read for an import, one pooled client
+and one listing of the account per settings, warnings said once, and when a check last ran
+(docs/architecture.md).
 """
 
 from __future__ import annotations

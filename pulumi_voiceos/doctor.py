@@ -26,7 +26,7 @@ import pydantic
 
 from ._version import __version__
 from .config import Settings, resolve_settings
-from .errors import ConfigurationError, VoiceOSError
+from .errors import ConfigurationError, MissingTokenError, VoiceOSError
 from .models import MAX_PAGE_SIZE, PhoneNumberPage, undeclarable_reason
 
 __all__ = ["Check", "DoctorReport", "diagnose", "run"]
@@ -436,7 +436,7 @@ def diagnose(
         settings = resolve_settings({}, env)
     except ConfigurationError as exc:
         message = str(exc)
-        if "token" in message and "No VoiceOS API token" in message:
+        if isinstance(exc, MissingTokenError):
             message = "no API token: export VOICEOS_API_TOKEN=<token> (it is never a command-line flag)"
         check = Check("settings", "FAIL", message)
         report.checks.append(check)

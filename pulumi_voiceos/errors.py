@@ -1,44 +1,42 @@
-"""The exceptions this package raises, read top to bottom from general to specific.
+"""Every exception this package raises on purpose, in one tree (docs/architecture.md draws it).
 
-Every message is written for the person running ``pulumi up``: it names the
-operation and the phone number, says what went wrong and what to do about it,
-and never contains the API token, the carrier's auth token or header values.
-
-    VoiceOSError
-    ├── ConfigurationError          token or URL missing or unusable
-    ├── BindingRefusedError         a binding was refused before anything was written
-    │   ├── BindingConflictError    the number is bound to something else (the overwrite guard)
-    │   └── NumberNotInAccountError the number is not in the VoiceOS account
-    ├── TransportError              the API could not be reached
-    │   └── RequestTimeoutError     it was reached but answered too slowly
-    └── APIError                    the API answered with an error status
-        ├── AuthenticationError     401/403
-        ├── NotFoundError           404
-        ├── RequestValidationError  422
-        ├── RateLimitError          429, after retries
-        ├── ServerError             5xx, after retries
-        └── UnexpectedResponseError a 2xx whose body is not what the contract says
+Every message is written for the person running ``pulumi up``: it names the operation and the
+phone number, says what went wrong and what to do about it, and never contains the API token, the
+carrier's auth token or header values. Callers tell errors apart by their type, never by their text.
+The modules that raised them first re-export them, so old imports and pickled stacks keep working.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .native.values import PropertyMap
 
 __all__ = [
     "APIError",
+    "AdoptError",
     "AuthenticationError",
     "BindingConflictError",
     "BindingRefusedError",
     "ConfigurationError",
+    "EmulatorAdminError",
+    "EmulatorError",
+    "EmulatorPortInUseError",
+    "EmulatorStartError",
+    "InitFailed",
+    "MissingTokenError",
     "NotFoundError",
     "NumberNotInAccountError",
+    "PulumiVersionError",
     "RateLimitError",
     "RequestTimeoutError",
     "RequestValidationError",
     "ServerError",
     "TransportError",
     "UnexpectedResponseError",
+    "VoiceOSCheckError",
     "VoiceOSError",
     "format_validation_detail",
 ]
@@ -50,6 +48,14 @@ class VoiceOSError(Exception):
 
 class ConfigurationError(VoiceOSError):
     """The provider cannot run: no token, or an API URL it will not use."""
+
+
+class MissingTokenError(ConfigurationError):
+    """No API token is set, neither in the stack's config nor in the environment."""
+
+
+class PulumiVersionError(VoiceOSError, ImportError):
+    """The installed pulumi SDK is older than this part of the package needs (raised on import)."""
 
 
 class BindingRefusedError(VoiceOSError):
@@ -123,6 +129,42 @@ class ServerError(APIError):
 
 class UnexpectedResponseError(APIError):
     """A success status whose body is not JSON or not the documented object."""
+
+
+class InitFailed(VoiceOSError):
+    """A native create or update that did part of its work: the engine records ``properties`` (what was
+    done) as the resource's state and fails the step with ``message``, so the next ``up`` starts there."""
+
+    def __init__(self, message: str, resource_id: str | None, properties: PropertyMap, inputs: PropertyMap) -> None:
+        super().__init__(message)
+        self.resource_id = resource_id or ""
+        self.properties = properties
+        self.inputs = inputs
+
+
+class VoiceOSCheckError(VoiceOSError):
+    """Under ``VoiceOSMocks``: a declared binding or fleet failed the provider's check, as ``pulumi
+    preview`` would say it."""
+
+
+class AdoptError(VoiceOSError):
+    """``voiceos-pulumi adopt`` refused to run; nothing was written."""
+
+
+class EmulatorError(VoiceOSError, RuntimeError):
+    """The emulator (``EmulatorProcess``) could not do what it was asked."""
+
+
+class EmulatorStartError(EmulatorError):
+    """The emulator did not come up; the message carries its stderr."""
+
+
+class EmulatorPortInUseError(EmulatorStartError):
+    """The port the emulator was asked to listen on is taken."""
+
+
+class EmulatorAdminError(EmulatorError):
+    """An admin call (or ``get_number``) got an answer it did not expect."""
 
 
 def format_validation_detail(detail: Any) -> str:

@@ -237,8 +237,11 @@ def _predict(
     try:
         resolved = settings()
         client, account = state.connect(resolved)
+    except errors.MissingTokenError:
+        state.unchecked("no API token is set")
+        return []
     except errors.ConfigurationError as exc:
-        state.unchecked("no API token is set" if "token" in str(exc) else str(exc))
+        state.unchecked(str(exc))
         return []
     allow_overwrite = checked.get("allow_overwrite")
     unknown_overwrite = checks.contains_unknown(allow_overwrite)

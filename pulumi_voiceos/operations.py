@@ -209,9 +209,11 @@ def _predict(checked: Mapping[str, Any], settings: Callable[[], Settings], wordi
         return None
     try:
         client, account = state.connect(settings())
+    except errors.MissingTokenError:
+        state.unchecked("no API token is set")
+        return None
     except errors.ConfigurationError as exc:
-        reason = "no API token is set" if "token" in str(exc) else str(exc)
-        state.unchecked(reason)
+        state.unchecked(str(exc))
         return None
     found = account.lookup(number)
     if account.failure is not None:

@@ -1,23 +1,10 @@
 """One listing of the account, shared by the reads of one deployment.
 
-A refresh reads every binding of a stack. Instead of one GET per binding,
-the first read of a provider process lists the account page by page (200 a
-page, the contract's maximum) and later reads are served from that listing:
-refreshing N bindings costs about ceil(account size / 200) requests instead of N.
-
-What it guarantees:
-
-- a number missing from the listing is never concluded gone: ``lookup`` says
-  it does not know, and the caller reads it with its own GET (a listing can
-  shift between pages while numbers are added or removed);
-- a write by this process (create, update, delete) drops that number's entry,
-  so a read after a write reads it afresh instead of the listing's older copy;
-- concurrent first reads wait for one listing instead of each starting its own;
-- a listing that fails leaves every lookup unanswered and keeps the error in
-  ``failure``: a refresh then falls back to GETs with the client's usual
-  retries, and a check knows it could not check;
-- it lives in memory for one provider process (one deployment), never on disk
-  or in state.
+The first read of a provider process lists the account page by page (200 a page) and later reads
+are served from it: refreshing N bindings costs about ceil(account size / 200) requests instead of
+N. A number missing from the listing is never concluded gone, a write drops its number's entry,
+concurrent first reads share one listing, and a failed listing leaves every lookup to a GET
+(docs/architecture.md lists the guarantees). It lives in memory only, never on disk or in state.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
-"""Shared fixtures: one real emulator on loopback per session, a fresh number per test."""
+"""Shared fixtures: one real emulator on loopback per session (per worker of a parallel run), a fresh
+number per test; and how a parallel run (pytest-xdist, ``--dist loadgroup``) shares the machine."""
 
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,8 @@ from pulumi_voiceos.config import Settings
 from pulumi_voiceos.deployment import new_deployment
 from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
+
+from .machine import MachineLock
 
 API_TOKEN = "SENTINEL-API-TOKEN-7f3a9c"
 CARRIER_TOKEN = "SENTINEL-CARRIER-TOKEN-51be02"
@@ -67,3 +71,46 @@ def provider(api: EmulatorProcess) -> PhoneNumberBindingProvider:
         ConfigureRequest(Config({"voiceos:apiToken": API_TOKEN, "voiceos:apiUrl": api.url}, "test-project"))
     )
     return instance
+
+
+# -- a parallel run -----------------------------------------------------------------------------
+
+
+def _group(item: pytest.Item) -> str | None:
+    """The tests one worker runs one after the other: those that share what a module-scoped fixture
+    built (a language's SDK install, the plugin archive), and the ``alone`` ones."""
+    if item.get_closest_marker("alone") is not None:
+        return "alone"
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "installed" in callspec.params:
+        return f"languages-{callspec.params['installed']}"
+    if item.path.name == "test_plugin_package.py":
+        return "plugin-package"
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups from the markers
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        group = _group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.fixture(scope="session")
+def _machine(tmp_path_factory: pytest.TempPathFactory) -> MachineLock | None:
+    """The lock the workers of a parallel run share (in the folder above each worker's own temporary
+    folder); None when the run is not parallel."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return None
+    return MachineLock(tmp_path_factory.getbasetemp().parent)
+
+
+@pytest.fixture(autouse=True)
+def _share_of_the_machine(request: pytest.FixtureRequest, _machine: MachineLock | None) -> Iterator[None]:
+    if _machine is None:
+        yield
+        return
+    hold = _machine.alone if request.node.get_closest_marker("alone") is not None else _machine.shared
+    with hold():
+        yield

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pulumi_voiceos.config import STACK_CONFIG_KEYS, Settings, resolve_settings
-from pulumi_voiceos.errors import ConfigurationError
+from pulumi_voiceos.errors import ConfigurationError, MissingTokenError
 
 TOKEN = "SENTINEL-CONFIG-TOKEN-1b2c"
 
@@ -54,3 +54,17 @@ def test_bad_numbers_are_refused_naming_the_key_and_the_fix(key: str, value: str
 
 def test_whole_float_attempts_are_accepted() -> None:
     assert resolve_settings({}, {"VOICEOS_API_TOKEN": TOKEN, "VOICEOS_MAX_ATTEMPTS": "3.0"}).max_attempts == 3
+
+
+def test_a_missing_token_is_told_apart_by_its_type_and_says_both_ways_to_set_it() -> None:
+    with pytest.raises(MissingTokenError) as raised:
+        resolve_settings({"voiceos:apiUrl": "https://api.voiceos.example"}, {})
+    assert isinstance(raised.value, ConfigurationError)
+    assert "voiceos:apiToken" in str(raised.value) and "VOICEOS_API_TOKEN" in str(raised.value)
+
+
+def test_a_plain_http_url_is_a_configuration_error_but_not_a_missing_token() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        resolve_settings({"voiceos:apiToken": TOKEN, "voiceos:apiUrl": "http://api.voiceos.example"}, {})
+    assert not isinstance(raised.value, MissingTokenError)
+    assert "API token" in str(raised.value)  # why text-sniffing for "token" could not tell the two apart

@@ -393,3 +393,18 @@ def test_list_phone_numbers_filters_by_prefix_and_binding(native: VoiceOSProvide
     assert listed(prefix="+1425555", bound=True) == ["+14255550002"]
     assert listed(prefix="+1425555", bound=False) == ["+14255550001"]
     assert all(line.startswith("GET") for line in calls(api))
+
+
+def test_a_type_the_provider_does_not_have_is_refused_by_every_resource_hook_naming_the_two_it_has() -> None:
+    provider = VoiceOSProvider()
+    urn = "urn:pulumi:dev::proj::voiceos:index:PhoneNumberPool::pool"
+    requests = [
+        provider.check(CheckRequest(urn, {}, {}, b"")),
+        provider.diff(DiffRequest(urn, "pool", {}, {}, [])),
+        provider.delete(DeleteRequest(urn, "pool", {}, 60)),
+    ]
+    for request in requests:
+        with pytest.raises(NotImplementedError) as raised:
+            run(request)
+        assert "voiceos:index:PhoneNumberPool" in str(raised.value)
+        assert "voiceos:index:PhoneNumberBinding and voiceos:index:PhoneNumberFleet" in str(raised.value)

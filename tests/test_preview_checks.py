@@ -209,6 +209,32 @@ def test_without_a_token_the_check_passes_and_says_once_why_it_could_not_check(
     assert api.requests() == []
 
 
+@pytest.mark.parametrize("fleet", [False, True], ids=["binding", "fleet"])
+def test_a_plain_http_url_to_a_remote_host_is_reported_as_itself_not_as_a_missing_token(
+    number: str, caplog: pytest.LogCaptureFixture, fleet: bool
+) -> None:
+    # Refusing to send the token over plain http names the token: a search of the text for "token" once
+    # reported it as a missing one. Causes are told by their type now.
+    config = {"voiceos:apiToken": API_TOKEN, "voiceos:apiUrl": "http://voice.example.com"}
+    if fleet:
+        from pulumi.dynamic import ConfigureRequest as DynamicConfigure
+        from pulumi.dynamic.config import Config
+
+        from pulumi_voiceos.dynamic.fleet import PhoneNumberFleetProvider
+
+        new_deployment()
+        provider: Any = PhoneNumberFleetProvider()
+        provider.configure(DynamicConfigure(Config(config, "test-project")))
+        result = provider.check({}, {"bindings": {number: {"inbound_agent_id": "agent_support"}}, "__provider": "x"})
+        assert result.failures == []
+    else:
+        assert failures(configured(config), ours(number)) == {}
+    [warning] = warnings(caplog)
+    assert "could not check" in warning and "no API token" not in warning
+    assert "http://voice.example.com" in warning or "https" in warning
+    assert API_TOKEN not in warning
+
+
 def test_an_api_that_cannot_be_reached_leaves_the_check_passing_with_one_warning(
     number: str, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -23,6 +23,8 @@ from pulumi_voiceos import (
 from pulumi_voiceos.properties import FLEET_OUTPUT_NAMES, OUTPUT_NAMES
 from pulumi_voiceos.testing import VoiceOSCheckError, VoiceOSMocks, binding
 
+pytest_plugins = ["pytester"]
+
 N1, N2, N3 = "+14155550101", "+14155550102", "+14155550103"
 EVENT = "phone_call:connection_requested"
 HOOK = {"events": [EVENT], "url": "https://hooks.example.com/voiceos"}
@@ -305,3 +307,120 @@ def test_a_header_given_as_a_secret_reaches_the_account(mocks: VoiceOSMocks) -> 
 
     mocks.run(program)
     assert mocks.live(N1) == binding(None, [{**HOOK, "headers": {"Authorization": "Bearer hook-token"}}])
+
+
+# -- each test is a program run of its own, however the mocks are installed ---------------------
+
+# Pulumi's documented pattern: the mocks installed once, at import, and the SDK's own decorator on each
+# test. Every test is a run of a program of its own: what one declared or wrote must not reach the next.
+INSTALLED_AT_IMPORT = """
+import pulumi
+import pulumi_voiceos_native as native
+import pytest
+
+from pulumi_voiceos import BindingConflictError, PhoneNumberBinding, PhoneNumberFleet
+from pulumi_voiceos.testing import VoiceOSMocks, binding
+
+mocks = VoiceOSMocks()
+mocks.seed("+14155550109", inbound_agent_id="agent_billing")
+pulumi.runtime.set_mocks(mocks, preview=False)
+
+LINE, NATIVE_LINE, SOMEONE_ELSES = "+14155550101", "+14155550102", "+14155550109"
+
+
+def bound_to(agent, number):
+    def check(declared):
+        mocks.raise_failures()
+        assert declared == agent and mocks.live(number) == binding(agent)
+
+    return check
+
+
+@pulumi.runtime.test
+def test_support_answers_the_line():
+    line = PhoneNumberBinding("support", phone_number=LINE, inbound_agent_id="agent_support")
+    return line.inbound_agent_id.apply(bound_to("agent_support", LINE))
+
+
+@pulumi.runtime.test
+def test_sales_answers_the_same_line_in_a_program_of_its_own():
+    line = PhoneNumberBinding("sales", phone_number=LINE, inbound_agent_id="agent_sales")
+    return line.inbound_agent_id.apply(bound_to("agent_sales", LINE))
+
+
+@pulumi.runtime.test
+def test_a_fleet_takes_the_line_in_a_third_program():
+    lines = PhoneNumberFleet("lines", {LINE: {"inbound_agent_id": "agent_billing"}})
+    return lines.numbers.apply(lambda _: bound_to("agent_billing", LINE)("agent_billing"))
+
+
+@pulumi.runtime.test
+def test_the_native_sdk_binds_a_line():
+    line = native.PhoneNumberBinding("support", phone_number=NATIVE_LINE, inbound_agent_id="agent_support")
+    return line.inbound_agent_id.apply(bound_to("agent_support", NATIVE_LINE))
+
+
+@pulumi.runtime.test
+def test_the_native_sdk_binds_the_same_line_in_a_program_of_its_own():
+    line = native.PhoneNumberBinding("sales", phone_number=NATIVE_LINE, inbound_agent_id="agent_sales")
+    return line.inbound_agent_id.apply(bound_to("agent_sales", NATIVE_LINE))
+
+
+def test_a_refusal_fails_the_test_of_its_own_run():
+    @pulumi.runtime.test
+    def program():
+        PhoneNumberBinding("taken", phone_number=SOMEONE_ELSES, inbound_agent_id="agent_support")
+
+    program()
+    with pytest.raises(BindingConflictError, match="agent_billing"):
+        mocks.raise_failures()
+
+
+@pulumi.runtime.test
+def test_the_next_run_has_no_refusal_of_the_last_one_and_the_seed_stays():
+    line = PhoneNumberBinding("support", phone_number=LINE, inbound_agent_id="agent_support")
+
+    def check(_):
+        mocks.raise_failures()
+        assert mocks.live(SOMEONE_ELSES) == binding("agent_billing")
+
+    return line.inbound_agent_id.apply(check)
+
+
+@pulumi.runtime.test
+def test_two_bindings_of_one_number_in_one_program_are_still_refused():
+    PhoneNumberBinding("first", phone_number="+14155550103", inbound_agent_id="agent_support")
+    with pytest.raises(ValueError, match="already bound by PhoneNumberBinding 'first'"):
+        PhoneNumberBinding("second", phone_number="+14155550103", inbound_agent_id="agent_sales")
+"""
+
+# The package's own way: one VoiceOSMocks for the module, a program function per test given to run().
+SHARED_WITH_RUN = """
+from pulumi_voiceos import PhoneNumberBinding
+from pulumi_voiceos.testing import VoiceOSMocks, binding
+
+mocks = VoiceOSMocks()
+LINE = "+14155550101"
+
+
+def test_support_answers_the_line():
+    mocks.run(lambda: PhoneNumberBinding("support", phone_number=LINE, inbound_agent_id="agent_support"))
+    assert mocks.live(LINE) == binding("agent_support")
+
+
+def test_sales_answers_the_same_line_in_a_program_of_its_own():
+    mocks.run(lambda: PhoneNumberBinding("sales", phone_number=LINE, inbound_agent_id="agent_sales"))
+    assert mocks.live(LINE) == binding("agent_sales")
+"""
+
+
+def test_tests_of_the_sdks_own_pattern_are_programs_of_their_own_whatever_they_declared_before(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_lines=INSTALLED_AT_IMPORT)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=8)
+
+
+def test_runs_of_one_shared_mocks_are_programs_of_their_own(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_lines=SHARED_WITH_RUN)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)

@@ -1,17 +1,10 @@
 """The dynamic provider behind ``PhoneNumberBinding``: Pulumi hooks around the shared operations.
 
-Each hook hands its property bag to the function of the same name in
-``operations`` (which the native provider calls too) and wraps the result in
-the dynamic provider's result types. Outputs mirror the live number, so
-``pulumi refresh`` shows drift and the next ``up`` corrects it; the API calls
-each hook makes are listed in ``operations``.
-
-Nothing is stored on the provider object before ``configure``: the object is
-pickled by reference into each resource's ``__provider`` input, so the token
-and the HTTP client are looked up inside the provider process at call time.
-
-pydantic and httpx (behind ``operations``) are loaded by the first hook, not by this module: programs import this
-module to pickle the provider, but only the provider process runs hooks.
+Each hook hands its property bag to the function of the same name in ``operations`` (which the
+native provider calls too) and wraps the result in the dynamic provider's result types. Nothing is
+stored on the provider before ``configure``: it is pickled by reference into each resource's
+``__provider``, so the token and the client are looked up in the provider process at call time,
+and pydantic and httpx are loaded by the first hook, not by this module (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import weakref
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 import pulumi
 import pulumi.dynamic
 import pulumi.runtime
+from pulumi.runtime.settings import SETTINGS
 
 from .provider import OUTPUT_NAMES, PROVIDER, SECRET_OUTPUTS
 
@@ -20,6 +22,7 @@ __all__ = [
     "WebhookArgsDict",
     "claim_in_program",
     "forget_program_claims",
+    "program_run",
     "webhooks_props",
 ]
 
@@ -112,23 +115,50 @@ def webhooks_props(webhooks: Any) -> Any:
     return [_webhook_props(w) for w in webhooks]
 
 
-# Numbers claimed per program run (keyed by the run's root stack resource), so
-# two bindings of one number are refused before either reaches the API.
-_claims: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
-_claims_without_root: dict[str, str] = {}
+def program_run() -> object:
+    """What tells one run of a program from the next in this process: the SDK's list of a run's RPCs.
+
+    A program the engine runs is one run per process, but unit tests run many in one: ``set_mocks`` and
+    each ``@pulumi.runtime.test`` start a run by giving the SDK's RPC manager a new list, so its identity
+    marks the run (compare with ``is``)."""
+    return SETTINGS.rpc_manager.rpcs
+
+
+@dataclass
+class _RunClaims:
+    run: object
+    numbers: dict[str, str] = field(default_factory=dict)
+
+
+# Numbers claimed per program run, keyed by the run's root stack resource (unit tests under mocks share
+# one root across runs, hence the run kept beside them), so two bindings of one number are refused
+# before either reaches the API.
+_claims: weakref.WeakKeyDictionary[Any, _RunClaims] = weakref.WeakKeyDictionary()
+_claims_without_root: list[_RunClaims] = []
 
 
 def forget_program_claims() -> None:
-    """Start the claims afresh: a new run of a program in this process (each unit test under mocks)."""
+    """Start the claims afresh, as a new run of a program does (a new run is also noticed on its own)."""
     _claims.clear()
     _claims_without_root.clear()
+
+
+def _run_claims(root: Any) -> dict[str, str]:
+    run = program_run()
+    found = _claims.get(root) if root is not None else next(iter(_claims_without_root), None)
+    if found is None or found.run is not run:
+        found = _RunClaims(run)
+        if root is not None:
+            _claims[root] = found
+        else:
+            _claims_without_root[:] = [found]
+    return found.numbers
 
 
 def claim_in_program(phone_number: str, resource: str) -> str:
     """Claim ``phone_number`` for ``resource`` (``"PhoneNumberBinding 'support'"``) in this program run;
     a second resource of the same program that declares it is refused before either reaches the API."""
-    root = pulumi.runtime.get_root_resource()
-    claims = _claims.setdefault(root, {}) if root is not None else _claims_without_root
+    claims = _run_claims(pulumi.runtime.get_root_resource())
     holder = claims.setdefault(phone_number, resource)
     if holder != resource:
         raise ValueError(

@@ -12,7 +12,9 @@ without the ``emulator`` extra (FastAPI, uvicorn) installed in the calling envir
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
+
+from .._lazy import lazy_exports
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
@@ -42,10 +44,4 @@ if TYPE_CHECKING:
 
 _LAZY = {"create_app": ".app", "EmulatorProcess": ".process", "Store": ".store"}
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _LAZY, globals())

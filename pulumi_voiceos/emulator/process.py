@@ -28,6 +28,8 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from ..errors import EmulatorAdminError, EmulatorStartError
+from ..errors import EmulatorPortInUseError as _PortInUseError
 from . import DEFAULT_ACCOUNT_ID, DEFAULT_TOKEN, EXIT_ADDRESS_IN_USE, LISTENING_PREFIX
 
 __all__ = ["EmulatorAdminError", "EmulatorProcess", "EmulatorStartError"]
@@ -44,18 +46,6 @@ class WireShaped(Protocol):
 
 def _wire(webhook: Mapping[str, Any] | WireShaped) -> dict[str, Any]:
     return dict(webhook) if isinstance(webhook, Mapping) else dict(webhook.to_wire())
-
-
-class EmulatorStartError(RuntimeError):
-    """The emulator did not come up; the message carries its stderr."""
-
-
-class _PortInUseError(EmulatorStartError):
-    pass
-
-
-class EmulatorAdminError(RuntimeError):
-    """An admin call (or ``get_number``) got an answer it did not expect."""
 
 
 def _terminate(process: subprocess.Popen[str]) -> None:

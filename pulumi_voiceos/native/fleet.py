@@ -1,16 +1,9 @@
 """``voiceos:index:PhoneNumberFleet``: the native provider's hooks of a fleet, around the shared ``fleet`` module.
 
-As for a binding, each hook converts the engine's camelCase values into the
-core's snake_case bags and back; what the native protocol adds for a fleet:
-
-- secrets per entry: an entry whose input holds a secret (a header given as a
-  secret) is secret in every output as a whole, and only that entry; the other
-  entries' header values are secret on their own, the carrier tokens and what
-  the fleet took over (``previous``) always;
-- a detailed diff per entry and field (``bindings["+14155550101"].inboundAgentId``),
-  which ``pulumi preview --diff`` shows;
-- a failed write records what succeeded (the engine's partial-failure state), so
-  the next ``up`` writes only what is not yet as declared.
+As for a binding, each hook converts the engine's camelCase values into the core's snake_case bags
+and back. What the native protocol adds for a fleet (docs/architecture.md): secrets per entry, a
+detailed diff per entry and field (``bindings["+14155550101"].inboundAgentId``), and a failed write
+that records what succeeded, so the next ``up`` writes only what is not yet as declared.
 """
 
 from __future__ import annotations

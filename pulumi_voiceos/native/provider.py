@@ -1,17 +1,10 @@
 """The native ``voiceos`` provider: the engine's provider protocol around the shared operations.
 
-Every resource hook converts the engine's camelCase property values into the
-snake_case bags of ``operations`` (``values``), calls the function the dynamic
-provider calls too, and converts the result back with its secrets marked. So
-both providers apply one implementation of the rules, with the same API calls.
-
-What the native protocol adds over the dynamic one: a schema (and SDKs
-generated from it for every language), ``read`` from an id alone (so
-``pulumi import`` works), detailed diffs, invokes, secrets accepted end to end,
-and hooks that run as concurrently as the engine's ``--parallel`` asks. The
-server is asyncio; the operations are blocking HTTP calls, so each one runs on
-a thread of a pool sized well above any ``--parallel`` a user sets, all
-sharing the one pooled client of the deployment.
+Each resource hook goes through one table keyed by type (``BindingHooks`` here, ``FleetHooks`` in
+``fleet``): it converts the engine's camelCase values into the core's snake_case bags (``values``),
+calls the function the dynamic provider calls too, and converts the result back with its secrets
+marked. Blocking operations run on a thread pool sized above any ``--parallel``, sharing the
+deployment's one client; docs/architecture.md says what the native protocol adds.
 """
 
 from __future__ import annotations
@@ -23,7 +16,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 from pulumi.provider.experimental.provider import (
     CheckFailure,
@@ -55,10 +48,10 @@ from ..deployment import deployment_state
 from ..properties import CAMEL_CASE, INPUT_NAMES, OUTPUT_NAMES, camel_case
 from . import values
 from .engine_log import CURRENT_URN
-from .fleet import FLEET_TYPE, FleetHooks
+from .fleet import FLEET_TYPE, FleetHooks, Run
 from .values import PropertyMap, PropertyValue
 
-__all__ = ["BINDING_TYPE", "FLEET_TYPE", "NAME", "VoiceOSProvider", "load_schema"]
+__all__ = ["BINDING_TYPE", "FLEET_TYPE", "NAME", "BindingHooks", "Hooks", "VoiceOSProvider", "load_schema"]
 
 logger = logging.getLogger("pulumi_voiceos")
 
@@ -113,13 +106,35 @@ def camel_words(text: str) -> str:
     return text
 
 
+class Hooks(Protocol):
+    """The resource hooks of one resource type."""
+
+    async def check(self, request: CheckRequest) -> CheckResponse: ...
+    async def diff(self, request: DiffRequest) -> DiffResponse: ...
+    async def create(self, request: CreateRequest) -> CreateResponse: ...
+    async def update(self, request: UpdateRequest) -> UpdateResponse: ...
+    async def read(self, request: ReadRequest) -> ReadResponse: ...
+    async def delete(self, request: DeleteRequest) -> None: ...
+
+
 class VoiceOSProvider(Provider):
-    """The ``voiceos`` provider plugin."""
+    """The ``voiceos`` provider plugin: each resource hook goes to the hooks of the request's type."""
 
     def __init__(self) -> None:
         self._stack_config: dict[str, Any] = {}
         self._executor = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_HOOKS, thread_name_prefix="voiceos")
-        self._fleet = FleetHooks(self._run, self._settings, self._preview_settings)
+        self._hooks: dict[str, Hooks] = {
+            BINDING_TYPE: BindingHooks(self._run, self._settings, self._preview_settings),
+            FLEET_TYPE: FleetHooks(self._run, self._settings, self._preview_settings),
+        }
+
+    def _of(self, resource_type: str) -> Hooks:
+        hooks = self._hooks.get(resource_type or BINDING_TYPE)
+        if hooks is None:
+            raise NotImplementedError(
+                f"unknown resource type {resource_type}; this provider has {' and '.join(self._hooks)}"
+            )
+        return hooks
 
     async def _run(self, urn: str, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)`` on a thread of the pool, with its log records attributed to ``urn``."""
@@ -159,131 +174,25 @@ class VoiceOSProvider(Provider):
         self._stack_config = config
         return ConfigureResponse(accept_secrets=True, supports_preview=True)
 
-    # -- PhoneNumberBinding -------------------------------------------------------------
+    # -- resources --------------------------------------------------------------------
 
     async def check(self, request: CheckRequest) -> CheckResponse:
-        if request.type == FLEET_TYPE:
-            return await self._fleet.check(request)
-        if request.type and request.type != BINDING_TYPE:
-            raise NotImplementedError(
-                f"unknown resource type {request.type}; this provider has {BINDING_TYPE} and {FLEET_TYPE}"
-            )
-        # Inputs go back as given when they fail, with unknowns as the wire marker the server can send.
-        given = {name: values.marshalable(value) for name, value in request.new_inputs.items()}
-        unknown_names = [name for name in request.new_inputs if name not in INPUTS]
-        if unknown_names:
-            return CheckResponse(
-                inputs=given,
-                failures=[
-                    CheckFailure(name, f"is not a property of PhoneNumberBinding; use one of {', '.join(INPUTS)}")
-                    for name in unknown_names
-                ],
-            )
-        checked, failures = await self._run(
-            request.urn,
-            functools.partial(operations.check, settings=self._preview_settings(), wording=lifecycle.SCHEMA),
-            values.from_properties(request.new_inputs),
-            values.from_properties(request.old_inputs),
-        )
-        if failures:
-            return CheckResponse(
-                inputs=given,
-                failures=[CheckFailure(failure_path(f.property), camel_words(f.reason)) for f in failures],
-            )
-        return CheckResponse(
-            inputs=values.to_properties(
-                {k: v for k, v in checked.items() if camel_case(k) in request.new_inputs or k == "phone_number"},
-                secret=values.secret_names(request.new_inputs),
-                headers_secret=False,
-            )
-        )
+        return await self._of(request.type).check(request)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
-        if _type(request.urn) == FLEET_TYPE:
-            return await self._fleet.diff(request)
-        plan = operations.diff(
-            values.from_properties(request.old_state), self._declared(values.from_properties(request.new_inputs))
-        )
-        changed = [camel_case(name) for name in plan.changed]
-        replaces = [camel_case(name) for name in plan.replaces]
-        return DiffResponse(
-            changes=plan.changes,
-            replaces=replaces,
-            delete_before_replace=False,
-            diffs=changed,
-            detailed_diff={
-                name: PropertyDiff(
-                    _diff_kind(request.old_state.get(name), request.new_inputs.get(name), name in replaces),
-                    input_diff=True,
-                )
-                for name in changed
-            },
-        )
+        return await self._of(_type(request.urn)).diff(request)
 
     async def create(self, request: CreateRequest) -> CreateResponse:
-        if _type(request.urn) == FLEET_TYPE:
-            return await self._fleet.create(request)
-        props = self._declared(values.from_properties(request.properties))
-        if request.preview:
-            return CreateResponse(
-                None, values.preview_outputs(request.properties, None, inputs=INPUTS, outputs=OUTPUTS)
-            )
-        number, outs = await self._run(request.urn, operations.create, self._settings(), props, lifecycle.SCHEMA)
-        return CreateResponse(number, self._outputs(outs, request.properties))
+        return await self._of(_type(request.urn)).create(request)
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
-        if _type(request.urn) == FLEET_TYPE:
-            return await self._fleet.update(request)
-        news = self._declared(values.from_properties(request.news))
-        if request.preview:
-            return UpdateResponse(values.preview_outputs(request.news, request.olds, inputs=INPUTS, outputs=OUTPUTS))
-        outs = await self._run(
-            request.urn, operations.update, self._settings(), values.from_properties(request.olds), news
-        )
-        return UpdateResponse(self._outputs(outs, request.news, request.olds))
+        return await self._of(_type(request.urn)).update(request)
 
     async def read(self, request: ReadRequest) -> ReadResponse:
-        if _type(request.urn) == FLEET_TYPE:
-            return await self._fleet.read(request)
-        found = await self._run(
-            request.urn,
-            operations.read,
-            self._settings(),
-            request.resource_id,
-            values.from_properties(request.properties),
-            lifecycle.SCHEMA,
-        )
-        if found is None:
-            return ReadResponse(resource_id="", properties={}, inputs={})
-        outputs = self._outputs(found.outputs, request.inputs, request.properties)
-        if not request.properties:
-            # An import: the inputs are the binding found, which the generated program declares.
-            inputs = _present(values.to_properties(found.outputs, only=_IMPORTED_INPUTS))
-        elif found.inputs is not None:
-            # Drift: the inputs follow the live binding, as the dynamic provider's do.
-            live_binding = values.to_properties(
-                found.inputs,
-                only=("inboundAgentId", "webhooks"),
-                secret=values.secret_names(request.inputs) | values.secret_names(request.properties),
-                headers_secret=False,
-            )
-            kept = {k: v for k, v in request.inputs.items() if k not in live_binding}
-            inputs = {**kept, **_present(live_binding)}
-        else:
-            inputs = request.inputs
-        return ReadResponse(resource_id=request.resource_id, properties=outputs, inputs=inputs)
+        return await self._of(_type(request.urn)).read(request)
 
     async def delete(self, request: DeleteRequest) -> None:
-        if _type(request.urn) == FLEET_TYPE:
-            return await self._fleet.delete(request)
-        await self._run(
-            request.urn,
-            operations.delete,
-            self._settings(),
-            request.resource_id,
-            values.from_properties(request.properties),
-            lifecycle.SCHEMA,
-        )
+        await self._of(_type(request.urn)).delete(request)
 
     # -- functions ------------------------------------------------------------------------
 
@@ -322,6 +231,126 @@ class VoiceOSProvider(Provider):
             # A listing spreads no carrier credentials; getPhoneNumber has the one asked for.
             listed.append(values.to_properties(operations.number_properties(live), only=LISTED))
         return PropertyValue([PropertyValue(item) for item in listed])
+
+
+class BindingHooks:
+    """The hooks of ``voiceos:index:PhoneNumberBinding``; ``run``, ``settings`` and ``preview_settings``
+    as for ``FleetHooks``."""
+
+    def __init__(
+        self, run: Run, settings: Callable[[], Settings], preview_settings: Callable[[], Callable[[], Settings] | None]
+    ) -> None:
+        self._run = run
+        self._settings = settings
+        self._preview_settings = preview_settings
+
+    async def check(self, request: CheckRequest) -> CheckResponse:
+        # Inputs go back as given when they fail, with unknowns as the wire marker the server can send.
+        given = {name: values.marshalable(value) for name, value in request.new_inputs.items()}
+        unknown_names = [name for name in request.new_inputs if name not in INPUTS]
+        if unknown_names:
+            return CheckResponse(
+                inputs=given,
+                failures=[
+                    CheckFailure(name, f"is not a property of PhoneNumberBinding; use one of {', '.join(INPUTS)}")
+                    for name in unknown_names
+                ],
+            )
+        checked, failures = await self._run(
+            request.urn,
+            functools.partial(operations.check, settings=self._preview_settings(), wording=lifecycle.SCHEMA),
+            values.from_properties(request.new_inputs),
+            values.from_properties(request.old_inputs),
+        )
+        if failures:
+            return CheckResponse(
+                inputs=given,
+                failures=[CheckFailure(failure_path(f.property), camel_words(f.reason)) for f in failures],
+            )
+        return CheckResponse(
+            inputs=values.to_properties(
+                {k: v for k, v in checked.items() if camel_case(k) in request.new_inputs or k == "phone_number"},
+                secret=values.secret_names(request.new_inputs),
+                headers_secret=False,
+            )
+        )
+
+    async def diff(self, request: DiffRequest) -> DiffResponse:
+        plan = operations.diff(
+            values.from_properties(request.old_state), self._declared(values.from_properties(request.new_inputs))
+        )
+        changed = [camel_case(name) for name in plan.changed]
+        replaces = [camel_case(name) for name in plan.replaces]
+        return DiffResponse(
+            changes=plan.changes,
+            replaces=replaces,
+            delete_before_replace=False,
+            diffs=changed,
+            detailed_diff={
+                name: PropertyDiff(
+                    _diff_kind(request.old_state.get(name), request.new_inputs.get(name), name in replaces),
+                    input_diff=True,
+                )
+                for name in changed
+            },
+        )
+
+    async def create(self, request: CreateRequest) -> CreateResponse:
+        props = self._declared(values.from_properties(request.properties))
+        if request.preview:
+            return CreateResponse(
+                None, values.preview_outputs(request.properties, None, inputs=INPUTS, outputs=OUTPUTS)
+            )
+        number, outs = await self._run(request.urn, operations.create, self._settings(), props, lifecycle.SCHEMA)
+        return CreateResponse(number, self._outputs(outs, request.properties))
+
+    async def update(self, request: UpdateRequest) -> UpdateResponse:
+        news = self._declared(values.from_properties(request.news))
+        if request.preview:
+            return UpdateResponse(values.preview_outputs(request.news, request.olds, inputs=INPUTS, outputs=OUTPUTS))
+        outs = await self._run(
+            request.urn, operations.update, self._settings(), values.from_properties(request.olds), news
+        )
+        return UpdateResponse(self._outputs(outs, request.news, request.olds))
+
+    async def read(self, request: ReadRequest) -> ReadResponse:
+        found = await self._run(
+            request.urn,
+            operations.read,
+            self._settings(),
+            request.resource_id,
+            values.from_properties(request.properties),
+            lifecycle.SCHEMA,
+        )
+        if found is None:
+            return ReadResponse(resource_id="", properties={}, inputs={})
+        outputs = self._outputs(found.outputs, request.inputs, request.properties)
+        if not request.properties:
+            # An import: the inputs are the binding found, which the generated program declares.
+            inputs = _present(values.to_properties(found.outputs, only=_IMPORTED_INPUTS))
+        elif found.inputs is not None:
+            # Drift: the inputs follow the live binding, as the dynamic provider's do.
+            live_binding = values.to_properties(
+                found.inputs,
+                only=("inboundAgentId", "webhooks"),
+                secret=values.secret_names(request.inputs) | values.secret_names(request.properties),
+                headers_secret=False,
+            )
+            kept = {k: v for k, v in request.inputs.items() if k not in live_binding}
+            inputs = {**kept, **_present(live_binding)}
+        else:
+            inputs = request.inputs
+        return ReadResponse(resource_id=request.resource_id, properties=outputs, inputs=inputs)
+
+    async def delete(self, request: DeleteRequest) -> None:
+        await self._run(
+            request.urn,
+            operations.delete,
+            self._settings(),
+            request.resource_id,
+            values.from_properties(request.properties),
+            lifecycle.SCHEMA,
+        )
 
     # -- helpers --------------------------------------------------------------------------
 

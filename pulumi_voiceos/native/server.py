@@ -1,16 +1,9 @@
 """The gRPC server of the native plugin: ``pulumi.provider.experimental``'s, telling the engine two things more.
 
-The SDK's servicer turns every exception of a create, update, read or delete
-into its message followed by a Python traceback, and it has no way to report
-a step that did part of its work. Ours, for those four calls:
-
-- a ``VoiceOSError`` (the overwrite guard, an API error, bad settings) reaches
-  the user as its message alone: it is written for them, the traceback is not;
-- ``InitFailed`` becomes the engine's ``ErrorResourceInitFailed``: the engine
-  records the properties it carries as the resource's state (a fleet's numbers
-  that were written) and fails the step, so the next ``up`` starts from there.
-
-Everything else (check, diff, invoke, configure, the schema) is the SDK's.
+For a create, update, read or delete: a ``VoiceOSError`` reaches the user as its message alone
+(not followed by a Python traceback), and ``InitFailed`` becomes the engine's
+``ErrorResourceInitFailed``, so the engine records what a step that did part of its work wrote and
+the next ``up`` starts from there. Everything else is the SDK's (docs/architecture.md).
 """
 
 from __future__ import annotations

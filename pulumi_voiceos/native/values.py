@@ -1,15 +1,9 @@
 """Between the engine's property values (camelCase, secrets marked) and the snake_case bags of ``operations``.
 
-Secrets are the point of this module. The engine hands the provider inputs
-with secrets marked and stores whatever the provider returns as it is marked,
-so every value that came in secret goes back secret:
-
-- an input that contained a secret anywhere is returned (from check) and
-  output (from create, update, read) as a secret as a whole;
-- header values are secret in every output whatever the inputs said, because
-  an import or a refresh cannot know which of them are credentials (inside a
-  property that is secret as a whole they carry no mark of their own);
-- ``telephonyAuthToken`` and ``previousWebhooks`` are always secret.
+Secrets are the point of this module: every value that came in secret goes back secret. An input
+that contained a secret anywhere is returned and output as a secret as a whole; header values are
+secret in every output whatever the inputs said (an import or a refresh cannot know which are
+credentials); ``telephonyAuthToken`` and ``previousWebhooks`` always (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,22 +1,19 @@
-"""Test your own Pulumi programs with what pulumi-voiceos ships.
-
-Two styles (README, "Testing your program"):
+"""Test your own Pulumi programs with what pulumi-voiceos ships (README, "Testing your program").
 
 - unit tests, with no engine, no CLI and no emulator: ``pulumi.runtime.set_mocks(VoiceOSMocks())``
-  runs the program, and every VoiceOS resource goes through the provider's real
-  checks and rules against an account in memory (``VoiceOSMocks.seed`` and ``.live``);
-- integration tests, through the real CLI and engine against the emulator: the
-  pytest fixtures ``voiceos_api`` (the emulated account) and ``pulumi_stack`` (a
-  stack of your program), from this package's pytest plugin.
+  runs the program, every VoiceOS resource through the provider's real checks and rules against an
+  account in memory (``VoiceOSMocks.seed`` and ``.live``);
+- integration tests, through the real CLI and engine against the emulator: the pytest fixtures
+  ``voiceos_api`` and ``pulumi_stack`` of this package's plugin.
 
-``binding(...)`` spells a binding as a program declares it, to compare with
-what ``live(number)`` reads back.
+``binding(...)`` spells a binding as a program declares it, to compare with ``live(number)``.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .api import Request, VoiceOSAPI, binding
@@ -26,18 +23,13 @@ if TYPE_CHECKING:
 __all__ = ["Request", "Run", "TestStack", "VoiceOSAPI", "VoiceOSCheckError", "VoiceOSMocks", "binding"]
 
 _LAZY = {
-    "Request": "api",
-    "VoiceOSAPI": "api",
-    "binding": "api",
-    "VoiceOSCheckError": "mocks",
-    "VoiceOSMocks": "mocks",
-    "Run": "stack",
-    "TestStack": "stack",
+    "Request": ".api",
+    "VoiceOSAPI": ".api",
+    "binding": ".api",
+    "VoiceOSCheckError": ".mocks",
+    "VoiceOSMocks": ".mocks",
+    "Run": ".stack",
+    "TestStack": ".stack",
 }
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+__getattr__ = lazy_exports(__name__, _LAZY, globals())

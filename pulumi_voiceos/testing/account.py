@@ -40,6 +40,10 @@ class InMemoryAccount:
     def __init__(self, *, account_id: str = "acct_mocks") -> None:
         self.store = Store(":memory:", account_id=account_id)
         self.backend = Backend(self.store)
+        # How each number was seeded (a seed's arguments, or a raw body), to put the account back as seeded.
+        self._seeds: dict[str, tuple[str, dict[str, Any]]] = {}
+        # The numbers runs wrote to or brought in since the account was last put back as seeded.
+        self._touched: set[str] = set()
 
     def seed(
         self,
@@ -50,7 +54,13 @@ class InMemoryAccount:
         auth_token: str | None = None,
     ) -> None:
         """Put ``phone_number`` in the account (or reset it) with this binding, as the dashboard would."""
-        self.backend.seed(phone_number, inbound_agent_id=inbound_agent_id, webhooks=webhooks, auth_token=auth_token)
+        spec: dict[str, Any] = {
+            "inbound_agent_id": inbound_agent_id,
+            "webhooks": [dict(w) for w in webhooks],
+            "auth_token": auth_token,
+        }
+        self.backend.seed(phone_number, **spec)
+        self._seeds[phone_number] = ("seed", spec)
 
     def seed_raw(self, phone_number: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """Make ``phone_number`` exactly this JSON object (see ``VoiceOSAPI.seed_raw``); the number as the
@@ -58,8 +68,28 @@ class InMemoryAccount:
         status, answer = self.backend.seed_raw(phone_number, dict(body))
         if status != 200:
             raise VoiceOSError(f"seed_raw({phone_number!r}): {answer['detail']}")
+        self._seeds[phone_number] = ("raw", dict(body))
         seeded: dict[str, Any] = answer
         return seeded
+
+    def ensure(self, phone_number: str) -> None:
+        """Put ``phone_number`` in the account, unbound, unless it is there: a number a program declared,
+        not a seed, so the account as seeded goes on without it."""
+        if self.store.ensure(phone_number):
+            self._touched.add(phone_number)
+
+    def restore_seeds(self) -> None:
+        """Put the account back as the test seeded it: what runs wrote is undone (ids and carrier SIDs
+        stay), and numbers only a run brought in are gone."""
+        for number in sorted(self._touched):
+            seeded = self._seeds.get(number)
+            if seeded is None:
+                self.store.delete(number)
+            elif seeded[0] == "raw":
+                self.backend.seed_raw(number, dict(seeded[1]))
+            else:
+                self.backend.seed(number, **seeded[1])
+        self._touched.clear()
 
     def has(self, phone_number: str) -> bool:
         return self.store.get(phone_number) is not None
@@ -91,7 +121,9 @@ class InMemoryAccount:
         if request.method == "GET":
             return _response(self.backend.get(number))
         if request.method == "PATCH":
+            self._touched.add(number)
             return _response(self.backend.patch(number, request.content))
         if request.method == "DELETE":
+            self._touched.add(number)
             return _response(self.backend.delete(number, query.get("release_phone_number")))
         return _json(405, {"detail": "Method Not Allowed"})

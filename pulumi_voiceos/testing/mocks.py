@@ -1,36 +1,17 @@
 """``VoiceOSMocks``: unit tests of a Pulumi program whose bindings go through the provider's real rules.
 
-``pulumi.runtime.set_mocks`` runs a program with no engine and no CLI; plain
-mocks echo the inputs back, so a binding with a bad URL passes a unit test that
-``pulumi preview`` would fail, and outputs such as ``telephony`` are missing.
-``VoiceOSMocks`` answers for every VoiceOS resource (``PhoneNumberBinding`` and
-``PhoneNumberFleet``, dynamic or native) with the provider's own hooks, against
-an account in memory:
-
-- the inputs are checked as ``check`` checks them: a bad one fails the test with
-  the message a preview gives, naming the property and the fix;
-- the create runs as ``up`` runs it (the overwrite guard included, so a number a
-  test seeded with someone else's binding is refused unless ``allow_overwrite``),
-  and its outputs are the ones ``up`` records;
-- ``getPhoneNumber`` and ``listPhoneNumbers`` are answered from the same account;
-- every other resource and call goes to the ``Mocks`` you pass (or is echoed).
-
-``mocks.run(program)`` runs a program function under the mocks and returns the
-outputs of its VoiceOS resources by name; a refusal (a failed check, the guard)
-is raised from it once the run is over, with the text a preview or an ``up``
-gives. (Raising from inside a mock would leave the Pulumi SDK's test runtime
-broken for the tests after it, so refusals are collected in ``failures``
-instead: with your own ``@pulumi.runtime.test`` functions, call
-``mocks.raise_failures()`` at the end.)
-
-By default any number a program declares is in the account (unbound) until
-the test says otherwise; ``VoiceOSMocks(every_number=False)`` makes a number the
-test did not seed "not in the account", as it is in a real account.
+Plain mocks echo the inputs back; ``VoiceOSMocks`` answers for every VoiceOS resource (binding or
+fleet, dynamic or native) with the provider's own check and create against an account in memory,
+so a bad input fails as a preview does and the outputs are those ``up`` records. Refusals are
+collected in ``failures`` and raised once the run is over (``run``, or ``raise_failures()`` in a
+``@pulumi.runtime.test``): raising inside a mock breaks the SDK's test runtime. Each run is a
+program of its own, starting from the account as seeded (docs/architecture.md).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
@@ -39,7 +20,8 @@ import pulumi
 from .. import checks, errors, fleet, lifecycle, operations
 from ..config import Settings
 from ..deployment import deployment_state, new_deployment
-from ..dynamic.resource import forget_program_claims
+from ..dynamic.resource import forget_program_claims, program_run
+from ..errors import VoiceOSCheckError
 from ..models import Binding
 from ..native import fleet as native_fleet
 from ..native import provider as native_binding
@@ -59,8 +41,7 @@ _SETTINGS: Final = Settings(api_url="https://voiceos.mocks.invalid", api_token="
 """The settings of the mocked deployment; its clients reach the in-memory account, never the network."""
 
 
-class VoiceOSCheckError(errors.VoiceOSError):
-    """A declared binding or fleet failed the provider's check, as ``pulumi preview`` would say it."""
+_COUNTED: Final = re.compile(r" \(and \d+ more refused resources?\)$")
 
 
 def _ensure_event_loop() -> None:
@@ -110,11 +91,26 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         """The outputs of each VoiceOS resource created, by resource name."""
         self._other = other
         self._every_number = every_number
-        # One deployment per mocks: claims, warnings and the account's listing start afresh.
+        self._run: object | None = None
+        self._begin_run()
+        _ensure_event_loop()
+
+    def _begin_run(self) -> None:
+        """Start a run of a program: a deployment of its own (no claims, warnings or listing of an earlier
+        run), the account as the test seeded it, no refusals or outputs of an earlier run."""
+        self._run = program_run()
         new_deployment()
         deployment_state().transport = self.account.transport()
         forget_program_claims()
-        _ensure_event_loop()
+        self.account.restore_seeds()
+        self.failures.clear()
+        self.outputs.clear()
+
+    def _notice_a_new_run(self) -> None:
+        # ``set_mocks`` and each ``@pulumi.runtime.test`` start a new run, and nothing tells the mocks:
+        # the first resource or call of the run finds out.
+        if program_run() is not self._run:
+            self._begin_run()
 
     # -- the account -----------------------------------------------------------------------
 
@@ -141,8 +137,8 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
     def _present(self, numbers: Sequence[str]) -> None:
         if self._every_number:
             for number in numbers:
-                if isinstance(number, str) and not self.account.has(number):
-                    self.account.seed(number)
+                if isinstance(number, str):
+                    self.account.ensure(number)
 
     # -- running a program -----------------------------------------------------------------
 
@@ -159,9 +155,7 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         _ensure_event_loop()
         pulumi.runtime.set_mocks(self, project=project, stack=stack, preview=False)
         pulumi.runtime.set_all_config({f"{project}:{k}" if ":" not in k else k: v for k, v in (config or {}).items()})
-        self.failures.clear()
-        self.outputs.clear()
-        forget_program_claims()  # each run is a run of the program: the last run's numbers are not claimed
+        self._begin_run()
 
         def run_program() -> None:
             program()
@@ -180,12 +174,14 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
             first = self.failures[0]
             more = len(self.failures) - 1
             if more:
-                first.args = (f"{first.args[0]} (and {more} more refused resource{'s' if more > 1 else ''})",)
+                message = _COUNTED.sub("", str(first.args[0]))  # counted once, however often it is raised
+                first.args = (f"{message} (and {more} more refused resource{'s' if more > 1 else ''})",)
             raise first
 
     # -- the engine's side -----------------------------------------------------------------
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+        self._notice_a_new_run()
         native = args.typ in (NATIVE_BINDING, NATIVE_FLEET)
         kind = (
             self._binding
@@ -207,6 +203,7 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         return resource_id, outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        self._notice_a_new_run()
         if args.token == GET_PHONE_NUMBER:
             found = self.account.number(str(args.args.get("phoneNumber")))
             if found is None:

@@ -1,21 +1,12 @@
 """The pytest plugin of pulumi-voiceos (registered through the ``pytest11`` entry point).
 
-Fixtures:
+- ``voiceos_api``: an emulator on a free loopback port with the provider's settings pointed at it
+  (put back afterwards), stopped by its pid at the end; scope ``function`` unless the ini option
+  ``voiceos_api_scope`` says otherwise;
+- ``pulumi_stack(program, config=..., secrets=...)``: a ``TestStack`` of a program folder or function
+  against that emulator; its tests are marked ``voiceos_integration``.
 
-- ``voiceos_api``: an emulator on a free loopback port with the provider's
-  settings pointed at it (``VOICEOS_API_URL``, ``VOICEOS_API_TOKEN``, put back
-  afterwards), stopped by its pid at the end. Its scope is ``function`` unless
-  the ini option ``voiceos_api_scope`` (``module``, ``session``...) says otherwise.
-- ``pulumi_stack``: ``pulumi_stack(program, config=..., secrets=...)`` makes a
-  ``TestStack`` of a program folder or function that runs against that emulator.
-
-A test that uses ``pulumi_stack`` is marked ``voiceos_integration``, so
-``pytest -m "not voiceos_integration"`` runs only the quick ones (unit tests
-with ``VoiceOSMocks``, and tests of the API alone).
-
-Both need the ``emulator`` extra (``pip install "pulumi-voiceos[emulator]"``)
-and, for ``pulumi_stack``, the Pulumi CLI; without them the test fails saying
-what to install. Nothing heavy is imported until a fixture is used.
+Both need the ``emulator`` extra (and the CLI for ``pulumi_stack``); without them a test says what to install.
 """
 
 from __future__ import annotations

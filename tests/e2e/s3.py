@@ -73,34 +73,51 @@ def _boto_credentials() -> dict[str, str]:
     }
 
 
-@contextmanager
-def s3_server() -> Iterator[S3Server]:
-    """A moto server with the state bucket, stopped (and its data gone) at the end."""
-    port = _free_port()
+def _start(port: int) -> subprocess.Popen[bytes] | None:
+    """moto's server on ``port``, once it answers as moto; None if it exited first (the port was taken
+    since it was found free: another worker of a parallel run may have bound it)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, **CREDENTIALS},
     )
-    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while process.poll() is None:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/moto-api/", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            _stop(process)
+            raise RuntimeError(f"moto's S3 server did not start on port {port} in 30 s")
+        time.sleep(0.1)
+    return None
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{endpoint}/moto-api/", timeout=1)
-                break
-            except httpx.HTTPError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"moto's S3 server did not start on {endpoint}") from None
-                time.sleep(0.1)
-        server = S3Server(endpoint, process)
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def s3_server() -> Iterator[S3Server]:
+    """A moto server with the state bucket, stopped (and its data gone) at the end."""
+    for _ in range(5):
+        port = _free_port()
+        process = _start(port)
+        if process is not None:
+            break
+    else:
+        raise RuntimeError("moto's S3 server exited at start on 5 free ports in a row")
+    try:
+        server = S3Server(f"http://127.0.0.1:{port}", process)
         server.client().create_bucket(Bucket=BUCKET)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)

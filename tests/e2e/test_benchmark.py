@@ -12,7 +12,9 @@ from benchmarks import fleets, native, report, run
 from benchmarks import preview as preview_benchmark
 from benchmarks import testing as testing_benchmark
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
+# alone: the figures the smoke tests compare (a unit test against an integration test, a bound against
+# the time at 0 ms) are measured on the machine, so nothing else runs meanwhile.
+pytestmark = [pytest.mark.e2e, pytest.mark.alone, pytest.mark.timeout(600)]
 
 
 def test_benchmark_runs_and_api_requests_meet_the_targets(tmp_path: Path) -> None:

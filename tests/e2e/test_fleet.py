@@ -91,6 +91,7 @@ def seed(f: Fleet, nums: list[str]) -> None:
     f.d.emulator.clear_requests()
 
 
+@pytest.mark.alone  # a thousand entries through the engine take the machine
 def test_a_fleet_of_a_thousand_is_one_resource_one_listing_and_a_patch_per_number(fleet: Fleet) -> None:
     nums = numbers(1000)
     seed(fleet, nums)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from .harness import deployment
 from .test_reliability import AGENTS, TOKEN, assert_converged, bindings_for, numbers
 
 
+@pytest.mark.alone  # 120 bindings through the engine take the machine
 def test_refreshing_120_bindings_lists_the_account_once_and_drift_is_still_corrected(tmp_path: Path) -> None:
     nums = numbers(120, prefix="+1629")
     with deployment(tmp_path, token=TOKEN, numbers=nums, agents=AGENTS) as d:
