@@ -22,6 +22,8 @@ import yaml
 from pulumi_voiceos.adopt import binding_name
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
+from ..odd_data import HEADER_SECRET, ODD_NUMBERS, UNDECLARABLE, seed_odd_account
+
 TOKEN = "SENTINEL-ADOPT-API-TOKEN-93c1"
 HEADER_SENTINEL = "SENTINEL-ADOPT-HEADER"
 STACK = "fleet"
@@ -312,3 +314,26 @@ def test_a_stack_that_cannot_be_created_takes_back_the_files_it_wrote(small: Acc
     env = {k: v for k, v in small.env.items() if k != "PULUMI_CONFIG_PASSPHRASE"}
     refused(small.adopt(env=env), "could not create or configure stack 'fleet'")
     assert not small.out.exists()
+
+
+def test_adopting_an_account_with_odd_numbers_names_and_skips_them_and_adopts_the_rest(small: Account) -> None:
+    seed_odd_account(small.emulator)
+    strict = small.adopt("--strict")
+    assert strict.returncode == 2 and not small.out.exists()
+    assert all(number in strict.stderr for number in UNDECLARABLE) and "Traceback" not in strict.stderr
+    before = small.live()
+    run = small.adopt()
+    assert run.returncode == 0, run.stderr
+    assert f"{len(UNDECLARABLE)} whose binding no program can declare" in run.stdout
+    for number in UNDECLARABLE:
+        assert number in run.stdout
+    assert "allow_overwrite=True" in run.stdout
+    assert HEADER_SECRET not in run.stdout + run.stderr + everything_written(small)
+    entries = yaml.safe_load((small.out / "bindings.yaml").read_text())["bindings"]
+    adopted = {entry["phone_number"] for entry in entries}
+    assert adopted.isdisjoint(UNDECLARABLE)
+    assert {n for n in ODD_NUMBERS if n not in UNDECLARABLE} <= adopted
+    small.emulator.clear_requests()
+    small.pulumi("up", "--yes", "--skip-preview")
+    assert [r for r in small.emulator.requests() if r["method"] != "GET"] == []
+    assert small.live() == before
