@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
@@ -535,6 +535,7 @@ def update(
     wording: lifecycle.Wording = lifecycle.PYTHON,
     *,
     dynamic: bool = True,
+    declared_elsewhere: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """The outputs after applying what changed: entries added (guard, adoption), changed (a PATCH of the
     changed fields only) and removed (unbound or restored unless handed over or re-bound since)."""
@@ -569,7 +570,13 @@ def update(
             ),
         )
     if plan.removed:
-        _wait_for_claims(hook.state, plan.removed)
+        if declared_elsewhere is None:
+            # The native provider hears of no program: it gives the deployment time to claim (docs/fleets.md).
+            _wait_for_claims(hook.state, plan.removed)
+        else:
+            # The program told which numbers its other resources declare: a hand-over needs no waiting.
+            for number in declared_elsewhere:
+                hook.state.claims.claim(number)
         failed.update(_release(hook, recorded, plan.removed, out, policy=news.get("on_delete") or "unbind"))
     outputs = out.bag(news)
     if failed:

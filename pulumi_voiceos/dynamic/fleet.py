@@ -19,7 +19,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from .._lazy import LazyModule
 from ..properties import FLEET_OUTPUT_NAMES, SECRET_FLEET_OUTPUTS
 from .provider import VoiceOSResourceProvider, without_provider
-from .resource import WebhookArgs, WebhookArgsDict, claim_in_program, webhooks_props
+from .resource import WebhookArgs, WebhookArgsDict, claim_in_program, declared_elsewhere, webhooks_props
 
 if TYPE_CHECKING:
     from .. import fleet
@@ -80,6 +80,14 @@ def _holds_outputs(value: Any) -> bool:
     return False
 
 
+DECLARED_ELSEWHERE: Final = "__declared_elsewhere"
+"""The fleet's hidden input: the numbers other resources of the program declare (see ``declared_elsewhere``)."""
+
+
+def _own_inputs(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in without_provider(props).items() if k != DECLARED_ELSEWHERE}
+
+
 class PhoneNumberFleetProvider(VoiceOSResourceProvider):
     """Binds many VoiceOS numbers, each as a ``PhoneNumberBinding`` would."""
 
@@ -90,11 +98,10 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
         return (PhoneNumberFleetProvider, ())
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        checked, failures = fleet.check(
-            without_provider(news), without_provider(olds), settings=self._preview_settings()
-        )
-        if "__provider" in news:
-            checked["__provider"] = news["__provider"]
+        checked, failures = fleet.check(_own_inputs(news), _own_inputs(olds), settings=self._preview_settings())
+        for hidden in ("__provider", DECLARED_ELSEWHERE):
+            if hidden in news:
+                checked[hidden] = news[hidden]
         return CheckResult(checked, [CheckFailure(f.property, f.reason) for f in failures])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -106,7 +113,15 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
         return CreateResult(fleet_id, outputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(fleet.update(self._settings(), olds, without_provider(news)))
+        elsewhere = news.get(DECLARED_ELSEWHERE)
+        return UpdateResult(
+            fleet.update(
+                self._settings(),
+                olds,
+                _own_inputs(news),
+                declared_elsewhere=elsewhere if isinstance(elsewhere, list) else None,
+            )
+        )
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         found = fleet.read(self._settings(), props)
@@ -200,4 +215,5 @@ class PhoneNumberFleet(pulumi.dynamic.Resource, module="voiceos", name="PhoneNum
             else:
                 declared = pulumi.Output.from_input(cast("pulumi.Input[Mapping[str, Any]]", bindings)).apply(entries)
             props.update(bindings=declared, allow_overwrite=allow_overwrite, on_delete=on_delete)
+            props[DECLARED_ELSEWHERE] = declared_elsewhere(holder)
         super().__init__(FLEET_PROVIDER, resource_name, props, opts)

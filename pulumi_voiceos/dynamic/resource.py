@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
@@ -21,6 +22,8 @@ __all__ = [
     "WebhookArgs",
     "WebhookArgsDict",
     "claim_in_program",
+    "claim_later",
+    "declared_elsewhere",
     "forget_program_claims",
     "program_run",
     "webhooks_props",
@@ -128,6 +131,8 @@ def program_run() -> object:
 class _RunClaims:
     run: object
     numbers: dict[str, str] = field(default_factory=dict)
+    pending: list[Awaitable[Any]] = field(default_factory=list)
+    """The numbers of resources not known when they were declared (an output of another resource)."""
 
 
 # Numbers claimed per program run, keyed by the run's root stack resource (unit tests under mocks share
@@ -143,7 +148,7 @@ def forget_program_claims() -> None:
     _claims_without_root.clear()
 
 
-def _run_claims(root: Any) -> dict[str, str]:
+def _this_run(root: Any) -> _RunClaims:
     run = program_run()
     found = _claims.get(root) if root is not None else next(iter(_claims_without_root), None)
     if found is None or found.run is not run:
@@ -152,7 +157,35 @@ def _run_claims(root: Any) -> dict[str, str]:
             _claims[root] = found
         else:
             _claims_without_root[:] = [found]
-    return found.numbers
+    return found
+
+
+def _run_claims(root: Any) -> dict[str, str]:
+    return _this_run(root).numbers
+
+
+def claim_later(phone_number: pulumi.Output[str]) -> None:
+    """A resource declares a number known only later: ``declared_elsewhere`` waits for it."""
+    _this_run(pulumi.runtime.get_root_resource()).pending.append(phone_number.future())
+
+
+def declared_elsewhere(holder: str) -> pulumi.Output[list[str]]:
+    """The numbers that resources of this program other than ``holder`` declare, once all are declared.
+
+    A fleet lets go of an entry it no longer lists only when no other resource declares the number; this
+    input tells it, without waiting on the engine's timing. It resolves after the program's body has run
+    (the coroutine starts on the event loop's next turn) and every number known only later is known; an
+    unknown one at preview counts as no number."""
+    run = _this_run(pulumi.runtime.get_root_resource())
+
+    async def numbers() -> list[str]:
+        await asyncio.sleep(0)
+        while run.pending:
+            waiting, run.pending[:] = list(run.pending), []
+            await asyncio.gather(*waiting, return_exceptions=True)
+        return sorted(number for number, claimer in run.numbers.items() if claimer != holder)
+
+    return pulumi.Output.from_input(numbers())
 
 
 def claim_in_program(phone_number: str, resource: str) -> str:
@@ -274,6 +307,7 @@ class PhoneNumberBinding(pulumi.dynamic.Resource, module="voiceos", name="PhoneN
                 phone_number = pulumi.Output.from_input(cast("pulumi.Input[str]", phone_number)).apply(
                     lambda number: claim_in_program(number, f"PhoneNumberBinding {resource_name!r}")
                 )
+                claim_later(phone_number)
             props.update(
                 phone_number=phone_number,
                 inbound_agent_id=inbound_agent_id,

@@ -71,8 +71,8 @@ def _revealed(value: Any) -> Any:
 
 
 def _plain(inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """The declared inputs: no ``__provider``, no outputs left unset, secrets unwrapped."""
-    return {k: _revealed(v) for k, v in inputs.items() if k != "__provider" and v is not None}
+    """The declared inputs: no hidden ones (``__provider``...), no outputs left unset, secrets unwrapped."""
+    return {k: _revealed(v) for k, v in inputs.items() if not k.startswith("__") and v is not None}
 
 
 class VoiceOSMocks(pulumi.runtime.Mocks):

@@ -212,6 +212,31 @@ def test_numbers_move_from_a_fleet_to_a_binding_and_back_without_being_unbound(f
     assert set(fleet.state()["eu"]["bindings"]) == set(nums[4:])
 
 
+def test_a_number_moves_to_a_binding_whose_agent_takes_seconds_to_compute_and_back_without_an_unbind(
+    fleet: Fleet,
+) -> None:
+    # The binding's agent id is the output of a resource that takes 5 s to create, so the engine registers
+    # the binding seconds after the fleet's update lets the number go: no rule of timing may decide it.
+    nums = numbers(3, "+1627")
+    seed(fleet, nums)
+    fleet.declare([{"name": "us", "bindings": entries(nums)}])
+    fleet.d.up()
+    slow = {"name": "line", "phone_number": nums[0], "inbound_agent_id": "agent_support", "slow_agent": 5}
+    fleet.declare([{"name": "us", "bindings": entries(nums[1:])}], [slow])
+    fleet.d.emulator.clear_requests()
+    fleet.d.up()
+    assert fleet.patched() == []  # no unbind of the moved number at any moment, and nothing else written
+    assert [fleet.live(n) for n in nums] == ["agent_support"] * 3
+    assert set(fleet.state()["us"]["bindings"]) == set(nums[1:])
+    # And back: the fleet's new entry takes its agent from the slow resource, the binding goes.
+    fleet.declare([{"name": "us", "bindings": {**entries(nums[1:]), nums[0]: {**slow, "name": None}}}])
+    fleet.d.emulator.clear_requests()
+    fleet.d.up()
+    assert fleet.patched() == []
+    assert [fleet.live(n) for n in nums] == ["agent_support"] * 3
+    assert set(fleet.state()["us"]["bindings"]) == set(nums)
+
+
 def test_refresh_finds_drift_and_the_next_up_restores_exactly_the_drifted_numbers(fleet: Fleet) -> None:
     nums = numbers(250)
     seed(fleet, nums)

@@ -2,14 +2,17 @@
 
 ``declared.json``: ``{"fleets": [{"name", "bindings": {number: entry}, "allow_overwrite",
 "on_delete"}], "bindings": [{"name", "phone_number", "inbound_agent_id", "webhooks"}]}``.
+``slow_agent: N`` on an entry or a binding takes its agent id from a resource that takes N s to create.
 A webhook header named in ``secret_header`` of an entry gets the secret config
 ``webhookSecret`` as its value. The test rewrites the file between runs.
 """
 
 import json
+import time
 from pathlib import Path
 
 import pulumi
+import pulumi.dynamic
 
 from pulumi_voiceos import FleetBindingArgs, PhoneNumberBinding, PhoneNumberFleet
 
@@ -18,7 +21,28 @@ secret = config.get_secret("webhookSecret")
 declared = json.loads((Path(__file__).parent / "declared.json").read_text())
 
 
-def entry(spec: dict) -> FleetBindingArgs:
+class _SlowProvider(pulumi.dynamic.ResourceProvider):
+    def create(self, props: dict) -> pulumi.dynamic.CreateResult:
+        time.sleep(props["seconds"])
+        return pulumi.dynamic.CreateResult(id_="slow", outs={"agent": props["agent"], "seconds": props["seconds"]})
+
+
+class Slow(pulumi.dynamic.Resource):
+    """Gives back ``agent`` as its output ``agent``, ``seconds`` after its create started."""
+
+    agent: pulumi.Output[str]
+
+    def __init__(self, name: str, agent: str, seconds: float) -> None:
+        super().__init__(_SlowProvider(), name, {"agent": agent, "seconds": seconds})
+
+
+def agent_of(name: str, spec: dict):
+    if spec.get("slow_agent"):
+        return Slow(f"slow-{name}", spec["inbound_agent_id"], spec["slow_agent"]).agent
+    return spec.get("inbound_agent_id")
+
+
+def entry(spec: dict, name: str = "") -> FleetBindingArgs:
     webhooks = None
     if spec.get("webhooks"):
         webhooks = []
@@ -27,13 +51,13 @@ def entry(spec: dict) -> FleetBindingArgs:
             if spec.get("secret_header") and secret is not None:
                 headers[spec["secret_header"]] = secret
             webhooks.append({**hook, "headers": headers})
-    return FleetBindingArgs(inbound_agent_id=spec.get("inbound_agent_id"), webhooks=webhooks, adopt=spec.get("adopt"))
+    return FleetBindingArgs(inbound_agent_id=agent_of(name, spec), webhooks=webhooks, adopt=spec.get("adopt"))
 
 
 for fleet in declared.get("fleets", []):
     resource = PhoneNumberFleet(
         fleet["name"],
-        bindings={number: entry(spec) for number, spec in fleet["bindings"].items()},
+        bindings={number: entry(spec, number.lstrip("+")) for number, spec in fleet["bindings"].items()},
         allow_overwrite=fleet.get("allow_overwrite"),
         on_delete=fleet.get("on_delete"),
     )
@@ -44,6 +68,6 @@ for spec in declared.get("bindings", []):
     PhoneNumberBinding(
         spec["name"],
         phone_number=spec["phone_number"],
-        inbound_agent_id=spec.get("inbound_agent_id"),
+        inbound_agent_id=agent_of(spec["name"], spec),
         webhooks=spec.get("webhooks"),
     )
