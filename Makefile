@@ -13,7 +13,7 @@ PULUMI_SDK_VERSION := 3.272.0
 PULUMI_BIN = $(shell scripts/install-pulumi)
 PYTEST_ARGS ?=
 
-.PHONY: help venv cli lint typecheck test test-unit test-e2e test-compat demo bench bench-preview bench-fleet bench-testing bench-native sdk plugin clean
+.PHONY: help venv cli lint typecheck test test-unit test-e2e test-compat demo bench bench-preview bench-fleet bench-testing bench-native sdk plugin dist clean
 
 help:
 	@echo "make demo   - pulumi up of examples/basic against a local VoiceOS emulator"
@@ -26,6 +26,7 @@ help:
 	@echo "make bench-native - the native provider against the engine's concurrency bound"
 	@echo "make sdk    - regenerate sdk/ (python, nodejs, go) from pulumi_voiceos/native/schema.json"
 	@echo "make plugin - the native provider's plugin package, dist/pulumi-resource-voiceos-v<version>-<os>-<arch>.tar.gz"
+	@echo "make dist   - every release artifact in dist/: the plugin package for each OS and CPU, wheels, sdists, the npm tarball"
 
 # The stamp names the SDK version, so moving the pin rebuilds the virtualenv.
 $(VENV)/.installed-$(PULUMI_SDK_VERSION): pyproject.toml $(shell find sdk/python -name '*.py' -o -name '*.toml')
@@ -91,6 +92,11 @@ sdk: cli
 PLUGIN_DIST ?= dist
 plugin: venv
 	@$(PY) scripts/build_plugin.py --pulumi-version $(PULUMI_SDK_VERSION) --out $(PLUGIN_DIST)
+
+# What a release publishes (.github/workflows/release.yml); see scripts/build_dist.py.
+DIST ?= dist
+dist: venv
+	@$(PY) scripts/build_dist.py --pulumi-version $(PULUMI_SDK_VERSION) --out $(DIST)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,217 @@
+"""The engine installs the voiceos plugin by itself, from the SDK's plugin server, in every language.
+
+The schema's pluginDownloadURL (github://api.github.com/voiceos: the release assets of
+voiceos/pulumi-voiceos) is in each generated SDK. Here ``make dist`` builds the release assets into a
+folder, a loopback HTTP server serves it, and PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES points the engine's
+GitHub source at that server. Each program starts from a fresh PULUMI_HOME with no voiceos plugin in it
+nor on PATH, and with automatic plugin acquisition on: the up installs the plugin, binds the number, and
+the test reads the number back live. An override that matches nothing falls through to the real sources
+silently, so each test asserts that the server served the asset the engine asked for.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pulumi_voiceos._version import __version__
+from pulumi_voiceos.emulator.process import EmulatorProcess
+
+from .harness import PROGRAMS, base_env, deployment
+from .test_flows import AGENTS, CARRIER, N1, REPO, TOKEN, summary
+from .test_languages import (
+    Installed,
+    Program,
+    cache_root,
+    digest,
+    install_go,
+    npm_env,
+    restore_node_modules,
+    run,
+    save_node_modules,
+)
+
+PLUGIN_SOURCE = "github://api.github.com/voiceos/pulumi-voiceos"
+ASSET = f"/pulumi-resource-voiceos-v{__version__}-linux-amd64.tar.gz"
+NPM_TARBALL = f"voiceos-pulumi-voiceos-{__version__}.tgz"
+YAML_PROGRAM = PROGRAMS / "yaml_auto_install" / "Pulumi.yaml"
+VENV_BIN = str(Path(sys.executable).parent)
+AGENT = "agent_support"
+
+
+class AssetServer:
+    """Serves a folder on loopback and records each request's path and status."""
+
+    def __init__(self, folder: Path) -> None:
+        served: list[tuple[str, int]] = []
+        self.served = served
+
+        class Handler(SimpleHTTPRequestHandler):
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+                served.append((self.path, int(code) if str(code).isdigit() else 0))
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(folder)))
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> AssetServer:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``make dist`` into a temporary folder (``-o venv``: never rebuild the virtualenv this test runs in)."""
+    out = tmp_path_factory.mktemp("dist")
+    built = subprocess.run(
+        ["make", "--no-print-directory", "-o", "venv", "dist", f"DIST={out}"],
+        cwd=REPO,
+        env=npm_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert (out / ASSET.lstrip("/")).is_file() and (out / NPM_TARBALL).is_file()
+    return out
+
+
+@pytest.fixture
+def assets(dist: Path) -> Iterator[AssetServer]:
+    with AssetServer(dist) as server:
+        yield server
+
+
+def path_without_plugin() -> str:
+    return os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != VENV_BIN)
+
+
+def auto_install_env(assets: AssetServer) -> dict[str, str]:
+    """What the engine needs to install the plugin from the loopback server, and nothing to find it elsewhere."""
+    env = {
+        "PATH": path_without_plugin(),
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "false",
+        # A regexp=URL pair: the SDK's source, matched whole, to the server (which serves the standard names).
+        "PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES": f"^{PLUGIN_SOURCE.replace('.', '[.]')}$={assets.url}",
+    }
+    assert shutil.which("pulumi-resource-voiceos", path=env["PATH"]) is None
+    return env
+
+
+def assert_installed_from(assets: AssetServer, pulumi_home: Path) -> None:
+    """The server served the asset, and the plugin is in the fresh PULUMI_HOME, its virtualenv made."""
+    assert (ASSET, 200) in assets.served, f"the engine never fetched {ASSET} from {assets.url}: {assets.served}"
+    plugin_dir = pulumi_home / "plugins" / f"resource-voiceos-v{__version__}"
+    assert (plugin_dir / "PulumiPlugin.yaml").is_file() and (plugin_dir / "venv").is_dir()
+
+
+def assert_bound(emulator: EmulatorProcess, number: str, agent: str) -> None:
+    live = emulator.get_number(number)
+    assert live is not None and live["inbound_agent_id"] == agent, live
+
+
+def assert_unbound(emulator: EmulatorProcess, number: str) -> None:
+    live = emulator.get_number(number)
+    assert live is not None and (live["inbound_agent_id"], live["webhooks"]) == (None, []), live
+
+
+def test_a_python_program_on_the_sdk_installs_the_plugin_from_its_server_and_binds_the_number(
+    assets: AssetServer, tmp_path: Path
+) -> None:
+    env = auto_install_env(assets)
+    with deployment(tmp_path, program="native_bindings", token=TOKEN, numbers=[N1], agents=AGENTS, extra_env=env) as d:
+        d.emulator.seed_number(N1, auth_token=CARRIER)
+        assert not (d.root / "pulumi-home" / "plugins").exists()
+        d.set_bindings([{"name": "support", "phone_number": N1, "inbound_agent_id": AGENT}])
+        assert summary(d.up()) == {"create": 2}
+        assert_installed_from(assets, d.root / "pulumi-home")
+        assert_bound(d.emulator, N1, AGENT)
+        d.destroy()
+        assert_unbound(d.emulator, N1)
+
+
+def test_a_yaml_program_naming_the_plugin_server_installs_the_plugin_and_binds_the_number(
+    assets: AssetServer, tmp_path: Path
+) -> None:
+    env = auto_install_env(assets)
+    with deployment(tmp_path, program=YAML_PROGRAM, token=TOKEN, numbers=[N1], agents=AGENTS, extra_env=env) as d:
+        d.emulator.seed_number(N1, auth_token=CARRIER)
+        assert summary(d.up()) == {"create": 2}
+        assert_installed_from(assets, d.root / "pulumi-home")
+        assert_bound(d.emulator, N1, AGENT)
+        d.destroy()
+        assert_unbound(d.emulator, N1)
+
+
+# -- TypeScript and Go: Automation API inline programs, as in tests/e2e/test_languages.py ------------
+
+
+def install_typescript_from_dist(work: Path, dist: Path) -> list[str]:
+    """The TypeScript program on the SDK's npm tarball from dist/, as a user installs a release."""
+    project = work / "project"
+    shutil.copytree(PROGRAMS / "typescript", project, ignore=shutil.ignore_patterns("node_modules", "bin"))
+    env = npm_env()
+    tools = run(["node", "--version"], cwd=work, env=env, what="node").encode()
+    cached = (
+        cache_root()
+        / "typescript"
+        / ("program-node_modules-" + digest(tools, project / "package.json", project / "package-lock.json"))
+    )
+    restore_node_modules(cached, project / "node_modules")
+    run(["npm", "install", "--no-save", str(dist / NPM_TARBALL)], cwd=project, env=env, what="npm install")
+    save_node_modules(project / "node_modules", cached, leave_out=("@voiceos/pulumi-voiceos",))
+    run(["npm", "run", "build"], cwd=project, env=env, what="tsc of the program")
+    return ["node", str(project / "bin" / "index.js")]
+
+
+@contextmanager
+def inline_program(installed: Installed, root: Path, assets: AssetServer) -> Iterator[Program]:
+    (root / "state").mkdir(parents=True)
+    (root / "stack").mkdir()
+    with EmulatorProcess(db_path=root / "emulator.db", token=TOKEN, seed_numbers=[N1], agents=AGENTS) as emu:
+        emu.seed_number(N1, auth_token=CARRIER)
+        env = {**os.environ, **base_env(root, emu), "VOICEOS_API_TOKEN": TOKEN, **auto_install_env(assets)}
+        yield Program(installed, root, emu, env)
+
+
+def up_and_destroy_inline(p: Program, assets: AssetServer) -> None:
+    declared: list[dict[str, Any]] = [{"name": "support", "phoneNumber": N1, "inboundAgentId": AGENT}]
+    report = p.run("up", declared)
+    assert report["summary"] == {"create": 2}
+    assert_installed_from(assets, p.root / "pulumi-home")
+    assert_bound(p.emulator, N1, AGENT)
+    assert report["outputs"]["support.inboundAgentId"] == {"value": AGENT, "secret": False}
+    assert p.run("destroy", declared)["summary"] == {"delete": 2}
+    assert_unbound(p.emulator, N1)
+
+
+def test_a_typescript_program_on_the_npm_tarball_installs_the_plugin_from_its_server_and_binds_the_number(
+    dist: Path, assets: AssetServer, tmp_path: Path
+) -> None:
+    command = install_typescript_from_dist(tmp_path / "typescript", dist)
+    with inline_program(Installed("typescript", command), tmp_path / "run", assets) as p:
+        up_and_destroy_inline(p, assets)
+    shutil.rmtree(tmp_path / "typescript", ignore_errors=True)
+
+
+def test_a_go_program_on_the_sdk_installs_the_plugin_from_its_server_and_binds_the_number(
+    assets: AssetServer, tmp_path: Path
+) -> None:
+    command = install_go(tmp_path / "go")
+    with inline_program(Installed("go", command), tmp_path / "run", assets) as p:
+        up_and_destroy_inline(p, assets)
+    shutil.rmtree(tmp_path / "go", ignore_errors=True)
