@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -29,13 +28,13 @@ from pulumi_voiceos._version import __version__
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
 from .harness import PROGRAMS, base_env, deployment
-from .test_flows import AGENTS, CARRIER, N1, REPO, TOKEN, summary
+from .test_flows import AGENTS, CARRIER, N1, TOKEN, summary
 from .test_languages import (
+    EXAMPLES,
     Installed,
     Program,
     cache_root,
     digest,
-    install_go,
     npm_env,
     restore_node_modules,
     run,
@@ -73,25 +72,9 @@ class AssetServer:
         self.server.server_close()
 
 
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``make dist`` into a temporary folder (``-o venv``: never rebuild the virtualenv this test runs in)."""
-    out = tmp_path_factory.mktemp("dist")
-    built = subprocess.run(
-        ["make", "--no-print-directory", "-o", "venv", "dist", f"DIST={out}"],
-        cwd=REPO,
-        env=npm_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert built.returncode == 0, built.stdout + built.stderr
-    assert (out / ASSET.lstrip("/")).is_file() and (out / NPM_TARBALL).is_file()
-    return out
-
-
 @pytest.fixture
 def assets(dist: Path) -> Iterator[AssetServer]:
+    assert (dist / ASSET.lstrip("/")).is_file() and (dist / NPM_TARBALL).is_file()
     with AssetServer(dist) as server:
         yield server
 
@@ -164,6 +147,7 @@ def install_typescript_from_dist(work: Path, dist: Path) -> list[str]:
     """The TypeScript program on the SDK's npm tarball from dist/, as a user installs a release."""
     project = work / "project"
     shutil.copytree(PROGRAMS / "typescript", project, ignore=shutil.ignore_patterns("node_modules", "bin"))
+    shutil.copy(EXAMPLES / "typescript" / "supportLine.ts", project)  # index.ts imports it
     env = npm_env()
     tools = run(["node", "--version"], cwd=work, env=env, what="node").encode()
     cached = (
@@ -208,10 +192,9 @@ def test_a_typescript_program_on_the_npm_tarball_installs_the_plugin_from_its_se
     shutil.rmtree(tmp_path / "typescript", ignore_errors=True)
 
 
+@pytest.mark.parametrize("installed", ["go"], indirect=True)
 def test_a_go_program_on_the_sdk_installs_the_plugin_from_its_server_and_binds_the_number(
-    assets: AssetServer, tmp_path: Path
+    installed: Installed, assets: AssetServer, tmp_path: Path
 ) -> None:
-    command = install_go(tmp_path / "go")
-    with inline_program(Installed("go", command), tmp_path / "run", assets) as p:
+    with inline_program(installed, tmp_path / "run", assets) as p:
         up_and_destroy_inline(p, assets)
-    shutil.rmtree(tmp_path / "go", ignore_errors=True)

@@ -44,6 +44,7 @@ from .test_flows import AGENTS, CARRIER, EVENT, N1, N2, N3, REPO, TOKEN, WEBHOOK
 
 README = REPO / "README.md"
 SDK = REPO / "sdk"
+EXAMPLES = REPO / "examples"
 PLACEHOLDER = "<path>"
 SDK_PACKAGE = "@voiceos/pulumi-voiceos"
 INSTALL_BLOCK = re.compile(r"<!-- sdk-install: (?P<language>[\w-]+) -->\n```sh\n(?P<commands>.*?)```", re.DOTALL)
@@ -150,6 +151,7 @@ def install_typescript(work: Path) -> list[str]:
     checkout, project = work / "checkout", work / "project"
     copy_sdk(checkout)
     shutil.copytree(PROGRAMS / "typescript", project, ignore=shutil.ignore_patterns("node_modules", "bin"))
+    shutil.copy(EXAMPLES / "typescript" / "supportLine.ts", project)  # the example's program body
     env = npm_env()
     sdk_build = checkout / "sdk" / "nodejs"
     tools = run(["node", "--version"], cwd=work, env=env, what="node").encode()
@@ -182,6 +184,7 @@ def install_go(work: Path) -> list[str]:
     checkout, project = work / "checkout", work / "project"
     copy_sdk(checkout)
     shutil.copytree(PROGRAMS / "go", project)
+    shutil.copy(EXAMPLES / "go" / "supportline.go", project)  # the example's program body
     env = {
         **os.environ,
         "GOCACHE": str(cache_root() / "go" / "build"),
@@ -209,19 +212,6 @@ class Installed:
     command: list[str]
 
 
-@pytest.fixture(scope="module", params=["typescript", "go"])
-def installed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
-    language: str = request.param
-    work = tmp_path_factory.mktemp(f"{language}-install")
-    started = time.monotonic()
-    command = INSTALLERS[language](work)
-    seconds = time.monotonic() - started
-    print(f"{language}: SDK installed as the README says, program built, in {seconds:.1f}s")
-    yield Installed(language, command)
-    # node_modules and the Go binary are some 300 MB: not worth keeping among pytest's last three runs.
-    shutil.rmtree(work, ignore_errors=True)
-
-
 # -- running the programs -------------------------------------------------------------------------
 
 
@@ -241,10 +231,15 @@ class Program:
         return self.root / "stack"
 
     def run(
-        self, operation: str, bindings: list[dict[str, Any]], lookup: dict[str, str] | None = None
+        self,
+        operation: str,
+        bindings: list[dict[str, Any]],
+        lookup: dict[str, str] | None = None,
+        **more: Any,
     ) -> dict[str, Any]:
-        """One operation (up, preview, destroy) of the program declaring ``bindings``; its report."""
-        spec = {"workDir": str(self.work_dir), "bindings": bindings, **({"lookup": lookup} if lookup else {})}
+        """One operation (up, preview, destroy) of the program declaring ``bindings``; its report.
+        ``more`` goes into the spec as it is (``example``, ``config``)."""
+        spec = {"workDir": str(self.work_dir), "bindings": bindings, **({"lookup": lookup} if lookup else {}), **more}
         spec_file = self.root / "spec.json"
         spec_file.write_text(json.dumps(spec))
         done = subprocess.run(
