@@ -20,8 +20,9 @@ import yaml
 
 from pulumi_voiceos._version import __version__
 
+from .docs import one_block
+
 REPO = Path(__file__).resolve().parent.parent
-AUTO_INSTALL_PROGRAM = REPO / "tests" / "e2e" / "programs" / "yaml_auto_install" / "Pulumi.yaml"
 
 
 def load_release_notes() -> Any:
@@ -40,9 +41,8 @@ def copies_of_the_version() -> dict[str, str]:
     example_ts = json.loads((REPO / "examples" / "typescript" / "package.json").read_text())
     example_go = (REPO / "examples" / "go" / "go.mod").read_text()
     [go_require] = re.findall(r"github\.com/voiceos/pulumi-voiceos/sdk v(\S+)", example_go)
-    auto_install = yaml.safe_load(
-        (REPO / "tests" / "e2e" / "programs" / "yaml_auto_install" / "Pulumi.yaml").read_text()
-    )
+    docs_yaml = yaml.safe_load(one_block("docs-program", "yaml"))
+    [plugin_install] = re.findall(r"voiceos (\S+) --server", one_block("docs-command", "plugin-install"))
     return {
         "pulumi_voiceos/native/schema.json": schema["version"],
         "sdk/python/pyproject.toml": python_sdk["project"]["version"],
@@ -50,7 +50,8 @@ def copies_of_the_version() -> dict[str, str]:
         "sdk/nodejs/package.json (pulumi)": nodejs_sdk["pulumi"]["version"],
         "examples/typescript/package.json": example_ts["dependencies"]["@voiceos/pulumi-voiceos"].lstrip("^"),
         "examples/go/go.mod": go_require,
-        "tests/e2e/programs/yaml_auto_install": str(auto_install["resources"]["support"]["options"]["version"]),
+        "docs/_index.md (YAML)": str(docs_yaml["resources"]["support-line"]["options"]["version"]),
+        "docs/installation-configuration.md (plugin install)": plugin_install,
     }
 
 

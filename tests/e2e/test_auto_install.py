@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -23,11 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pulumi import automation as auto
 
 from pulumi_voiceos._version import __version__
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
-from .harness import PROGRAMS, base_env, deployment
+from ..docs import one_block
+from .harness import PROGRAMS, Deployment, base_env, deployment
 from .test_flows import AGENTS, CARRIER, N1, TOKEN, summary
 from .test_languages import (
     EXAMPLES,
@@ -44,7 +47,8 @@ from .test_languages import (
 PLUGIN_SOURCE = "github://api.github.com/voiceos/pulumi-voiceos"
 ASSET = f"/pulumi-resource-voiceos-v{__version__}-linux-amd64.tar.gz"
 NPM_TARBALL = f"voiceos-pulumi-voiceos-{__version__}.tgz"
-YAML_PROGRAM = PROGRAMS / "yaml_auto_install" / "Pulumi.yaml"
+NUMBER = "+14155550123"  # the docs' examples' number
+HEADER_VALUE = "SENTINEL-DOCS-WEBHOOK-TOKEN-2f7a"
 VENV_BIN = str(Path(sys.executable).parent)
 AGENT = "agent_support"
 
@@ -102,9 +106,23 @@ def assert_installed_from(assets: AssetServer, pulumi_home: Path) -> None:
     assert (plugin_dir / "PulumiPlugin.yaml").is_file() and (plugin_dir / "venv").is_dir()
 
 
-def assert_bound(emulator: EmulatorProcess, number: str, agent: str) -> None:
+def assert_bound(emulator: EmulatorProcess, number: str, agent: str, header: str | None = None) -> None:
     live = emulator.get_number(number)
     assert live is not None and live["inbound_agent_id"] == agent, live
+    if header is not None:
+        assert [w["headers"] for w in live["webhooks"]] == [{"Authorization": header}]
+
+
+def docs_program(tmp_path: Path, language: str) -> Path:
+    """The docs' ``<!-- docs-program: language -->`` block (docs/_index.md) as a program to run."""
+    source = one_block("docs-program", language)
+    folder = tmp_path / f"docs-{language}"
+    folder.mkdir()
+    if language == "yaml":
+        (folder / "Pulumi.yaml").write_text(source)
+        return folder / "Pulumi.yaml"
+    (folder / "__main__.py").write_text(source)
+    return folder
 
 
 def assert_unbound(emulator: EmulatorProcess, number: str) -> None:
@@ -112,32 +130,54 @@ def assert_unbound(emulator: EmulatorProcess, number: str) -> None:
     assert live is not None and (live["inbound_agent_id"], live["webhooks"]) == (None, []), live
 
 
-def test_a_python_program_on_the_sdk_installs_the_plugin_from_its_server_and_binds_the_number(
+def test_the_docs_python_program_on_the_sdk_installs_the_plugin_from_its_server_and_binds_the_number(
     assets: AssetServer, tmp_path: Path
 ) -> None:
     env = auto_install_env(assets)
-    with deployment(tmp_path, program="native_bindings", token=TOKEN, numbers=[N1], agents=AGENTS, extra_env=env) as d:
-        d.emulator.seed_number(N1, auth_token=CARRIER)
-        assert not (d.root / "pulumi-home" / "plugins").exists()
-        d.set_bindings([{"name": "support", "phone_number": N1, "inbound_agent_id": AGENT}])
-        assert summary(d.up()) == {"create": 2}
-        assert_installed_from(assets, d.root / "pulumi-home")
-        assert_bound(d.emulator, N1, AGENT)
-        d.destroy()
-        assert_unbound(d.emulator, N1)
+    program = docs_program(tmp_path, "python")
+    with deployment(
+        tmp_path / "run", program=program, token=TOKEN, numbers=[NUMBER], agents=AGENTS, extra_env=env
+    ) as d:
+        deploy_and_destroy(d, assets)
 
 
-def test_a_yaml_program_naming_the_plugin_server_installs_the_plugin_and_binds_the_number(
+def test_the_docs_yaml_program_naming_the_plugin_server_installs_the_plugin_and_binds_the_number(
     assets: AssetServer, tmp_path: Path
 ) -> None:
     env = auto_install_env(assets)
-    with deployment(tmp_path, program=YAML_PROGRAM, token=TOKEN, numbers=[N1], agents=AGENTS, extra_env=env) as d:
-        d.emulator.seed_number(N1, auth_token=CARRIER)
-        assert summary(d.up()) == {"create": 2}
-        assert_installed_from(assets, d.root / "pulumi-home")
-        assert_bound(d.emulator, N1, AGENT)
-        d.destroy()
-        assert_unbound(d.emulator, N1)
+    program = docs_program(tmp_path, "yaml")
+    with deployment(
+        tmp_path / "run", program=program, token=TOKEN, numbers=[NUMBER], agents=AGENTS, extra_env=env
+    ) as d:
+        deploy_and_destroy(d, assets)
+
+
+def deploy_and_destroy(d: Deployment, assets: AssetServer) -> None:
+    """up on a PULUMI_HOME without plugins: the plugin installed, the number bound as the docs say; destroy."""
+    d.emulator.seed_number(NUMBER, auth_token=CARRIER)
+    assert not (d.root / "pulumi-home" / "plugins").exists()
+    d.stack.set_config("webhookToken", auto.ConfigValue(HEADER_VALUE, secret=True))
+    up = d.up()
+    assert summary(up) == {"create": 2}
+    assert_installed_from(assets, d.root / "pulumi-home")
+    assert_bound(d.emulator, NUMBER, AGENT, header=HEADER_VALUE)
+    assert {k: v.value for k, v in up.outputs.items()} == {"phoneNumber": NUMBER, "agent": AGENT}
+    assert HEADER_VALUE not in d.state_files_text()
+    d.destroy()
+    assert_unbound(d.emulator, NUMBER)
+
+
+def test_the_docs_plugin_install_command_fetches_the_asset_from_the_server(assets: AssetServer, tmp_path: Path) -> None:
+    command = one_block("docs-command", "plugin-install", "sh")
+    env = {
+        **os.environ,
+        **auto_install_env(assets),
+        "PULUMI_HOME": str(tmp_path / "pulumi-home"),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+    }
+    done = subprocess.run(["sh", "-ec", command], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert_installed_from(assets, tmp_path / "pulumi-home")
 
 
 # -- TypeScript and Go: Automation API inline programs, as in tests/e2e/test_languages.py ------------
