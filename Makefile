@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make demo   - pulumi up of examples/basic against a local VoiceOS emulator"
-	@echo "make test   - every test: unit, emulator and end-to-end (make lint and make typecheck: ruff, mypy)"
+	@echo "make test   - every test: unit, emulator and end-to-end (make lint: ruff, actionlint, zizmor; make typecheck: mypy)"
 	@echo "make test-compat - the end-to-end suite on COMPAT_CLI/COMPAT_SDK, then on the declared pulumi floor"
 	@echo "make bench  - benchmarks.run, then bench-preview, bench-fleet and bench-testing (writes docs/performance.md; over an hour)"
 	@echo "make bench-preview - a preview creating 1,000 bindings, with and without voiceos:previewChecks"
