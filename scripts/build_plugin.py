@@ -1,10 +1,11 @@
 """Build the plugin package of the native provider, for ``pulumi plugin install resource voiceos``.
 
-    python scripts/build_plugin.py --pulumi-version 3.272.0 [--out dist] [--os linux] [--arch amd64]
+    python scripts/build_plugin.py --pulumi-version 3.272.0 [--out dist] [--os linux] [--arch amd64] [--every-platform]
 
 writes ``<out>/pulumi-resource-voiceos-v<version>-<os>-<arch>.tar.gz`` and prints its path (``make plugin``
-runs it). The archive is a Python plugin directory, the layout the engine runs through the Python language
-host:
+runs it); ``--every-platform`` writes the same bytes under each name the engine may ask for (PLATFORMS),
+one path a line (``make dist``). The archive is a Python plugin directory, the layout the engine runs
+through the Python language host:
 
     PulumiPlugin.yaml                        runtime: python, virtualenv: venv
     __main__.py                              starts pulumi_voiceos.native.__main__.main
@@ -40,6 +41,8 @@ REPO = Path(__file__).resolve().parent.parent
 PLUGIN = "voiceos"
 
 ARCHES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
+# The (os, arch) pairs the engine downloads plugins for (sdk/go/common/workspace/plugins.go, Download).
+PLATFORMS = [(os_name, arch) for os_name in ("linux", "darwin", "windows") for arch in ("amd64", "arm64")]
 
 
 def package_version() -> str:
@@ -102,13 +105,18 @@ def write_archive(path: Path, members: dict[str, bytes], mtime: int) -> None:
         gz.write(tar_bytes.getvalue())
 
 
-def main(argv: list[str] | None = None) -> Path:
+def archive_name(version: str, os_name: str, arch: str) -> str:
+    return f"pulumi-resource-{PLUGIN}-v{version}-{os_name}-{arch}.tar.gz"
+
+
+def main(argv: list[str] | None = None) -> list[Path]:
     parser = argparse.ArgumentParser(description="Build the plugin package of the native provider.")
     parser.add_argument("--pulumi-version", required=True, help="the pulumi SDK the plugin installs (pinned)")
     parser.add_argument("--out", type=Path, default=REPO / "dist", help="directory for the archive (default: dist)")
     parser.add_argument("--os", default=platform.system().lower(), help="OS in the file name (default: this one)")
     machine = platform.machine().lower()
     parser.add_argument("--arch", default=ARCHES.get(machine, machine), help="CPU in the file name")
+    parser.add_argument("--every-platform", action="store_true", help="one archive per name in PLATFORMS")
     args = parser.parse_args(argv)
 
     version = package_version()
@@ -118,10 +126,12 @@ def main(argv: list[str] | None = None) -> Path:
         wheel = build_wheel(Path(tmp), version)
         members = {name: text.encode() for name, text in plugin_files(version, wheel.name, args.pulumi_version).items()}
         members[wheel.name] = wheel.read_bytes()
-    archive = out / f"pulumi-resource-{PLUGIN}-v{version}-{args.os}-{args.arch}.tar.gz"
-    write_archive(archive, members, mtime=int(os.environ.get("SOURCE_DATE_EPOCH", "0")))
-    print(archive)
-    return archive
+    platforms = PLATFORMS if args.every_platform else [(args.os, args.arch)]
+    archives = [out / archive_name(version, os_name, arch) for os_name, arch in platforms]
+    for archive in archives:
+        write_archive(archive, members, mtime=int(os.environ.get("SOURCE_DATE_EPOCH", "0")))
+        print(archive)
+    return archives
 
 
 if __name__ == "__main__":

@@ -1,27 +1,24 @@
-"""What README.md shows in Python is code that runs: its programs under VoiceOSMocks, its test snippets
-copied from the example tests that `make test` runs."""
+"""What README.md and docs/ show is code that runs: their Python programs under VoiceOSMocks, their
+snippets copied from files that `make test` runs (example tests, the examples' programs)."""
 
 from __future__ import annotations
-
-import re
-from pathlib import Path
 
 import pytest
 
 from pulumi_voiceos.testing import VoiceOSMocks, binding
 
-REPO = Path(__file__).resolve().parents[1]
-README = (REPO / "README.md").read_text()
-PROGRAMS = re.findall(r"<!-- readme-program -->\n```python\n(.*?)```", README, re.S)
-SNIPPETS = re.findall(r"<!-- readme-snippet: (\S+) -->\n```python\n(.*?)```", README, re.S)
+from .docs import REPO, marked_blocks
+
+PROGRAMS = [body for _, body in marked_blocks("readme-program", "python")]
+SNIPPETS = marked_blocks("readme-snippet")
 
 
-def test_the_readme_has_the_programs_and_snippets_these_tests_hold_it_to() -> None:
-    assert len(PROGRAMS) == 2 and len(SNIPPETS) == 2
+def test_the_docs_have_the_programs_and_snippets_these_tests_hold_them_to() -> None:
+    assert len(PROGRAMS) == 2 and len(SNIPPETS) == 4
 
 
 @pytest.mark.parametrize("source", PROGRAMS, ids=["binding", "fleet"])
-def test_each_readme_program_runs_through_the_providers_rules(source: str) -> None:
+def test_each_docs_program_runs_through_the_providers_rules(source: str) -> None:
     mocks = VoiceOSMocks()
     # The fleet example adopts +14155550103 as it is: the account must already have that binding.
     mocks.seed("+14155550103", inbound_agent_id="agent_billing")
@@ -38,5 +35,5 @@ def test_each_readme_program_runs_through_the_providers_rules(source: str) -> No
 
 
 @pytest.mark.parametrize(("path", "snippet"), SNIPPETS, ids=[path for path, _ in SNIPPETS])
-def test_each_readme_snippet_is_a_copy_of_a_test_that_runs(path: str, snippet: str) -> None:
-    assert snippet in (REPO / path).read_text(), f"README.md's snippet of {path} is not in that file any more"
+def test_each_docs_snippet_is_a_copy_of_a_file_that_runs(path: str, snippet: str) -> None:
+    assert snippet in (REPO / path).read_text(), f"the docs' snippet of {path} is not in that file any more"

@@ -1,11 +1,12 @@
 """TypeScript and Go programs on the generated SDKs, through the real CLI and engine.
 
-Each language's SDK is installed exactly as README.md tells a user: the test runs the README's
-``<!-- sdk-install: LANGUAGE -->`` block, with ``<path>`` a temporary copy of the repository's
-``sdk/`` folder (so the working tree stays as it is). The programs (tests/e2e/programs/typescript
-and tests/e2e/programs/go) are Automation API *inline* programs: the language runtime is the
-program's own process, so the engine needs no ``pulumi-language-nodejs`` or ``pulumi-language-go``,
-and neither is on the PATH they get. Each invocation runs one operation and prints a JSON report.
+Each language's SDK is installed exactly as the docs tell a user: the test runs the
+``<!-- sdk-install: LANGUAGE -->`` block of docs/installation-configuration.md, with ``<path>`` a
+temporary copy of the repository's ``sdk/`` folder (so the working tree stays as it is). The
+programs (tests/e2e/programs/typescript and tests/e2e/programs/go) are Automation API *inline*
+programs: the language runtime is the program's own process, so the engine needs no
+``pulumi-language-nodejs`` or ``pulumi-language-go``, and neither is on the PATH they get. Each
+invocation runs one operation and prints a JSON report.
 
 Every flow reads the live numbers back from the emulator and compares them with what the program
 declares and what ``pulumi stack export`` records. Requests are counted per phone number and
@@ -23,7 +24,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -39,14 +39,14 @@ import pytest
 
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
+from ..docs import one_block
 from .harness import NATIVE_TYPE, PROGRAMS, STACK, base_env
 from .test_flows import AGENTS, CARRIER, EVENT, N1, N2, N3, REPO, TOKEN, WEBHOOK_SECRET
 
-README = REPO / "README.md"
 SDK = REPO / "sdk"
+EXAMPLES = REPO / "examples"
 PLACEHOLDER = "<path>"
 SDK_PACKAGE = "@voiceos/pulumi-voiceos"
-INSTALL_BLOCK = re.compile(r"<!-- sdk-install: (?P<language>[\w-]+) -->\n```sh\n(?P<commands>.*?)```", re.DOTALL)
 LANGUAGE_HOSTS = ("pulumi-language-nodejs", "pulumi-language-go")
 # Not in the prefix below, unbound: listPhoneNumbers(prefix, bound: false) must leave it out.
 ELSEWHERE = "+14255550100"
@@ -56,7 +56,7 @@ INVOCATION_TIMEOUT = 300
 STALE_CACHE_SECONDS = 7 * 24 * 3600
 
 
-# -- installing the SDKs as the README says ------------------------------------------------------
+# -- installing the SDKs as the docs say ------------------------------------------------------
 
 
 def cache_root() -> Path:
@@ -64,17 +64,16 @@ def cache_root() -> Path:
 
 
 def readme_install(language: str) -> str:
-    """The commands of README.md's ``sdk-install`` block for ``language``."""
-    blocks = [m["commands"] for m in INSTALL_BLOCK.finditer(README.read_text()) if m["language"] == language]
-    assert len(blocks) == 1, f"README.md has {len(blocks)} `<!-- sdk-install: {language} -->` blocks"
-    assert PLACEHOLDER in blocks[0], f"the {language} install block names no {PLACEHOLDER}"
-    return blocks[0]
+    """The commands of the docs' ``sdk-install`` block for ``language`` (docs/installation-configuration.md)."""
+    block = one_block("sdk-install", language, "sh")
+    assert PLACEHOLDER in block, f"the {language} install block names no {PLACEHOLDER}"
+    return block
 
 
 def run_readme_install(language: str, checkout: Path, project: Path, env: dict[str, str]) -> None:
-    """Run the README's commands in ``project``, with ``<path>`` the checkout holding the copied sdk/."""
+    """Run the docs' commands in ``project``, with ``<path>`` the checkout holding the copied sdk/."""
     commands = readme_install(language).replace(PLACEHOLDER, shlex.quote(str(checkout)))
-    run(["sh", "-exc", commands], cwd=project, env=env, what=f"the README's {language} install")
+    run(["sh", "-exc", commands], cwd=project, env=env, what=f"the docs' {language} install")
 
 
 def run(command: list[str], *, cwd: Path, env: dict[str, str], what: str) -> str:
@@ -146,10 +145,11 @@ def npm_env() -> dict[str, str]:
 
 
 def install_typescript(work: Path) -> list[str]:
-    """The TypeScript program on the SDK installed as the README says; returns its command."""
+    """The TypeScript program on the SDK installed as the docs say; returns its command."""
     checkout, project = work / "checkout", work / "project"
     copy_sdk(checkout)
     shutil.copytree(PROGRAMS / "typescript", project, ignore=shutil.ignore_patterns("node_modules", "bin"))
+    shutil.copy(EXAMPLES / "typescript" / "supportLine.ts", project)  # the example's program body
     env = npm_env()
     sdk_build = checkout / "sdk" / "nodejs"
     tools = run(["node", "--version"], cwd=work, env=env, what="node").encode()
@@ -178,10 +178,11 @@ def install_typescript(work: Path) -> list[str]:
 
 
 def install_go(work: Path) -> list[str]:
-    """The Go program on the SDK installed as the README says; returns its command."""
+    """The Go program on the SDK installed as the docs say; returns its command."""
     checkout, project = work / "checkout", work / "project"
     copy_sdk(checkout)
     shutil.copytree(PROGRAMS / "go", project)
+    shutil.copy(EXAMPLES / "go" / "supportline.go", project)  # the example's program body
     env = {
         **os.environ,
         "GOCACHE": str(cache_root() / "go" / "build"),
@@ -209,19 +210,6 @@ class Installed:
     command: list[str]
 
 
-@pytest.fixture(scope="module", params=["typescript", "go"])
-def installed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
-    language: str = request.param
-    work = tmp_path_factory.mktemp(f"{language}-install")
-    started = time.monotonic()
-    command = INSTALLERS[language](work)
-    seconds = time.monotonic() - started
-    print(f"{language}: SDK installed as the README says, program built, in {seconds:.1f}s")
-    yield Installed(language, command)
-    # node_modules and the Go binary are some 300 MB: not worth keeping among pytest's last three runs.
-    shutil.rmtree(work, ignore_errors=True)
-
-
 # -- running the programs -------------------------------------------------------------------------
 
 
@@ -241,10 +229,15 @@ class Program:
         return self.root / "stack"
 
     def run(
-        self, operation: str, bindings: list[dict[str, Any]], lookup: dict[str, str] | None = None
+        self,
+        operation: str,
+        bindings: list[dict[str, Any]],
+        lookup: dict[str, str] | None = None,
+        **more: Any,
     ) -> dict[str, Any]:
-        """One operation (up, preview, destroy) of the program declaring ``bindings``; its report."""
-        spec = {"workDir": str(self.work_dir), "bindings": bindings, **({"lookup": lookup} if lookup else {})}
+        """One operation (up, preview, destroy) of the program declaring ``bindings``; its report.
+        ``more`` goes into the spec as it is (``example``, ``config``)."""
+        spec = {"workDir": str(self.work_dir), "bindings": bindings, **({"lookup": lookup} if lookup else {}), **more}
         spec_file = self.root / "spec.json"
         spec_file.write_text(json.dumps(spec))
         done = subprocess.run(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -24,6 +23,7 @@ import yaml
 
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
+from ..docs import one_block
 from .harness import PASSPHRASE, PROGRAMS
 from .s3 import S3Server, s3_server
 from .test_fleet_example import EXAMPLE, workflow_command
@@ -38,10 +38,8 @@ README_ENDPOINT = "http://127.0.0.1:9000"
 
 
 def readme_commands(name: str) -> str:
-    """The commands of README.md's ``<!-- pipeline: name -->`` block, as a user copies them."""
-    found = re.findall(rf"<!-- pipeline: {name} -->\n```sh\n(.*?)```", (REPO / "README.md").read_text(), re.S)
-    assert len(found) == 1, f"README.md has {len(found)} `<!-- pipeline: {name} -->` blocks"
-    return str(found[0])
+    """The commands of the docs' ``<!-- pipeline: name -->`` block (docs/pipelines.md), as a user copies them."""
+    return one_block("pipeline", name, "sh")
 
 
 @pytest.fixture

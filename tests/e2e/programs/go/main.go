@@ -8,7 +8,9 @@
 // spec.json: {"workDir": "...", "bindings": [{"name", "phoneNumber", "inboundAgentId", "webhooks"}],
 // "lookup": {"phoneNumber", "prefix"}}. A webhook's "secretHeader" names a header whose value is the
 // WEBHOOK_SECRET environment variable, as a pulumi.ToSecret. The last line printed is a JSON report, in
-// which secret outputs show no value.
+// which secret outputs show no value. With "example": true the program is instead examples/go's
+// supportLine (supportline.go, copied beside this file at install), and "config" ({key: {value, secret}})
+// is the stack's.
 package main
 
 import (
@@ -48,6 +50,8 @@ type spec struct {
 		PhoneNumber string `json:"phoneNumber"`
 		Prefix      string `json:"prefix"`
 	} `json:"lookup,omitempty"`
+	Example bool                        `json:"example,omitempty"`
+	Config  map[string]auto.ConfigValue `json:"config,omitempty"`
 }
 
 func urls(hooks []voiceos.Webhook) []string {
@@ -170,10 +174,19 @@ func run(operation, specFile string) (map[string]any, error) {
 		return nil, fmt.Errorf("reading %s: %w", specFile, err)
 	}
 	ctx := context.Background()
-	stack, err := auto.UpsertStackInlineSource(ctx, "test", "voiceos-e2e", program(s),
+	run := program(s)
+	if s.Example {
+		run = supportLine
+	}
+	stack, err := auto.UpsertStackInlineSource(ctx, "test", "voiceos-e2e", run,
 		auto.WorkDir(s.WorkDir), auto.SecretsProvider("passphrase"))
 	if err != nil {
 		return nil, err
+	}
+	for key, value := range s.Config {
+		if err := stack.SetConfig(ctx, key, value); err != nil {
+			return nil, err
+		}
 	}
 	var printed strings.Builder
 	switch operation {

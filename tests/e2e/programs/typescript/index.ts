@@ -7,11 +7,13 @@
 // spec.json: {"workDir": "...", "bindings": [{"name", "phoneNumber", "inboundAgentId", "webhooks"}],
 // "lookup": {"phoneNumber", "prefix"}}. A webhook's "secretHeader" names a header whose value is the
 // WEBHOOK_SECRET environment variable, as a pulumi.secret. The last line printed is a JSON report, in
-// which secret outputs show no value.
+// which secret outputs show no value. With "example": true the program is instead examples/typescript's
+// supportLine (copied beside this file at install), and "config" ({key: {value, secret}}) is the stack's.
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, OutputMap } from "@pulumi/pulumi/automation";
 import * as voiceos from "@voiceos/pulumi-voiceos";
+import { supportLine } from "./supportLine";
 
 interface Webhook {
     events: string[];
@@ -32,6 +34,8 @@ interface Spec {
     workDir: string;
     bindings: Binding[];
     lookup?: { phoneNumber: string; prefix: string };
+    example?: boolean;
+    config?: Record<string, { value: string; secret: boolean }>;
 }
 
 function secretValue(): pulumi.Output<string> {
@@ -109,9 +113,16 @@ async function main(): Promise<void> {
     const [operation, specFile] = process.argv.slice(2);
     const spec: Spec = JSON.parse(fs.readFileSync(specFile, "utf8"));
     const stack = await LocalWorkspace.createOrSelectStack(
-        { stackName: "test", projectName: "voiceos-e2e", program: program(spec) },
+        {
+            stackName: "test",
+            projectName: "voiceos-e2e",
+            program: spec.example ? async () => supportLine() : program(spec),
+        },
         { workDir: spec.workDir, secretsProvider: "passphrase" },
     );
+    for (const [key, value] of Object.entries(spec.config ?? {})) {
+        await stack.setConfig(key, value);
+    }
     const printed: string[] = [];
     const onOutput = (text: string) => printed.push(text);
     let report: Record<string, unknown>;
