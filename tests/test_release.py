@@ -15,12 +15,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import tomllib
 import yaml
 
 from pulumi_voiceos._version import __version__
 
 from .docs import one_block
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the package supports 3.10, whose standard library has no TOML reader
+    import tomli as tomllib  # type: ignore[import-not-found]
 
 REPO = Path(__file__).resolve().parent.parent
 
