@@ -67,18 +67,18 @@ class ProcessSampler:
     marker: str
     interval: float = 0.05
     roles: dict[int, str] = field(default_factory=dict)
-    peaks_kib: dict[int, int] = field(default_factory=dict)
-    cpu: dict[int, float] = field(default_factory=dict)
+    """The role each process had when it was last sampled."""
+    peaks_kib: dict[tuple[int, str], int] = field(default_factory=dict)
+    cpu: dict[tuple[int, str], float] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
+    _ours: set[int] = field(default_factory=set)
     _ignored: set[int] = field(default_factory=set)
 
-    def _classify(self, pid: int) -> str | None:
+    def _is_ours(self, pid: int) -> bool:
         try:
-            if self.marker.encode() not in Path(f"/proc/{pid}/environ").read_bytes():
-                return None
-            return _role(Path(f"/proc/{pid}/cmdline").read_bytes())
+            return self.marker.encode() in Path(f"/proc/{pid}/environ").read_bytes()
         except OSError:
-            return None
+            return False
 
     def _sample(self) -> None:
         for entry in os.scandir("/proc"):
@@ -87,22 +87,26 @@ class ProcessSampler:
             pid = int(entry.name)
             if pid in self._ignored:
                 continue
-            if pid not in self.roles:
-                role = self._classify(pid)
-                if role is None:
+            if pid not in self._ours:
+                if not self._is_ours(pid):
                     self._ignored.add(pid)
                     continue
-                self.roles[pid] = role
+                self._ours.add(pid)
+            # The role is read at every sample: a child caught between fork and exec still shows its
+            # parent's command line (the engine's, for a provider it is starting), and a machine under
+            # load makes that window long enough to be sampled.
             try:
+                role = _role(Path(f"/proc/{pid}/cmdline").read_bytes())
                 status = Path(f"/proc/{pid}/status").read_text()
             except OSError:
                 continue
+            self.roles[pid] = role
             found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
             if found:
-                self.peaks_kib[pid] = max(self.peaks_kib.get(pid, 0), int(found.group(1)))
+                self.peaks_kib[pid, role] = max(self.peaks_kib.get((pid, role), 0), int(found.group(1)))
             used = cpu_seconds(pid)
             if used is not None:
-                self.cpu[pid] = used
+                self.cpu[pid, role] = used
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
@@ -119,10 +123,10 @@ class ProcessSampler:
             thread.join()
 
     def peak_kib(self, role: str) -> int | None:
-        return max((kib for pid, kib in self.peaks_kib.items() if self.roles.get(pid) == role), default=None)
+        return max((kib for (_, seen), kib in self.peaks_kib.items() if seen == role), default=None)
 
     def role_cpu_seconds(self, role: str) -> float:
-        return sum(used for pid, used in self.cpu.items() if self.roles.get(pid) == role)
+        return sum(used for (_, seen), used in self.cpu.items() if seen == role)
 
 
 def _unwrap_secrets(value: Any) -> Any:

@@ -7,30 +7,20 @@ import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
 from pulumi_voiceos.client import VoiceOSClient
-from pulumi_voiceos.config import Settings
 from pulumi_voiceos.deployment import new_deployment
 from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
+from .helpers import AGENTS, API_TOKEN, CARRIER_TOKEN, quick_settings
 from .machine import MachineLock
 
-API_TOKEN = "SENTINEL-API-TOKEN-7f3a9c"
-CARRIER_TOKEN = "SENTINEL-CARRIER-TOKEN-51be02"
-AGENTS = ("agent_support", "agent_sales", "agent_billing")
-
 _numbers = itertools.count(1000)
-
-
-def quick_settings(url: str, **overrides: Any) -> Settings:
-    """Settings with retries a few milliseconds apart, so retry tests take no time."""
-    return Settings(url, API_TOKEN, **{"retry_base_delay": 0.01, "retry_max_delay": 0.05, **overrides})
 
 
 @pytest.fixture(scope="session")

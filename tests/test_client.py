@@ -13,7 +13,7 @@ from pulumi_voiceos.config import Settings
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.models import PhoneNumberUpdate, Webhook
 
-from .conftest import API_TOKEN, CARRIER_TOKEN, quick_settings
+from .helpers import API_TOKEN, CARRIER_TOKEN, quick_settings
 
 
 def assert_no_token(exc: BaseException) -> None:

@@ -1,6 +1,6 @@
 """A fleet's hooks called as the dynamic-provider server calls them, against the emulator.
 
-Each entry must follow a binding's rules (tests/test_provider.py holds a
+Each entry must follow a binding's rules (tests/dynamic/test_provider.py holds a
 binding to them): the guard and adoption when it is added, a PATCH of the
 changed fields when it changes, an unbind (or restore) of only what is still the
 fleet's own when it is removed, and hand-over through the deployment's claims.
@@ -24,7 +24,7 @@ from pulumi_voiceos.deployment import deployment_state, new_deployment
 from pulumi_voiceos.dynamic import fleet as dynamic_fleet
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
-from .conftest import API_TOKEN, CARRIER_TOKEN
+from .helpers import API_TOKEN, CARRIER_TOKEN
 
 HOOK: dict[str, Any] = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/fleet"}
 THEIRS: dict[str, Any] = {"inbound_agent_id": "agent_billing"}

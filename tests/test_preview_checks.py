@@ -25,7 +25,7 @@ from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.native.provider import BINDING_TYPE, VoiceOSProvider
 
-from .conftest import API_TOKEN
+from .helpers import API_TOKEN
 
 HOOK: dict[str, Any] = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/support"}
 THEIR_HOOK: dict[str, Any] = {

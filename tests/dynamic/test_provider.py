@@ -20,7 +20,7 @@ from pulumi_voiceos.deployment import new_deployment
 from pulumi_voiceos.dynamic.provider import PROVIDER, PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
-from .conftest import API_TOKEN, CARRIER_TOKEN
+from ..helpers import API_TOKEN, CARRIER_TOKEN
 
 HOOK: dict[str, Any] = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/support"}
 OTHER_HOOK: dict[str, Any] = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/other"}

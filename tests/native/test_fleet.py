@@ -30,8 +30,8 @@ from pulumi_voiceos.native.errors import InitFailed
 from pulumi_voiceos.native.fleet import FLEET_TYPE
 from pulumi_voiceos.native.provider import VoiceOSProvider
 
-from .conftest import API_TOKEN, CARRIER_TOKEN
-from .test_native_provider import pv
+from ..helpers import API_TOKEN, CARRIER_TOKEN
+from .test_provider import pv
 
 T = TypeVar("T")
 URN = f"urn:pulumi:dev::proj::{FLEET_TYPE}::us-lines"

@@ -36,7 +36,7 @@ from pulumi_voiceos.native.provider import BINDING_TYPE, INPUTS, LISTED, OUTPUTS
 from pulumi_voiceos.native.values import plain
 from pulumi_voiceos.properties import CAMEL_CASE, INPUT_NAMES, OUTPUT_NAMES
 
-from .conftest import API_TOKEN, CARRIER_TOKEN
+from ..helpers import API_TOKEN, CARRIER_TOKEN
 
 T = TypeVar("T")
 URN = f"urn:pulumi:dev::proj::{BINDING_TYPE}::support"
