@@ -8,8 +8,17 @@ import pytest
 
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
-from .live.account import Target, as_json, binding_fields, restoring
-from .live.conftest import AGENT_BEFORE, AGENT_TEST, DEDICATED, DEDICATED_BINDING, EMULATOR_TOKEN
+from .live.account import (
+    AGENT_BEFORE,
+    AGENT_TEST,
+    DEDICATED,
+    DEDICATED_BINDING,
+    EMULATOR_TOKEN,
+    Target,
+    as_json,
+    binding_fields,
+    restoring,
+)
 
 
 def test_a_failing_step_inside_restoring_still_leaves_the_number_exactly_as_it_was(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
-from .live.conftest import AGENT_BEFORE, AGENT_TEST, DEDICATED, DEDICATED_BINDING
+from .live.account import AGENT_BEFORE, AGENT_TEST, DEDICATED, DEDICATED_BINDING
 from .odd_data import seed_odd_account
 
 REPO = Path(__file__).resolve().parents[1]

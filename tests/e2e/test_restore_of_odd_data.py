@@ -13,8 +13,7 @@ import pytest
 
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
-from ..live.account import Target
-from ..live.conftest import AGENT_BEFORE, AGENT_TEST, DEDICATED, DEDICATED_BINDING, EMULATOR_TOKEN
+from ..live.account import AGENT_BEFORE, AGENT_TEST, DEDICATED, DEDICATED_BINDING, EMULATOR_TOKEN, Target
 from ..live.test_live_account import cycle
 
 

@@ -19,8 +19,30 @@ import httpx
 
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
+from ..odd_data import EVENT
+
 LIVE_VARIABLES: Final = ("VOICEOS_LIVE_API_URL", "VOICEOS_LIVE_API_TOKEN", "VOICEOS_LIVE_NUMBER")
 BINDING_FIELDS: Final = ("inbound_agent_id", "webhooks")
+
+# The emulator's stand-in for the dedicated number, bound as a real one may be (tests/live/conftest.py).
+DEDICATED: Final = "+15550199999"
+AGENT_BEFORE: Final = "agent_live_before"
+AGENT_TEST: Final = "agent_live_test"
+DEDICATED_HEADER_SECRET: Final = "SENTINEL-LIVE-DEDICATED-HEADER-41c9"
+EMULATOR_TOKEN: Final = "SENTINEL-LIVE-EMULATOR-TOKEN-8e20"
+
+DEDICATED_BINDING: Final[dict[str, Any]] = {
+    "inbound_agent_id": AGENT_BEFORE,
+    "webhooks": [
+        {
+            "events": [EVENT],
+            "url": "https://hooks.example.com/before",
+            "method": "post",
+            "headers": {"Authorization": f"Bearer {DEDICATED_HEADER_SECRET}"},
+            "signing": "v2",
+        }
+    ],
+}
 
 
 def live_requested(environ: Mapping[str, str] | None = None) -> bool:

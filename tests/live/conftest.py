@@ -11,33 +11,22 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Final
 
 import pytest
 
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
-from ..odd_data import EVENT, seed_odd_account
-from .account import Target, live_requested, missing_variables
-
-DEDICATED: Final = "+15550199999"
-AGENT_BEFORE: Final = "agent_live_before"
-AGENT_TEST: Final = "agent_live_test"
-DEDICATED_HEADER_SECRET: Final = "SENTINEL-LIVE-DEDICATED-HEADER-41c9"
-EMULATOR_TOKEN: Final = "SENTINEL-LIVE-EMULATOR-TOKEN-8e20"
-
-DEDICATED_BINDING: Final[dict[str, Any]] = {
-    "inbound_agent_id": AGENT_BEFORE,
-    "webhooks": [
-        {
-            "events": [EVENT],
-            "url": "https://hooks.example.com/before",
-            "method": "post",
-            "headers": {"Authorization": f"Bearer {DEDICATED_HEADER_SECRET}"},
-            "signing": "v2",
-        }
-    ],
-}
+from ..odd_data import seed_odd_account
+from .account import (
+    AGENT_BEFORE,
+    AGENT_TEST,
+    DEDICATED,
+    DEDICATED_BINDING,
+    EMULATOR_TOKEN,
+    Target,
+    live_requested,
+    missing_variables,
+)
 
 
 @pytest.fixture(autouse=True)

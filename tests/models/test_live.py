@@ -21,7 +21,7 @@ from pulumi_voiceos.models import (
     undeclarable_reason,
 )
 
-from .odd_data import BOUND_ODD_KINDS, EVENT, HEADER_SENTINEL, HOOK_URL, ODD_KINDS
+from ..odd_data import BOUND_ODD_KINDS, EVENT, HEADER_SENTINEL, HOOK_URL, ODD_KINDS
 
 
 def number_body(kind: str) -> dict[str, Any]:

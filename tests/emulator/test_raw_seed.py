@@ -19,7 +19,7 @@ from pulumi_voiceos.models import Binding
 from pulumi_voiceos.testing.account import InMemoryAccount
 from pulumi_voiceos.testing.api import VoiceOSAPI
 
-from .conftest import API_TOKEN, quick_settings
+from ..helpers import API_TOKEN, quick_settings
 
 EVENT = "phone_call:connection_requested"
 HOOK = {"events": [EVENT], "url": "https://hooks.example.com/a", "method": "POST", "headers": {}}
