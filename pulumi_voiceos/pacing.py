@@ -21,10 +21,13 @@ from typing import Final
 
 from . import errors
 
-__all__ = ["SUMMARY_SECONDS", "Cancelled", "Limits", "Pacer", "Slot", "parse_limits", "retry_after_seconds"]
+__all__ = ["STATUS", "SUMMARY_SECONDS", "Cancelled", "Limits", "Pacer", "Slot", "parse_limits", "retry_after_seconds"]
 
 logger = logging.getLogger("pulumi_voiceos")
 
+STATUS: Final = "voiceos_status"
+"""The ``extra`` key that marks a log record as progress (its value: the seconds the work has run): the
+native provider sends it as an ephemeral status, the dynamic provider at most every 10 s."""
 SUMMARY_SECONDS: Final = 10.0
 """At most one line about pacing per this many seconds."""
 MAX_IN_FLIGHT: Final = 256
