@@ -5,18 +5,26 @@ with no severity and no resource (pulumi/pulumi#6065), so each line the
 ``pulumi_voiceos`` logger writes there says itself whether it is a warning.
 Nor can a dynamic provider show an ephemeral status: a fleet's progress
 becomes a line at most every ``STATUS_SECONDS``, and only in a run that long.
+The SDK's server sends the engine a traceback for every failed hook; ``message_first``
+puts our message on its first line.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import threading
-from typing import Final
+from collections.abc import Callable
+from typing import Final, ParamSpec, TypeVar
 
+from ..errors import VoiceOSError
 from ..pacing import STATUS
 
-__all__ = ["STATUS_SECONDS", "say_what_each_message_is"]
+P = ParamSpec("P")
+R = TypeVar("R")
+
+__all__ = ["STATUS_SECONDS", "VoiceOS", "message_first", "say_what_each_message_is"]
 
 STATUS_SECONDS: Final = 10.0
 
@@ -58,3 +66,24 @@ def say_what_each_message_is() -> None:
         logger.addHandler(handler)
         if logger.level == logging.NOTSET:
             logger.setLevel(logging.INFO)
+
+
+class VoiceOS(Exception):
+    """The headline of a failed hook: never raised, so the traceback shows it alone, before the rest."""
+
+
+VoiceOS.__module__ = "builtins"  # shown as "VoiceOS: <message>", without a module path
+
+
+def message_first(hook: Callable[P, R]) -> Callable[P, R]:
+    """A hook whose ``VoiceOSError`` carries its message as its cause: the SDK's ``traceback.format_exc()``
+    prints a cause first, and one that was never raised as its message alone."""
+
+    @functools.wraps(hook)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return hook(*args, **kwargs)
+        except VoiceOSError as exc:
+            raise exc from VoiceOS(str(exc))
+
+    return wrapper
