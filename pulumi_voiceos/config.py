@@ -11,7 +11,7 @@ stack config                environment                   meaning
 ``voiceos:apiUrl``          ``VOICEOS_API_URL``           API base URL
 ``voiceos:requestTimeout``  ``VOICEOS_REQUEST_TIMEOUT``   seconds to wait for an answer
 ``voiceos:maxAttempts``     ``VOICEOS_MAX_ATTEMPTS``      tries per request (1 = no retry)
-``voiceos:maxRetrySeconds`` ``VOICEOS_MAX_RETRY_SECONDS`` total time one request may take
+``voiceos:maxRetrySeconds`` ``VOICEOS_MAX_RETRY_SECONDS`` retry time per request (429s: no progress)
 ``voiceos:previewChecks``   ``VOICEOS_PREVIEW_CHECKS``    read numbers at check time
 ``voiceos:maxConcurrency``  ``VOICEOS_MAX_CONCURRENCY``   a fleet's requests at once
 ==========================  ============================  =========================
