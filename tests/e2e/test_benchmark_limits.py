@@ -22,7 +22,12 @@ def test_the_rate_limit_benchmark_runs_every_case_and_reports_its_ratios(tmp_pat
     assert all(r["ok"] for r in results), results
     # Every case writes each number once; a limited one is held to its floor (a run this small fits its burst).
     assert all(r["requests"] - r["refused"] >= r["size"] for r in results)
-    assert [t["name"].split(":")[0] for t in figures["targets"]] == [c.name for c in limits.cases(0.01)[:4]]
+    named = [t["name"].split(":")[0] for t in figures["targets"]]
+    assert named == [
+        *(c.name for c in limits.cases(0.01)[:4]),
+        "without a limit, the pacer's client against an unpaced one",
+    ]
+    assert figures["overhead"]["paced_seconds"] > 0 and figures["overhead"]["unpaced_seconds"] > 0
     text = doc.read_text()
     assert (
         "old" not in text and "Prose that stays." in text and "| 2 bindings at 20/s, default --parallel | 2 |" in text
