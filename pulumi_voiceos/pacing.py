@@ -134,6 +134,7 @@ class Pacer:
         self._cond = threading.Condition()
         self._cancelled = False
         self._in_flight = 0
+        self._waiting = 0
         self._window = _START_IN_FLIGHT
         self._slow_start = True
         self._rate: float | None = None
@@ -192,7 +193,8 @@ class Pacer:
         finally:
             with self._cond:
                 self._in_flight -= 1
-                self._cond.notify_all()
+                if self._waiting:
+                    self._cond.notify_all()
 
     def _acquire(self, operation: str) -> Slot:
         waited = False
@@ -206,7 +208,11 @@ class Pacer:
                     break
                 waited = True
                 timeout = start_at - now if now < start_at else None
-                self._cond.wait(timeout)
+                self._waiting += 1
+                try:
+                    self._cond.wait(timeout)
+                finally:
+                    self._waiting -= 1
             self._in_flight += 1
             if self._credit >= 1:
                 self._credit -= 1
@@ -240,7 +246,8 @@ class Pacer:
                 self._rate *= 1.0 + _PROBE_PER_SECOND * max(0.0, now - self._last_probe)
             self._last_probe = now
             self._learn(parse_limits(headers), now)
-            self._cond.notify_all()
+            if self._waiting:
+                self._cond.notify_all()
         self._summarise()
 
     def refused(self, slot: Slot, headers: Mapping[str, str], backoff: float) -> float | None:
@@ -295,6 +302,8 @@ class Pacer:
     # -- what it says ---------------------------------------------------------------------
 
     def _summarise(self) -> None:
+        if self._clock() - self._summary_at < SUMMARY_SECONDS:
+            return  # read without the lock: most answers need not take it a second time
         with self._cond:
             now = self._clock()
             if now - self._summary_at < SUMMARY_SECONDS:
