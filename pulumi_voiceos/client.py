@@ -13,7 +13,6 @@ connections across all bindings of a run.
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
 import time
@@ -29,6 +28,7 @@ from . import errors
 from ._version import __version__
 from .config import Settings
 from .models import MAX_PAGE_SIZE, Patch, PhoneNumber, PhoneNumberPage, PhoneNumberUpdate
+from .pacing import Pacer, retry_after_seconds
 
 __all__ = ["RetryPolicy", "VoiceOSClient"]
 
@@ -74,19 +74,7 @@ def _encode_number(phone_number: str) -> str:
 
 
 def _retry_after_seconds(response: httpx.Response) -> float | None:
-    raw = response.headers.get("Retry-After")
-    if raw is None:
-        return None
-    raw = raw.strip()
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+    return retry_after_seconds(response.headers)
 
 
 def _detail(response: httpx.Response) -> Any:
@@ -110,7 +98,10 @@ class VoiceOSClient:
         *,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        pacer: Pacer | None = None,
     ) -> None:
+        self.pacer = pacer or Pacer()
+        """Every request waits its turn here; the provider's deployment gives all its clients one."""
         self._retry = RetryPolicy.from_settings(settings)
         self._sleep = sleep
         self._http = httpx.Client(
@@ -182,37 +173,48 @@ class VoiceOSClient:
         json_body: Any = None,
         params: dict[str, Any] | None = None,
     ) -> httpx.Response:
+        """One call, retried: a 429 waits its turn in the pacer for as long as the process is making
+        progress (time, not attempts, bounds it); a 5xx, a timeout or a lost connection is retried
+        ``max_attempts`` times within ``max_retry_seconds``."""
         operation = f"{method} {path.replace('%2B', '+')}"
         policy = self._retry
         started = time.monotonic()
-        attempt = 0
+        attempt = refusals = 0
         while True:
+            with self.pacer.turn(operation) as slot:
+                try:
+                    response = self._http.request(method, path, json=json_body, params=params)
+                except httpx.TimeoutException as exc:
+                    failure: errors.VoiceOSError | httpx.Response = errors.RequestTimeoutError(
+                        f"{operation}: no answer within the timeout ({type(exc).__name__})",
+                        operation=operation,
+                        attempts=attempt + 1,
+                    )
+                except httpx.TransportError as exc:
+                    failure = errors.TransportError(
+                        f"{operation}: could not reach the VoiceOS API at {self._http.base_url} "
+                        f"({type(exc).__name__}: {exc})",
+                        operation=operation,
+                        attempts=attempt + 1,
+                    )
+                else:
+                    if response.status_code == 429:
+                        refusals += 1
+                        retry_after = self.pacer.refused(slot, response.headers, policy.backoff(refusals))
+                        budget = policy.max_elapsed - self.pacer.stalled_for(started)
+                        if policy.max_attempts == 1 or (retry_after or 0.0) > budget or budget <= 0:
+                            over = retry_after if retry_after is not None and retry_after > budget else None
+                            raise self._status_error(response, operation, phone_number, refusals, gave_up_wait=over)
+                        logger.debug("VoiceOS %s refused (429), refusal %d; waiting for its turn", operation, refusals)
+                        continue
+                    self.pacer.accepted(response.headers, progress=response.status_code < 500)
+                    if response.status_code < 400:
+                        return response
+                    if response.status_code not in _RETRYABLE_STATUS:
+                        raise self._status_error(response, operation, phone_number, attempt + 1)
+                    failure = response
             attempt += 1
-            try:
-                response = self._http.request(method, path, json=json_body, params=params)
-            except httpx.TimeoutException as exc:
-                failure: errors.VoiceOSError | httpx.Response = errors.RequestTimeoutError(
-                    f"{operation}: no answer within the timeout ({type(exc).__name__})",
-                    operation=operation,
-                    attempts=attempt,
-                )
-                retry_after = None
-            except httpx.TransportError as exc:
-                failure = errors.TransportError(
-                    f"{operation}: could not reach the VoiceOS API at {self._http.base_url} "
-                    f"({type(exc).__name__}: {exc})",
-                    operation=operation,
-                    attempts=attempt,
-                )
-                retry_after = None
-            else:
-                if response.status_code < 400:
-                    return response
-                if response.status_code not in _RETRYABLE_STATUS:
-                    raise self._status_error(response, operation, phone_number, attempt)
-                failure = response
-                retry_after = _retry_after_seconds(response)
-
+            retry_after = _retry_after_seconds(failure) if isinstance(failure, httpx.Response) else None
             delay = retry_after if retry_after is not None else policy.backoff(attempt)
             elapsed = time.monotonic() - started
             if attempt >= policy.max_attempts or elapsed + delay > policy.max_elapsed:
@@ -222,7 +224,8 @@ class VoiceOSClient:
                     failure.args = (f"{failure.args[0]}; gave up after {attempt} attempts",)
                 raise failure
             reason = f"{failure.status_code}" if isinstance(failure, httpx.Response) else type(failure).__name__
-            logger.warning(
+            # One line per retry would flood a fleet's output; the debug log has them.
+            logger.debug(
                 "VoiceOS %s failed (%s), attempt %d of %d; retrying in %.2fs",
                 operation,
                 reason,
@@ -267,9 +270,12 @@ class VoiceOSClient:
             )
         if status == 429:
             wait = f"; it asked to wait {gave_up_wait:.0f}s more than the retry budget allows" if gave_up_wait else ""
+            stalled = "" if wait else f"; no request succeeded for {self._retry.max_elapsed:g}s"
             return errors.RateLimitError(
-                f"{operation}: rate limited by the VoiceOS API (429){tries}{wait}. "
-                "Lower `pulumi up --parallel` or raise voiceos:maxRetrySeconds.",
+                f"{operation}: rate limited by the VoiceOS API (429){tries}{wait or stalled}. "
+                "Raise voiceos:maxRetrySeconds (how long a request may wait while the API refuses every "
+                "request), or send fewer at once: `pulumi up --parallel` for bindings, voiceos:maxConcurrency "
+                "for a fleet.",
                 **common,
             )
         if status >= 500:

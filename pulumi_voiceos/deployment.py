@@ -19,6 +19,7 @@ from . import lifecycle, snapshot
 from .client import VoiceOSClient
 from .config import Settings
 from .models import Binding
+from .pacing import Pacer
 
 __all__ = ["DeploymentState", "deployment_state", "new_deployment"]
 
@@ -34,6 +35,8 @@ class DeploymentState:
         self.transport: httpx.BaseTransport | None = None
         """The HTTP transport of this deployment's clients: None for the network; the testing package's
         in-memory account (``VoiceOSMocks``) for unit tests."""
+        self.pacer = Pacer()
+        """The process's one pacer: every client of the deployment waits its turn in it."""
         self._lock = threading.Lock()
         self._clients: dict[Settings, tuple[VoiceOSClient, snapshot.AccountSnapshot]] = {}
         self._warned: set[str] = set()
@@ -44,7 +47,7 @@ class DeploymentState:
         with self._lock:
             found = self._clients.get(settings)
             if found is None:
-                client = VoiceOSClient(settings, transport=self.transport)
+                client = VoiceOSClient(settings, transport=self.transport, pacer=self.pacer)
                 found = self._clients[settings] = (client, snapshot.AccountSnapshot(client.list_phone_numbers))
             return found
 

@@ -63,6 +63,13 @@ class VoiceOSResourceProvider(ResourceProvider):
     # It captures nothing secret, so __provider need not be encrypted per resource.
     serialize_as_secret_always = False
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every hook of the binding's and the fleet's providers: our message before the SDK's traceback.
+        super().__init_subclass__(**kwargs)
+        for name in ("check", "diff", "create", "update", "read", "delete"):
+            if name in cls.__dict__:
+                setattr(cls, name, messages.message_first(cls.__dict__[name]))
+
     def __setstate__(self, state: dict[str, Any]) -> None:
         # Stacks deployed by 0.1.0 pickled the class with an empty state.
         self.__dict__.update(state)

@@ -58,6 +58,8 @@ class RateLimitSpec(BaseModel):
 
     per_second: float = Field(ge=0)
     burst: int | None = Field(None, ge=1)
+    headers: bool = True
+    """RateLimit-* and X-RateLimit-* headers on every answer; false: only 429 with Retry-After."""
 
 
 class BulkSeedSpec(BaseModel):
@@ -160,8 +162,10 @@ def admin_router(backend: Backend, controls: Controls) -> APIRouter:
             controls.bucket = None
             return {"per_second": 0, "burst": None}
         burst = spec.burst or max(1, math.ceil(spec.per_second))
-        controls.bucket = TokenBucket(per_second=spec.per_second, burst=burst, tokens=float(burst))
-        return {"per_second": spec.per_second, "burst": burst}
+        controls.bucket = TokenBucket(
+            per_second=spec.per_second, burst=burst, tokens=float(burst), headers=spec.headers
+        )
+        return {"per_second": spec.per_second, "burst": burst, "headers": spec.headers}
 
     @router.get("/requests")
     async def list_requests() -> dict[str, Any]:

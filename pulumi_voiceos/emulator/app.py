@@ -95,9 +95,14 @@ class _ApiGate:
             }
         )
 
+        limit_headers: dict[str, str] = {}
+
         async def send_and_record(message: Message) -> None:
             if message["type"] == "http.response.start":
                 entry["status"] = message["status"]
+                if limit_headers:
+                    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in limit_headers.items()]
+                    message = {**message, "headers": [*message.get("headers", []), *raw]}
             await send(message)
 
         delay = self.controls.latency_for(method)
@@ -115,6 +120,7 @@ class _ApiGate:
         bucket = self.controls.bucket
         if bucket is not None:
             wait = bucket.take()
+            limit_headers.update(bucket.limit_headers())
             if wait is not None:
                 detail = {"detail": f"rate limit exceeded: at most {bucket.per_second:g} requests per second"}
                 await _send_json(send_and_record, 429, detail, {"Retry-After": str(wait)})

@@ -67,6 +67,9 @@ class TokenBucket:
     burst: int
     tokens: float
     stamp: float = field(default_factory=time.monotonic)
+    headers: bool = True
+    """Send the rate-limit headers (``RateLimit-*`` and ``X-RateLimit-*``) on every answer; False: a 429
+    and its Retry-After are all a client learns, as from many real APIs."""
 
     def take(self) -> int | None:
         """None if a token was available, else the whole seconds to wait (at least 1)."""
@@ -77,6 +80,22 @@ class TokenBucket:
             self.tokens -= 1.0
             return None
         return max(1, math.ceil((1.0 - self.tokens) / self.per_second))
+
+    def limit_headers(self) -> dict[str, str]:
+        """The bucket as the IETF draft's headers and the common ``X-`` forms (whose reset is a Unix time)."""
+        if not self.headers:
+            return {}
+        to_full = max(0.0, (self.burst - self.tokens) / self.per_second)
+        remaining = str(max(0, math.floor(self.tokens)))
+        return {
+            "RateLimit-Limit": str(self.burst),
+            "RateLimit-Remaining": remaining,
+            "RateLimit-Reset": str(math.ceil(to_full)),
+            "RateLimit-Policy": f"{self.burst};w={self.burst / self.per_second:g}",
+            "X-RateLimit-Limit": str(self.burst),
+            "X-RateLimit-Remaining": remaining,
+            "X-RateLimit-Reset": str(math.ceil(time.time() + to_full)),
+        }
 
 
 class Controls:

@@ -486,9 +486,10 @@ class EmulatorProcess:
         """Delay every API request (or only ``method`` ones) by ``ms``; 0 clears."""
         self._admin("POST", "/latency", {"ms": ms, "method": method})
 
-    def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
-        """A token bucket over all API requests; beyond it, 429 with Retry-After. 0 disables."""
-        self._admin("POST", "/rate_limit", {"per_second": per_second, "burst": burst})
+    def set_rate_limit(self, per_second: float, burst: int | None = None, *, headers: bool = True) -> None:
+        """A token bucket over all API requests; beyond it, 429 with Retry-After. 0 disables. ``headers``:
+        every answer says the bucket in RateLimit-* and X-RateLimit-* headers; false, only a 429 does."""
+        self._admin("POST", "/rate_limit", {"per_second": per_second, "burst": burst, "headers": headers})
 
     def reset(self) -> None:
         """Clear faults, latency, rate limit and the request log; the numbers stay."""

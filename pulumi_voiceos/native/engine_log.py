@@ -4,7 +4,9 @@ The operations log to the ``pulumi_voiceos`` logger ("handed over to another
 binding", "left ... as it is"). A provider plugin's stderr reaches the engine's
 debug log only, so the native provider sends these records to the engine's
 ``Log`` service instead, with the URN of the hook that wrote them: they show
-up under that resource in ``pulumi up`` like any provider diagnostic.
+up under that resource in ``pulumi up`` like any provider diagnostic. A fleet's
+progress ("bound 3,000 of 10,000 numbers") goes as an ephemeral status instead:
+the resource's row shows it while the step runs, and no line stays behind.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Final
 
 import grpc
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+
+from ..pacing import STATUS
 
 __all__ = ["CURRENT_URN", "EngineLogHandler"]
 
@@ -36,9 +40,12 @@ class EngineLogHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         severity = next((sev for level, sev in _SEVERITIES if record.levelno >= level), engine_pb2.DEBUG)
+        ephemeral = getattr(record, STATUS, None) is not None
         try:
             self._engine.Log(
-                engine_pb2.LogRequest(severity=severity, message=self.format(record), urn=CURRENT_URN.get())
+                engine_pb2.LogRequest(
+                    severity=severity, message=self.format(record), urn=CURRENT_URN.get(), ephemeral=ephemeral
+                )
             )
         except grpc.RpcError:
             self.handleError(record)

@@ -174,6 +174,11 @@ class VoiceOSProvider(Provider):
         self._stack_config = config
         return ConfigureResponse(accept_secrets=True, supports_preview=True)
 
+    async def cancel(self) -> None:
+        # The engine's Cancel (the first Ctrl-C): no request starts after it, those in flight finish, and
+        # a fleet reports what it wrote as its partial state, so the next `up` writes only the rest.
+        deployment_state().pacer.cancel()
+
     # -- resources --------------------------------------------------------------------
 
     async def check(self, request: CheckRequest) -> CheckResponse:

@@ -165,9 +165,10 @@ class VoiceOSAPI:
         """Delay every request (or ``method``'s) by ``ms``; 0 takes it away."""
         self.process.set_latency(ms, method)
 
-    def rate_limit(self, per_second: float, burst: int | None = None) -> None:
-        """Answer 429 with Retry-After beyond ``per_second`` requests; 0 takes it away."""
-        self.process.set_rate_limit(per_second, burst)
+    def rate_limit(self, per_second: float, burst: int | None = None, *, headers: bool = True) -> None:
+        """Answer 429 with Retry-After beyond ``per_second`` requests; 0 takes it away. ``headers``: say the
+        limit in RateLimit-* headers on every answer (false: only the 429s say anything)."""
+        self.process.set_rate_limit(per_second, burst, headers=headers)
 
     def reset(self) -> None:
         """Take away faults, latency and the rate limit, and clear the request log; the numbers stay."""

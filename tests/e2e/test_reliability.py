@@ -158,7 +158,11 @@ def test_two_hundred_bindings_under_a_rate_limit(tmp_path: Path) -> None:
         for n in nums:
             held = d.emulator.get_number(n)
             assert held is not None and held["inbound_agent_id"] is None and held["webhooks"] == []
-        assert figures["up"]["rate_limited"] > 0, "the rate limit never bit; the test proves nothing"
+        # The pacer reads the emulator's RateLimit headers and keeps to the limit, so few or no requests are
+        # refused; the limit still shaped the run: it took at least what the bucket allows beyond its burst.
+        up = figures["up"]
+        assert up["seconds"] >= (up["requests"] - up["rate_limited"] - 20) / 20, "the rate limit never bit"
+        assert up["rate_limited"] <= 0.05 * up["requests"]
         print("\nload, 200 bindings at 20 req/s:", json.dumps(figures))
 
 
