@@ -54,6 +54,7 @@ for spec in config.require_object("bindings"):
             aliases=[pulumi.Alias(name=old) for old in spec.get("aliases") or []] or None,
             ignore_changes=spec.get("ignore_changes"),
             retain_on_delete=spec.get("retain_on_delete"),
+            delete_before_replace=spec.get("delete_before_replace"),
         ),
     )
     pulumi.export(f"{spec['name']}.phone_number", binding.phone_number)
