@@ -372,7 +372,8 @@ class _Doctor:
         latest: dict[str, str] = {}
         for exchange in exchanges:
             latest.update(exchange.rate_limit)
-        shown = ", ".join(f"{name} {_safe_value(value)}" for name, value in latest.items())
+        # In the order of RATE_LIMIT_HEADERS, whichever answer showed each first: the line reads the same every run.
+        shown = ", ".join(f"{name} {_safe_value(latest[name])}" for name in RATE_LIMIT_HEADERS if name in latest)
         none = f"no rate-limit headers in {_plural(len(exchanges), 'answer')}"
         parts = [f"headers seen: {shown}" if latest else none]
         if refused:

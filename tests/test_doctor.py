@@ -189,12 +189,18 @@ def test_a_body_that_is_not_json_fails_the_listing_check_asking_whether_the_url_
     assert "is VOICEOS_API_URL the VoiceOS API?" in line_of(lines, "listing")
 
 
-def test_rate_limited_answers_are_reported_and_retried_and_the_account_still_passes(api: EmulatorProcess) -> None:
-    api.set_rate_limit(per_second=4, burst=2)
+@pytest.mark.parametrize("headers", [True, False], ids=["rate-limit-headers", "only-retry-after"])
+def test_rate_limited_answers_are_reported_and_retried_and_the_account_still_passes(
+    api: EmulatorProcess, headers: bool
+) -> None:
+    api.set_rate_limit(per_second=4, burst=2, headers=headers)
     code, lines = run_doctor(environ(api.url), "--page-size", "4")
     assert code == 0, "\n".join(lines)
     limits = line_of(lines, "rate limits")
-    assert limits.startswith("note rate limits: headers seen: Retry-After ")
+    # Headers are listed in one fixed order, whichever answer carried each first.
+    assert limits.startswith("note rate limits: headers seen: Retry-After 1")
+    assert ("RateLimit-Limit 2, RateLimit-Remaining " in limits) is headers
+    assert ("X-RateLimit-Limit 2" in limits) is headers
     assert "429 (rate limited), retried as the provider retries" in limits
     assert lines[-1] == "verdict: ready, everything the provider needs works"
 

@@ -122,7 +122,7 @@ def test_a_takeover_with_allow_overwrite_passes_with_a_warning_that_says_what_is
     [warning] = warnings(caplog)
     assert theirs in warning and "agent_billing" in warning and "previous_" in warning and "restore" in warning
     assert "SENTINEL-THEIR-HEADER" not in warning
-    assert [m for m, _ in calls(api)] == ["GET"]
+    assert calls(api) == listing(api)  # the account's listing (its size depends on the tests before), no write
 
 
 @pytest.mark.parametrize("bound_as_declared", [False, True])

@@ -26,7 +26,10 @@ DOC_URL = "https://api.voiceos.io"
 
 def shell(script: str, **variables: str) -> subprocess.CompletedProcess[str]:
     """``script`` in bash at the repository's root, with this virtualenv's commands first on PATH."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VOICEOS_", "PYTEST_"))}
+    # As a user's shell: no make of ours around it (under `make test`, MAKELEVEL would make the doc's
+    # `make` print "Entering directory" lines the doc does not show).
+    outer_make = ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VOICEOS_", "PYTEST_")) and k not in outer_make}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.update(variables)
     return subprocess.run(
