@@ -25,6 +25,7 @@ __all__ = [
     "EmulatorError",
     "EmulatorPortInUseError",
     "EmulatorStartError",
+    "FleetPartialFailure",
     "InitFailed",
     "MissingTokenError",
     "NotFoundError",
@@ -129,6 +130,16 @@ class ServerError(APIError):
 
 class UnexpectedResponseError(APIError):
     """A success status whose body is not JSON or not the documented object."""
+
+
+class FleetPartialFailure(VoiceOSError):
+    """Some numbers of a fleet could not be written; ``outputs`` records what was done (for the fleet
+    ``resource_id``: a create names the id it gave the fleet)."""
+
+    def __init__(self, message: str, outputs: dict[str, Any], resource_id: str | None = None) -> None:
+        super().__init__(message)
+        self.outputs = outputs
+        self.resource_id = resource_id
 
 
 class InitFailed(VoiceOSError):

@@ -1,29 +1,11 @@
 """What a provider does for each hook of a binding, shared by the dynamic and the native provider.
 
-Both providers are thin adapters around this module: they turn their own
-property bags into the snake_case bags used here (``phone_number``,
-``inbound_agent_id``, ``webhooks``...), call the function of the hook, and turn
-the result back. The decisions themselves are ``lifecycle``'s; this module
-reads the live number, asks ``lifecycle`` what to send, sends it, and builds
-outputs that mirror the live number, so both providers make the same API calls
-and return the same outputs for the same declarations.
-
-API calls per hook: check reads only for a binding about to take a number (a
-new resource, or a new number) and then from the deployment's one listing of
-the account (a number missing from it gets its own GET), so a preview of N new
-bindings costs ceil(N/200) requests and a preview that takes no number none;
-diff 0; create 1 GET + at most 1 PATCH (none when the number already has the
-declared binding); update at most 1 PATCH of the changed fields; read at most
-1 GET (a refresh is served by the same listing); delete 1 GET + at most 1 PATCH
-(nothing at all when the number was handed over to another binding of the same
-deployment). It never calls DELETE: destroying a binding must not remove or
-release the number.
-
-Check applies at preview the decision create applies at ``up``
-(``lifecycle.predict_create`` is ``plan_create`` told in advance): a conflict
-fails the check, so ``pulumi preview`` fails exactly where ``up`` would, and a
-takeover is announced. Create still reads the number afresh, so the guard
-decides on what is live at the moment of writing.
+Both providers turn their own property bags into the snake_case bags used here (``phone_number``,
+``inbound_agent_id``, ``webhooks``...), call the hook's function, and turn the result back. This
+module maps a binding's bag onto ``per_number``, the steps of one number, and builds outputs that
+mirror the live number, so both providers make the same API calls and return the same outputs.
+Check applies at preview the decision create applies at ``up``. The API calls each hook makes are
+listed in docs/architecture.md; none ever calls DELETE.
 """
 
 from __future__ import annotations
@@ -33,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import checks, errors, lifecycle, models
+from . import checks, errors, lifecycle, models, per_number, predict
 from .config import Settings
 from .deployment import deployment_state
 from .properties import FLAG_NAMES, INPUT_NAMES, OUTPUT_NAMES
@@ -152,101 +134,14 @@ def check(
         # calls diff too, and destroy calls neither).
         deployment_state().claims.claim(number)
     if not failures and isinstance(number, str) and number in deployment_state().imported:
-        refusal = _imported_as_declared(number, checked, olds or {}, wording)
+        refusal = predict.import_refusal(number, checked, olds or {}, wording)
         if refusal is not None:
             failures.append(checks.Failure("phone_number", refusal))
-    elif not failures and settings is not None and _takes_a_number(olds or {}, checked):
-        refusal = _predict(checked, settings, wording)
+    elif not failures and settings is not None and predict.takes_a_number(olds or {}, checked):
+        refusal = predict.binding(deployment_state(), checked, settings, wording)
         if refusal is not None:
             failures.append(checks.Failure("phone_number", refusal))
     return checked, failures
-
-
-def _imported_as_declared(
-    number: str, checked: Mapping[str, Any], olds: Mapping[str, Any], wording: lifecycle.Wording
-) -> str | None:
-    """The refusal of an import whose program declares another binding than the one read.
-
-    The engine imports a native resource itself: it reads the number (``read``
-    with no state, which records it in ``imported``), then checks the program's
-    inputs against what was read and would update the number to them. An import
-    adopts a binding as it is, so a difference is refused here, with the text
-    ``plan_create`` gives the dynamic resource's import.
-    """
-    unknown = any(checks.contains_unknown(checked.get(name)) for name in models.BINDING_FIELDS)
-    if unknown or olds.get("phone_number") != number:
-        return None
-    prediction = lifecycle.predict_create(
-        number,
-        models.Binding.from_properties(checked.get("inbound_agent_id"), checked.get("webhooks")),
-        _recorded(olds),
-        allow_overwrite=False,
-        adopt=True,
-        wording=wording,
-    )
-    return prediction.refusal
-
-
-def _takes_a_number(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
-    """A new resource, or one whose number changes: its create will take a number from whoever has it."""
-    number = news.get("phone_number")
-    if number is None:
-        return False
-    return olds.get("phone_number") is None or checks.contains_unknown(number) or olds["phone_number"] != number
-
-
-def _predict(checked: Mapping[str, Any], settings: Callable[[], Settings], wording: lifecycle.Wording) -> str | None:
-    """Read the live binding of the number ``checked`` takes and tell what its create will do:
-    the refusal, if any (its warnings are logged); None when it cannot be told."""
-    state = deployment_state()
-    number = checked["phone_number"]
-    if checks.contains_unknown(number):
-        logger.warning(
-            "a binding's %s is not known until `up` (another resource computes it), so the preview could not "
-            "check it against the VoiceOS account; `up` checks it before writing",
-            wording.name("phone_number"),
-        )
-        return None
-    try:
-        client, account = state.connect(settings())
-    except errors.MissingTokenError:
-        state.unchecked("no API token is set")
-        return None
-    except errors.ConfigurationError as exc:
-        state.unchecked(str(exc))
-        return None
-    found = account.lookup(number)
-    if account.failure is not None:
-        state.unchecked(str(account.failure))
-        return None
-    if found is None:
-        # Missing from the listing: only the number's own GET says it is not in the account.
-        try:
-            found = client.get_phone_number(number)
-        except errors.NotFoundError:
-            found = None
-        except errors.VoiceOSError as exc:
-            state.unchecked(str(exc))
-            return None
-    unknown = frozenset(name for name in models.BINDING_FIELDS if checks.contains_unknown(checked.get(name)))
-    declared = models.Binding.from_properties(
-        None if "inbound_agent_id" in unknown else checked.get("inbound_agent_id"),
-        None if "webhooks" in unknown else checked.get("webhooks"),
-    )
-    allow_overwrite = checked.get("allow_overwrite")
-    prediction = lifecycle.predict_create(
-        number,
-        declared,
-        None if found is None else found.binding(),
-        unknown=unknown,
-        allow_overwrite=None if checks.contains_unknown(allow_overwrite) else bool(allow_overwrite),
-        adopt=bool(checked.get("adopt_existing")),
-        wording=wording,
-    )
-    if prediction.notice:
-        # The engine checks a replacement twice (with its old inputs, then as a new resource): say it once.
-        state.warn_once(f"notice {number} {prediction.notice}", prediction.notice)
-    return prediction.refusal
 
 
 @dataclass(frozen=True)
@@ -287,30 +182,21 @@ def create(
     with a message that spells the options to set as ``wording`` does."""
     inputs = models.BindingInputs.from_properties(props)
     number = inputs.phone_number
-    state = deployment_state()
-    client, account = state.connect(settings)
+    conn = per_number.Connection.of(deployment_state(), settings)
     # Always a fresh read, never the listing: the guard decides on what the number has now.
-    try:
-        live: models.PhoneNumber | None = client.get_phone_number(number)
-    except errors.NotFoundError:
-        live = None
-    plan = lifecycle.plan_create(
+    live = per_number.fresh(conn, number)
+    plan = per_number.plan_take(
         number,
         inputs.binding(),
-        None if live is None else live.binding(),
+        live,
         allow_overwrite=inputs.allow_overwrite,
         adopt=inputs.adopt_existing,
         wording=wording,
     )
-    state.claims.claim(number)
-    previous = state.take(number, plan.previous)
     if plan.notice:
         logger.warning("%s", plan.notice)
-    if plan.write is not None:
-        account.forget(number)
-        live = client.update_phone_number(number, plan.write)
-    assert live is not None  # plan_create refuses a number that is not in the account
-    return number, _outputs(live, flags(props), _previous_outputs(previous))
+    taken = per_number.take(conn, number, plan, live)
+    return number, _outputs(taken.live, flags(props), _previous_outputs(taken.previous))
 
 
 def update(settings: Settings, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
@@ -319,26 +205,14 @@ def update(settings: Settings, olds: Mapping[str, Any], news: Mapping[str, Any])
     number = inputs.phone_number
     state = deployment_state()
     state.claims.claim(number)
-    declared = inputs.binding()
     try:
         recorded: models.Binding | None = _recorded(olds)
     except ValueError:  # pydantic's ValidationError
         recorded = None
-    write = declared.patch() if recorded is None else lifecycle.plan_update(declared, recorded)
+    write = per_number.plan_change(inputs.binding(), recorded)
     if write is None:
         return {**{name: olds.get(name) for name in OUTPUT_NAMES}, **flags(news)}
-    client, account = state.connect(settings)
-    account.forget(number)
-    live = client.update_phone_number(number, write)
-    sent = write.fields
-    bound = live.binding()
-    if recorded is not None:
-        # A field the program did not change keeps what the stack recorded, so an ignored
-        # or out-of-band value is neither clobbered now nor adopted into state unseen.
-        bound = models.Binding(
-            bound.inbound_agent_id if "inbound_agent_id" in sent else recorded.inbound_agent_id,
-            bound.webhooks if "webhooks" in sent else recorded.webhooks,
-        )
+    live, bound = per_number.change(per_number.Connection.of(state, settings), number, write, recorded)
     return _outputs(live, flags(news), _kept_previous(olds), binding=bound)
 
 
@@ -360,19 +234,15 @@ def read(
     mirror it and it is what ``on_delete="restore"`` puts back.
     """
     state = deployment_state()
-    client, account = state.connect(settings)
+    conn = per_number.Connection.of(state, settings)
     # An import reads one number it knows nothing of: one GET, not a listing of the whole account.
-    live = account.lookup(number) if props else None
-    if account.failure is not None:
+    live = per_number.lookup(conn, number) if props else per_number.fresh(conn, number)
+    if conn.account.failure is not None:
         state.warn_once(
-            "listing", f"listing the VoiceOS account failed ({account.failure}); reading numbers one by one"
+            "listing", f"listing the VoiceOS account failed ({conn.account.failure}); reading numbers one by one"
         )
     if live is None:
-        # Not in the listing (or no listing): only a 404 of its own GET says it is gone.
-        try:
-            live = client.get_phone_number(number)
-        except errors.NotFoundError:
-            return None
+        return None
     if not props:
         adopted = live.binding()
         why = models.undeclarable_reason(adopted)
@@ -401,29 +271,17 @@ def delete(
     state = deployment_state()
     if number in state.claims:
         logger.warning("%s", lifecycle.handed_over(number))
-        previous = _previous(props)
-        if not state.hand_over(number, previous) and previous is not None:
-            logger.warning("%s", lifecycle.restore_memory_lost(number, previous, wording))
+        lost = per_number.hand_over(state, number, _previous(props), wording)
+        if lost is not None:
+            logger.warning("%s", lost)
         return
-    client, account = state.connect(settings)
-    account.forget(number)
-    try:
-        live: models.Binding | None = client.get_phone_number(number).binding()
-    except errors.NotFoundError:
-        live = None
-    plan = lifecycle.plan_delete(
+    notice = per_number.let_go(
+        per_number.Connection.of(state, settings),
         number,
         recorded=_recorded(props),
-        live=live,
-        policy=flags(props)["on_delete"],
         previous=_previous(props),
+        policy=flags(props)["on_delete"],
         wording=wording,
     )
-    if plan.notice:
-        logger.warning("%s", plan.notice)
-    if plan.write is None:
-        return
-    try:
-        client.update_phone_number(number, plan.write)
-    except errors.NotFoundError:
-        logger.warning("%s left the VoiceOS account while being unbound; nothing to unbind", number)
+    if notice:
+        logger.warning("%s", notice)

@@ -51,7 +51,9 @@ def test_sixteen_threads_of_writes_under_a_rate_limit_all_land_near_the_limit_wi
     assert sum(1 for r in log if r["status"] == 200) == len(numbers)
     # Once the burst is spent, every request then in flight (16 at most) is refused once; then few are.
     assert refused <= 16 + 0.05 * len(log), f"{refused} of {len(log)} refused"
-    assert learnt is not None and 20 <= learnt <= 41  # a short run ends on a rough estimate
+    # A short run ends on a rough estimate (learnt from the gaps between refusals, which a loaded machine stretches
+    # or bunches): within half the limit either way, where an unpaced client learns nothing.
+    assert learnt is not None and 20 <= learnt <= 60
     # 120 writes at 40/s with a burst of 40 take 2 s at best; unpaced retries would take far longer.
     assert took < 1.5 * len(numbers) / 40
 
