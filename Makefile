@@ -20,19 +20,20 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
 
-.PHONY: help venv cli lint typecheck test test-unit test-e2e test-live test-compat demo bench bench-preview bench-fleet bench-testing bench-native bench-limits sdk plugin dist clean
+.PHONY: help venv cli lint typecheck test test-unit test-e2e test-live test-compat demo bench bench-preview bench-fleet bench-testing bench-native bench-limits bench-release sdk plugin dist clean
 
 help:
 	@echo "make demo   - pulumi up of examples/basic against a local VoiceOS emulator"
 	@echo "make test   - every test: unit, emulator and end-to-end (make lint: ruff, actionlint, zizmor; make typecheck: mypy)"
 	@echo "make test-live - the live acceptance against a real account (see docs/real-accounts.md; skipped without VOICEOS_LIVE_*)"
 	@echo "make test-compat - the end-to-end suite on COMPAT_CLI/COMPAT_SDK, then on the declared pulumi floor"
-	@echo "make bench  - benchmarks.run, then bench-preview, bench-fleet, bench-testing and bench-limits (writes docs/performance.md; over an hour)"
+	@echo "make bench  - benchmarks.run, then bench-preview, bench-fleet, bench-testing, bench-limits and bench-release (writes docs/performance.md; over an hour)"
 	@echo "make bench-preview - a preview creating 1,000 bindings, with and without voiceos:previewChecks"
 	@echo "make bench-fleet - PhoneNumberFleet at 1,000 and 3,000 (BENCH_FLEET_ARGS=--large adds 10,000)"
 	@echo "make bench-testing - a unit test with VoiceOSMocks against the integration test of one program"
 	@echo "make bench-native - the native provider against the engine's concurrency bound"
 	@echo "make bench-limits - fleets and bindings under the API's rate limit, against the limit's floor (about 4 min)"
+	@echo "make bench-release - a fleet update removing 1,000 entries (a fresh GET before each PATCH), against the PATCH-only floor (about 2 min)"
 	@echo "make sdk    - regenerate sdk/ (python, nodejs, go) from pulumi_voiceos/native/schema.json"
 	@echo "make plugin - the native provider's plugin package, dist/pulumi-resource-voiceos-v<version>-<os>-<arch>.tar.gz"
 	@echo "make dist   - every release artifact in dist/: the plugin package for each OS and CPU, wheels, sdists, the npm tarball"
@@ -98,10 +99,11 @@ test-e2e: venv cli
 demo: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(PY) scripts/demo.py
 
-# make bench runs benchmarks.run, then bench-preview, bench-fleet, bench-testing and bench-limits; BENCH_ARGS go to benchmarks.run only.
+# make bench runs benchmarks.run, then bench-preview, bench-fleet, bench-testing, bench-limits and bench-release; BENCH_ARGS go to
+# benchmarks.run only.
 bench: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m benchmarks.run $(BENCH_ARGS)
-	$(MAKE) --no-print-directory bench-preview bench-fleet bench-testing bench-limits
+	$(MAKE) --no-print-directory bench-preview bench-fleet bench-testing bench-limits bench-release
 
 bench-preview: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m benchmarks.preview $(BENCH_PREVIEW_ARGS)
@@ -114,6 +116,10 @@ bench-testing: venv cli
 
 bench-limits: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m benchmarks.limits $(BENCH_LIMITS_ARGS)
+
+# The fleet's core called directly, against the emulator: no Pulumi CLI needed.
+bench-release: venv
+	$(PY) -m benchmarks.release $(BENCH_RELEASE_ARGS)
 
 bench-native: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m benchmarks.native $(BENCH_ARGS)
