@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import models
-from .operations import number_properties
+from .per_number import number_properties
 
 __all__ = ["FleetOutputs", "declared_entries", "entry_binding", "lean_entry"]
 

@@ -18,6 +18,7 @@ from typing import Any
 from . import checks, errors, lifecycle, models, per_number, predict
 from .config import Settings
 from .deployment import deployment_state
+from .per_number import number_properties
 from .properties import FLAG_NAMES, INPUT_NAMES, OUTPUT_NAMES
 
 __all__ = [
@@ -72,23 +73,6 @@ def _kept_previous(props: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "previous_inbound_agent_id": props.get("previous_inbound_agent_id"),
         "previous_webhooks": props.get("previous_webhooks") or None,
-    }
-
-
-def number_properties(live: models.PhoneNumber) -> dict[str, Any]:
-    """What the API says of a number, as properties; the carrier credential is ``telephony_auth_token``."""
-    telephony = live.telephony
-    return {
-        "phone_number": live.phone_number,
-        "inbound_agent_id": live.inbound_agent_id,
-        "webhooks": [w.to_wire() for w in live.webhooks],
-        "voiceos_id": live.id,
-        "uri": live.uri,
-        "account_id": live.account_id,
-        "created_at": live.created_at,
-        "updated_at": live.updated_at,
-        "telephony": telephony.public_fields() if telephony else None,
-        "telephony_auth_token": telephony.auth_token if telephony else None,
     }
 
 

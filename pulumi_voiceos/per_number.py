@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any
 
 from . import errors, lifecycle, models
 from .client import VoiceOSClient
@@ -28,6 +29,7 @@ __all__ = [
     "let_go",
     "lookup",
     "merged",
+    "number_properties",
     "plan_change",
     "plan_take",
     "predict",
@@ -59,6 +61,23 @@ class Connection:
         except errors.ConfigurationError as exc:
             state.unchecked(str(exc))
         return None
+
+
+def number_properties(live: models.PhoneNumber) -> dict[str, Any]:
+    """What the API says of a number, as properties; the carrier credential is ``telephony_auth_token``."""
+    telephony = live.telephony
+    return {
+        "phone_number": live.phone_number,
+        "inbound_agent_id": live.inbound_agent_id,
+        "webhooks": [w.to_wire() for w in live.webhooks],
+        "voiceos_id": live.id,
+        "uri": live.uri,
+        "account_id": live.account_id,
+        "created_at": live.created_at,
+        "updated_at": live.updated_at,
+        "telephony": telephony.public_fields() if telephony else None,
+        "telephony_auth_token": telephony.auth_token if telephony else None,
+    }
 
 
 # -- reads -------------------------------------------------------------------------------------
