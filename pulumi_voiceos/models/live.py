@@ -41,11 +41,13 @@ class LiveWebhook(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    events: list[Any] | None = None
-    url: str | None = None
-    method: str | None = None
-    headers: dict[str, str | None] | None = Field(default=None, repr=False)
-    filter: str | None = None
+    # Any JSON in each field: a header value that is a number, a URL that is not a string... is read, kept
+    # exactly for a restore, and compares unequal to anything a program can declare (``canonical_webhook``).
+    events: Any = None
+    url: Any = None
+    method: Any = None
+    headers: Any = Field(default=None, repr=False)
+    filter: Any = None
 
     def to_wire(self) -> dict[str, Any]:
         """Exactly the fields the API returned, unknown ones included."""

@@ -117,3 +117,26 @@ def test_the_response_models_share_no_class_with_the_input_models() -> None:
             if isinstance(node, ast.ImportFrom) and node.module
         }
         assert "inputs" not in imported, module.__name__
+
+
+@pytest.mark.parametrize(
+    "webhook",
+    [
+        {"events": [EVENT], "url": HOOK_URL, "method": "POST", "headers": {"X-Retries": 3, "X-On": True}},
+        {"events": [EVENT], "url": 42, "method": None, "headers": {}},
+        {"events": "phone_call:connection_requested", "url": HOOK_URL, "method": 1, "headers": []},
+        {"events": [EVENT, 7], "url": HOOK_URL, "method": "POST", "headers": "none", "filter": {"to": "+1"}},
+    ],
+    ids=["numbers-as-header-values", "a-number-as-url", "a-string-of-events-and-a-list-of-headers", "odd-filter"],
+)
+def test_webhook_fields_of_any_json_type_are_read_kept_exactly_and_named_as_undeclarable(
+    webhook: dict[str, Any],
+) -> None:
+    body = {"id": "pn_1", "phone_number": "+14155550100", "inbound_agent_id": "agent_a", "webhooks": [webhook]}
+    page = PhoneNumberPage.model_validate({"items": [body, {"id": "pn_2", "phone_number": "+14155550101"}]})
+    [odd, plain] = page.items
+    assert odd.binding().webhooks_raw() == [webhook]  # what a restore writes back
+    assert plain.binding().is_unbound  # one odd number does not fail its page
+    reason = undeclarable_reason(odd.binding())
+    assert reason is not None and "webhooks[0]" in reason
+    assert odd.binding() != BindingInputs(phone_number="+14155550100", inbound_agent_id="agent_a").binding()
