@@ -4,11 +4,15 @@ removing k entries of a fleet is k GETs of one number and k PATCHes, without a l
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from benchmarks import release
+
+from .docs import REPO, one_block
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -42,3 +46,29 @@ def test_the_release_benchmark_reads_each_removed_number_once_and_writes_it_once
     assert figures["runs"][1]["kinds"]["removal"]["median_seconds"] >= 0.02
     text = doc.read_text()
     assert "old" not in text and "Prose that stays." in text and "| 5 ms | `fleet.update` removing them" in text
+
+
+def test_the_docs_smoke_run_of_the_release_benchmark_writes_release_json_in_a_new_folder_and_leaves_docs_alone(
+    tmp_path: Path,
+) -> None:
+    """docs/performance.md's block, as written, in bash at the repository's root; its ``mktemp -d`` lands
+    in the test's folder (TMPDIR)."""
+    commands = one_block("docs-command", "bench-release-smoke", "sh")
+    docs = REPO / "docs"
+    before = {p: p.read_bytes() for p in [docs / "performance.md", *sorted((docs / "performance").iterdir())]}
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", commands],
+        cwd=REPO,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=170,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    [written] = list(tmp_path.glob("*/release.json"))
+    figures = json.loads(written.read_text())
+    assert (figures["entries"], figures["removed"], figures["repetitions"]) == (40, 20, 1)
+    for run in figures["runs"]:
+        assert run["kinds"]["removal"]["requests"] == {"get": 20, "listing": 0, "patch": 20}
+    assert {p: p.read_bytes() for p in before} == before, "docs/ changed"

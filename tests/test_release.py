@@ -10,12 +10,15 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from pulumi_voiceos._version import __version__
 
@@ -105,3 +108,31 @@ def test_the_release_notes_are_the_changelog_section_of_the_version_or_name_the_
         assert done.returncode != 0 and "rename [Unreleased]" in done.stderr, done.stderr
     else:
         assert done.returncode == 0 and done.stdout.strip() == release_notes.section(text, __version__)
+
+
+def test_the_readmes_pip_install_lines_name_this_package_its_extra_and_what_each_brings() -> None:
+    """pulumi-voiceos from the package index is a release, not this checkout, so the README's install block
+    is not run here; instead each line is held to pyproject.toml: the name, the extra, and the packages
+    its comment says come with it (every dependency of the line, by name)."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    brings = {
+        "": [Requirement(r) for r in project["dependencies"]],
+        **{extra: [Requirement(r) for r in reqs] for extra, reqs in project["optional-dependencies"].items()},
+    }
+    lines = one_block("readme-install", "pip", "sh").splitlines()
+    installed = []
+    for line in lines:
+        command, _, comment = line.partition("#")
+        [requirement] = shlex.split(command.removeprefix("pip install "))
+        wanted = Requirement(requirement)
+        assert canonicalize_name(wanted.name) == canonicalize_name(project["name"]), line
+        [extra] = sorted(wanted.extras) or [""]
+        named = {canonicalize_name(word) for word in re.findall(r"[A-Za-z][\w.-]*", comment)}
+        # The extra's own packages; pulumi-voiceos[emulator] inside an extra is the line above's.
+        own = {canonicalize_name(r.name) for r in brings[extra] if canonicalize_name(r.name) != project["name"]}
+        assert own <= named, f"{line!r} does not say it brings {sorted(own - named)}"
+        installed.append(extra)
+    assert installed == ["", "emulator"]
+    [pydantic] = [r for r in brings[""] if r.name == "pydantic"]
+    [major] = re.findall(r"pydantic v(\d+)", lines[0])
+    assert pydantic.specifier.contains(f"{major}.99") and not pydantic.specifier.contains(f"{int(major) + 1}.0")

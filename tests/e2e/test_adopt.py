@@ -7,6 +7,7 @@ proves what adoption costs: one GET per number and not a single write.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -18,11 +19,15 @@ from typing import Any
 
 import pytest
 import yaml
+from pulumi import automation as auto
 
 from pulumi_voiceos.adopt import binding_name
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
+from ..docs import one_block
 from ..odd_data import HEADER_SECRET, ODD_NUMBERS, UNDECLARABLE, seed_odd_account
+from .harness import deployment
+from .test_flows import summary
 
 TOKEN = "SENTINEL-ADOPT-API-TOKEN-93c1"
 HEADER_SENTINEL = "SENTINEL-ADOPT-HEADER"
@@ -337,3 +342,90 @@ def test_adopting_an_account_with_odd_numbers_names_and_skips_them_and_adopts_th
     small.pulumi("up", "--yes", "--skip-preview")
     assert [r for r in small.emulator.requests() if r["method"] != "GET"] == []
     assert small.live() == before
+
+
+def doc_shell(commands: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A doc's commands in bash, as a user's shell runs them: this virtualenv's commands on PATH, and
+    PULUMI_SKIP_CONFIRMATIONS standing in for the user answering yes to `pulumi up`'s question."""
+    path = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", commands],
+        cwd=cwd,
+        env={**env, "PATH": path, "PULUMI_SKIP_CONFIRMATIONS": "true"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_docs_adopt_commands_write_the_project_and_its_up_takes_every_number_over_with_one_get_each(
+    small: Account,
+) -> None:
+    commands = one_block("docs-command", "adopt", "sh")
+    assert "<token>" in commands
+    bound = sorted(s["phone_number"] for s in account(10) if "webhooks" in s)
+    before = small.live()
+    small.emulator.clear_requests()
+    work = small.root / "work"
+    work.mkdir()
+    env = {k: v for k, v in small.env.items() if k != "VOICEOS_API_TOKEN"}  # the block exports it
+
+    run = doc_shell(commands.replace("<token>", TOKEN), work, env)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    out = work / "voiceos-fleet"
+    entries = yaml.safe_load((out / "bindings.yaml").read_text())["bindings"]
+    assert sorted(e["phone_number"] for e in entries) == bound and all(e["adopt"] is True for e in entries)
+    log = small.emulator.requests()
+    assert {r["method"] for r in log} == {"GET"}, "no write"
+    by_number = sorted(r["phone_number"] for r in log if r["phone_number"])
+    assert by_number == bound, "one GET per number"
+    assert small.live() == before
+    exported = subprocess.run(
+        ["pulumi", "stack", "export", "--stack", "prod", "--non-interactive"],
+        cwd=out,
+        env=small.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    resources = json.loads(exported.stdout)["deployment"]["resources"]
+    assert sorted(r["outputs"]["phone_number"] for r in resources if "dynamic" in r["type"]) == bound
+    assert TOKEN not in run.stdout + run.stderr + everything_written(small)
+
+
+def import_program(root: Path) -> Path:
+    """The doc's import fragment as a program: the fragment, after the imports its page's programs have."""
+    program = root / "import-program"
+    program.mkdir()
+    fragment = one_block("docs-fragment", "import", "python")
+    (program / "__main__.py").write_text(
+        f"import pulumi\n\nfrom pulumi_voiceos import PhoneNumberBinding\n\n{fragment}"
+    )
+    return program
+
+
+@pytest.mark.parametrize("live_agent", ["agent_support", "agent_sales"])
+def test_the_docs_import_program_takes_a_matching_binding_over_writing_nothing_and_refuses_a_differing_one(
+    tmp_path: Path, live_agent: str
+) -> None:
+    """The doc's number bound to the declared agent is taken over by the up with no write, and kept
+    (previous_inbound_agent_id) for a restore; bound to another, the import fails showing both."""
+    number = "+14155550123"
+    with deployment(tmp_path / "run", program=import_program(tmp_path), token=TOKEN, agents=AGENTS) as d:
+        d.emulator.seed_number(number, inbound_agent_id=live_agent)
+        before = d.emulator.peek(number)
+        d.emulator.clear_requests()
+        if live_agent == "agent_support":
+            assert summary(d.up()) == {"create": 2}
+            [state] = d.resources()
+            assert state["outputs"]["inbound_agent_id"] == "agent_support"
+            assert state["outputs"]["previous_inbound_agent_id"] == "agent_support"
+        else:
+            with pytest.raises(auto.CommandError) as failed:
+                d.up()
+            shown = str(failed.value)
+            assert "agent_support" in shown and "agent_sales" in shown, shown
+            assert d.resources() == []
+        assert {r["method"] for r in d.emulator.requests()} == {"GET"}
+        assert d.emulator.peek(number) == before

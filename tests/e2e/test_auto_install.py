@@ -42,6 +42,7 @@ from .test_languages import (
     restore_node_modules,
     run,
     save_node_modules,
+    write_docs_typescript,
 )
 
 PLUGIN_SOURCE = "github://api.github.com/voiceos/pulumi-voiceos"
@@ -188,6 +189,7 @@ def install_typescript_from_dist(work: Path, dist: Path) -> list[str]:
     project = work / "project"
     shutil.copytree(PROGRAMS / "typescript", project, ignore=shutil.ignore_patterns("node_modules", "bin"))
     shutil.copy(EXAMPLES / "typescript" / "supportLine.ts", project)  # index.ts imports it
+    write_docs_typescript(project)  # and this
     env = npm_env()
     tools = run(["node", "--version"], cwd=work, env=env, what="node").encode()
     cached = (

@@ -4,6 +4,9 @@ request counts, which do not depend on the machine, meet the targets."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,8 @@ import pytest
 from benchmarks import fleets, native, report, run
 from benchmarks import preview as preview_benchmark
 from benchmarks import testing as testing_benchmark
+
+from ..docs import REPO, one_block
 
 # alone: the figures the smoke tests compare (a unit test against an integration test, a bound against
 # the time at 0 ms) are measured on the machine, so nothing else runs meanwhile.
@@ -111,3 +116,38 @@ def test_the_preview_benchmark_reads_the_account_once_with_checks_and_never_with
     assert figures["requests_by_method"] == {"checks": {"GET": 1}, "no_checks": {}}
     assert [t["met"] for t in figures["targets"] if t["name"].startswith("requests")] == [True, True]
     assert "old" not in doc.read_text() and "| `false` |" in doc.read_text()
+
+
+def test_the_docs_smoke_run_of_the_benchmark_writes_its_results_in_a_new_folder_and_leaves_docs_alone(
+    tmp_path: Path,
+) -> None:
+    """docs/performance.md's smoke-run block, as written, in bash at the repository's root (no make of
+    ours around it); its ``mktemp -d`` lands in the test's folder (TMPDIR)."""
+    commands = one_block("docs-command", "bench-smoke", "sh")
+    docs = REPO / "docs"
+    before = {p: p.read_bytes() for p in [docs / "performance.md", *sorted((docs / "performance").iterdir())]}
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES")}
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", commands],
+        cwd=REPO,
+        env={**env, "TMPDIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=540,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    [out] = [p for p in tmp_path.iterdir() if (p / "results.json").exists()]
+    results = json.loads((out / "results.json").read_text())
+    assert results["parameters"] == {"sizes": [10], "repetitions": 1, "large_repetitions": 1, "latencies_ms": [0]}
+    [run_figures] = results["runs"]
+    assert run_figures["operations"]["create"]["voiceos"]["requests_per_resource_by_method"]["PATCH"] == 1.0
+    for chart in ("time-vs-n.png", "time-vs-n-loglog.png"):
+        assert (out / chart).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert {p: p.read_bytes() for p in before} == before, "docs/ changed"
+    # The help the last line prints lists every option the block and the page's prose around it name.
+    assert "usage: python -m benchmarks.run" in done.stdout
+    prose = (docs / "performance.md").read_text().split("## Running it", 1)[1].split("## Method", 1)[0]
+    named = set(re.findall(r"`(--[a-z-]+)", prose)) | set(re.findall(r"(--[a-z][a-z-]*)", commands))
+    assert {"--sizes", "--large-repetitions", "--checkpoint-study", "--check", "--no-doc", "--out"} <= named
+    assert [option for option in sorted(named) if option not in done.stdout] == []

@@ -76,3 +76,30 @@ def test_the_example_program_binds_its_number_as_declared_previews_no_change_and
     written = "\n".join([p.state_files_text(), *p.exported, *p.printed])
     for secret in (HEADER_VALUE, CARRIER, TOKEN):
         assert secret not in written, secret
+
+
+@pytest.mark.parametrize("installed", ["typescript"], indirect=True)
+def test_the_docs_typescript_program_binds_its_number_and_lists_the_unbound_numbers_of_its_prefix(
+    example: Program,
+) -> None:
+    """The TypeScript block of docs/installation-configuration.md, run by the language tests' program
+    ("docs": true): its binding, and its lookup of the unbound numbers starting with +1415."""
+    p = example
+    unbound_in_prefix, elsewhere = "+14155550199", "+14255550100"
+    for number in (unbound_in_prefix, elsewhere):
+        p.emulator.seed_number(number, auth_token=CARRIER)
+    p.emulator.clear_requests()
+
+    report = p.run("up", [], docs=True)
+    counted, _, _ = p.calls()
+    assert report["summary"] == {"create": 2}
+    assert counted == {("GET", NUMBER): 1, ("PATCH", NUMBER): 1}
+    assert p.live(NUMBER)["inbound_agent_id"] == "agent_support"
+    assert report["outputs"]["inboundAgentId"] == {"value": "agent_support", "secret": False}
+    # The lookup ran alongside the binding's create: the number may still have been unbound then.
+    unbound = set(report["outputs"]["unbound"]["value"])
+    assert unbound_in_prefix in unbound and unbound <= {unbound_in_prefix, NUMBER}
+
+    assert p.run("destroy", [], docs=True)["summary"] == {"delete": 2}
+    gone = p.live(NUMBER)
+    assert (gone["inbound_agent_id"], gone["webhooks"]) == (None, [])

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
+from ..docs import one_block
 from .harness import Deployment, deployment
 
 TOKEN = "SENTINEL-E2E-API-TOKEN-4d1c"
@@ -302,6 +303,38 @@ def test_token_from_stack_config(tmp_path: Path) -> None:
         d.set_bindings([support()])
         d.up()
         assert held(d, N1)["inbound_agent_id"] == "agent_support"
+
+
+@pytest.mark.parametrize("way", ["stack config", "environment"])
+def test_each_way_the_docs_set_the_api_token_lets_an_up_bind_the_number_and_keeps_it_out_of_state(
+    tmp_path: Path, way: str
+) -> None:
+    """The docs' two ways (docs/installation-configuration.md), each run in bash in the project before an up
+    there; the run's environment has no token but the one the doc's line exports."""
+    block = one_block("docs-command", "api-token", "sh")
+    ways = [line for line in block.splitlines() if not line.startswith("#")]
+    assert [line.split("<token>")[0] for line in ways] == [
+        "pulumi config set --secret voiceos:apiToken ",
+        "export VOICEOS_API_TOKEN=",
+    ]
+    line = ways[0] if way == "stack config" else ways[1]
+    with deployment(tmp_path, token=TOKEN, numbers=[N1], agents=AGENTS, token_in_env=False) as d:
+        d.set_bindings([support()])
+        env = {k: v for k, v in os.environ.items() if k != "VOICEOS_API_TOKEN"} | d.env
+        script = f"{line.replace('<token>', TOKEN)}\npulumi up --yes --non-interactive\n"
+        run = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            cwd=d.work_dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert held(d, N1)["inbound_agent_id"] == "agent_support"
+        stack_config = (d.work_dir / "Pulumi.test.yaml").read_text() if way == "stack config" else ""
+        assert ("voiceos:apiToken:\n    secure: " in stack_config) == (way == "stack config"), stack_config
+        assert TOKEN not in d.state_files_text() + stack_config + run.stdout + run.stderr
 
 
 def test_missing_token_says_how_to_set_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

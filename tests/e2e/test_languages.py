@@ -144,12 +144,20 @@ def npm_env() -> dict[str, str]:
     }
 
 
+def write_docs_typescript(project: Path) -> None:
+    """The TypeScript block of docs/installation-configuration.md, beside the program, which runs it when the
+    spec says "docs": true; the export of its two values, for the program to report them, is the test's."""
+    block = one_block("docs-fragment", "typescript", "typescript")
+    (project / "docsSnippet.ts").write_text(f"{block}\nexport {{ line, unbound }};\n")
+
+
 def install_typescript(work: Path) -> list[str]:
     """The TypeScript program on the SDK installed as the docs say; returns its command."""
     checkout, project = work / "checkout", work / "project"
     copy_sdk(checkout)
     shutil.copytree(PROGRAMS / "typescript", project, ignore=shutil.ignore_patterns("node_modules", "bin"))
     shutil.copy(EXAMPLES / "typescript" / "supportLine.ts", project)  # the example's program body
+    write_docs_typescript(project)
     env = npm_env()
     sdk_build = checkout / "sdk" / "nodejs"
     tools = run(["node", "--version"], cwd=work, env=env, what="node").encode()

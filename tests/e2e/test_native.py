@@ -8,12 +8,15 @@ calls each flow made, which are the dynamic provider's for the same flow.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pulumi import automation as auto
 
+from ..docs import one_block
 from .harness import NATIVE_TYPE, Deployment, deployment
 from .test_flows import AGENTS, CARRIER, N1, N2, N3, REPO, TOKEN, WEBHOOK_SECRET, hook, sales, summary, support
 from .test_ownership import assert_as_declared
@@ -398,3 +401,79 @@ def test_a_yaml_program_looks_numbers_up_with_the_providers_functions(tmp_path: 
         assert CARRIER not in everything_written(d)
         # No resources: every request is a read.
         assert {r["method"] for r in d.emulator.requests()} == {"GET"}
+
+
+def doc_shell(d: Deployment, commands: str) -> subprocess.CompletedProcess[str]:
+    """A doc's commands in bash in the project, its stack selected, as a user's shell runs them; for the
+    CLI's "Do you want to perform this import?", PULUMI_SKIP_CONFIRMATIONS stands in for the user's yes."""
+    run = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", commands],
+        cwd=d.work_dir,
+        env={**os.environ, **d.env, "PULUMI_SKIP_CONFIRMATIONS": "true"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, f"{commands}\n{run.stdout}\n{run.stderr}"
+    return run
+
+
+def test_the_docs_pulumi_import_commands_adopt_one_binding_then_a_files_worth_with_one_get_each(
+    yaml_project: Deployment,
+) -> None:
+    d = yaml_project
+    one, from_file = one_block("docs-command", "native-import", "sh").splitlines()
+    first, others = EXAMPLE_NUMBER, ["+14155550124", "+14155550125"]
+    d.emulator.seed_many(
+        [
+            {"phone_number": n, "inbound_agent_id": AGENTS[i], "webhooks": [hook(f"n{i}")]}
+            for i, n in enumerate([first, *others])
+        ]
+    )
+    before = {n: live(d, n) for n in (first, *others)}
+    # numbers.json as the doc spells it out below the block, with two more numbers.
+    entries = [{"type": NATIVE_TYPE, "name": f"line-{n[-3:]}", "id": n} for n in others]
+    (d.work_dir / "numbers.json").write_text(json.dumps({"resources": entries}))
+
+    d.emulator.clear_requests()
+    doc_shell(d, one)
+    assert calls(d) == [("GET", first)], "one GET"
+    assert state_of(d, first)["urn"].endswith("::support-line")
+
+    d.emulator.clear_requests()
+    doc_shell(d, from_file)
+    assert sorted(calls(d)) == [("GET", n) for n in others], "one GET per number"
+    assert sorted(r["id"] for r in d.resources()) == sorted([first, *others])
+    assert {n: live(d, n) for n in (first, *others)} == before, "no write"
+    for i, n in enumerate([first, *others]):
+        assert state_of(d, n)["outputs"]["previousInboundAgentId"] == AGENTS[i]
+
+
+def test_the_docs_yaml_program_binds_its_number_with_the_secret_header_and_its_destroy_unbinds_it(
+    tmp_path: Path,
+) -> None:
+    """docs/installation-configuration.md's YAML program, the resources of a Pulumi.yaml, in a project of
+    its own, with webhookToken set as its comment says."""
+    fragment = one_block("docs-fragment", "yaml", "yaml")
+    program = tmp_path / "Pulumi.yaml"
+    program.write_text(f"{EMPTY_YAML}{fragment}")
+    with deployment(tmp_path / "run", program=program, token=TOKEN, agents=AGENTS) as d:
+        d.emulator.seed_number(EXAMPLE_NUMBER, auth_token=CARRIER)
+        d.stack.set_config("webhookToken", auto.ConfigValue(HEADER_SENTINEL, secret=True))
+        d.emulator.clear_requests()
+        assert summary(d.up()) == {"create": 2}
+        assert calls(d) == [("GET", EXAMPLE_NUMBER), ("PATCH", EXAMPLE_NUMBER)]
+        bound = live(d, EXAMPLE_NUMBER)
+        assert bound["inbound_agent_id"] == "agent_support"
+        assert [(w["events"], w["url"], w["headers"]) for w in bound["webhooks"]] == [
+            (
+                ["phone_call:connection_requested"],
+                "https://hooks.example.com/voiceos",
+                {"Authorization": HEADER_SENTINEL},
+            )
+        ]
+        assert state_of(d, EXAMPLE_NUMBER)["outputs"]["onDelete"] == "restore"
+        assert HEADER_SENTINEL not in everything_written(d)
+        d.destroy()
+        unbound = live(d, EXAMPLE_NUMBER)
+        assert (unbound["inbound_agent_id"], unbound["webhooks"]) == (None, [])

@@ -2,7 +2,8 @@
 
 For bindings and a fleet, in both providers, with the preview's account reads on (the default): the
 plan's up writes what the preview showed; a plan that a later program change made stale is refused
-by the engine before anything is written. ``--plan`` is behind ``PULUMI_EXPERIMENTAL`` in the CLI.
+by the engine before anything is written. ``--plan`` is experimental: the CLI lists it in its help only
+under ``PULUMI_EXPERIMENTAL`` (the CLI pinned here accepts it either way).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ..docs import one_block
 from .harness import PROJECT, STACK, Deployment, deployment
 from .test_flows import AGENTS, TOKEN
 
@@ -109,3 +111,51 @@ def test_an_up_on_a_saved_plan_does_what_the_preview_showed_and_a_stale_plan_wri
         assert applied.returncode == 0, applied.stdout + applied.stderr
         assert _patches(d) == sorted([FLEET[1], BINDINGS[0]])
         assert _live(d) == changed
+
+
+@pytest.mark.parametrize("provider", ["native", "dynamic"])
+def test_the_plans_commands_in_the_docs_save_a_plan_of_the_preview_and_up_applies_it(
+    tmp_path: Path, provider: str
+) -> None:
+    """docs/plans-and-long-runs.md's block, run as it is in bash in the project (the stack selected, no
+    PULUMI_EXPERIMENTAL but the one it exports): the plan file names every resource's create, and the
+    up writes each number once, as declared."""
+    commands = one_block("docs-command", "plans", "sh")
+    everyone = (*FLEET, *BINDINGS)
+    declared = {n: ("agent_sales" if i % 2 else "agent_support") for i, n in enumerate(everyone)}
+    program = tmp_path / "program.yaml" if provider == "native" else None
+    if program is not None:
+        program.write_text(f"name: {PROJECT}\nruntime: yaml\n")
+    with deployment(
+        tmp_path / "run", program=program or "fleet", token=TOKEN, numbers=list(everyone), agents=AGENTS
+    ) as d:
+        _declare(d, provider, declared)
+        env = {k: v for k, v in {**os.environ, **d.env}.items() if k != "PULUMI_EXPERIMENTAL"}
+        run = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", commands],
+            cwd=d.work_dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        plan = json.loads((d.work_dir / "plan.json").read_text())
+        steps = {urn.rsplit("::", 1)[1]: p.get("steps") for urn, p in plan["resourcePlans"].items()}
+        assert {name: steps[name] for name in ("lines", "line-0", "line-1")} == {
+            "lines": ["create"],
+            "line-0": ["create"],
+            "line-1": ["create"],
+        }
+        assert _patches(d) == sorted(everyone)
+        assert _live(d) == declared
+
+        # What the export line says it is for.
+        [export] = [line for line in commands.splitlines() if line.startswith("export PULUMI_EXPERIMENTAL=")]
+        helps = [
+            subprocess.run(
+                ["bash", "-c", f"{script}pulumi up --help"], env=env, capture_output=True, text=True, check=True
+            )
+            for script in (f"{export}\n", "")
+        ]
+        assert ["--plan string" in h.stdout for h in helps] == [True, False]

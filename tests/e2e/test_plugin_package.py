@@ -10,8 +10,10 @@ shows what each step sent and the live number after it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,12 +24,21 @@ from pulumi import automation as auto
 
 from pulumi_voiceos._version import __version__
 
+from ..docs import one_block
 from .harness import STACK, deployment
 from .test_flows import AGENTS, CARRIER, REPO, TOKEN, summary
 from .test_native import EXAMPLE, EXAMPLE_NUMBER, HEADER_SENTINEL, calls, live
 
 PATH_WARNING = "using pulumi-resource-voiceos from $PATH"
 VENV_BIN = str(Path(sys.executable).parent)
+OUTER_MAKE = ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES")
+
+
+def docs_path_warning() -> str:
+    """The warning line the docs show, for this virtualenv."""
+    [line] = one_block("docs-output", "path-warning", "text").splitlines()
+    assert PATH_WARNING in line
+    return line.replace("<virtualenv>", str(Path(VENV_BIN).parent))
 
 
 def path_without_this_virtualenv() -> str:
@@ -129,7 +140,7 @@ def test_the_plugin_package_installs_from_its_archive_and_the_engine_runs_a_yaml
         del d.env_vars["PULUMI_IGNORE_AMBIENT_PLUGINS"]
         d.output.clear()
         d.preview(expect_no_changes=True)
-        assert f"{PATH_WARNING} at {VENV_BIN}/pulumi-resource-voiceos" in "".join(d.output)
+        assert docs_path_warning() in [line.strip() for line in "\n".join(d.output).splitlines()]
         assert d.emulator.requests() == []
         d.env_vars.update(installed_only)
         d.output.clear()
@@ -144,3 +155,54 @@ def test_the_plugin_package_installs_from_its_archive_and_the_engine_runs_a_yaml
 
         # Every run on the installed plugin: the install, up, preview and destroy.
         assert not any(PATH_WARNING in text for text in printed)
+
+
+def test_the_docs_plugin_package_commands_build_the_archive_install_it_and_remove_it(tmp_path: Path) -> None:
+    """docs/installation-configuration.md's three lines, each as written at the repository's root (as a user's
+    shell: no make of ours around it), into a PULUMI_HOME of the test's; the archive the first one builds in
+    dist/ is taken away again unless it was there before."""
+    lines = one_block("docs-command", "plugin-package", "sh").splitlines()
+    assert [line.split()[:3] for line in lines] == [
+        ["make", "plugin", "#"],
+        ["pulumi", "plugin", "install"],
+        ["pulumi", "plugin", "rm"],
+    ]
+    [printed_path] = re.findall(r"# prints (\S+)", lines[0])
+    archive = REPO / printed_path
+    env = {k: v for k, v in os.environ.items() if k not in OUTER_MAKE}
+    env |= {"PULUMI_HOME": str(tmp_path / "pulumi-home"), "PULUMI_SKIP_UPDATE_CHECK": "true"}
+    fresh = subprocess.run(["make", "-q", "venv"], cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    assert fresh.returncode == 0, "the virtualenv is not up to date (make venv): the doc's make plugin would rebuild it"
+    plugin_dir = tmp_path / "pulumi-home" / "plugins" / f"resource-voiceos-v{__version__}"
+    there_before = archive.exists()
+
+    def shell(line: str) -> subprocess.CompletedProcess[str]:
+        # PULUMI_SKIP_CONFIRMATIONS: the user's yes to `pulumi plugin rm`'s question.
+        run = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", line],
+            cwd=REPO,
+            env={**env, "PULUMI_SKIP_CONFIRMATIONS": "true"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 0, f"{line}\n{run.stdout}\n{run.stderr}"
+        return run
+
+    def listed() -> list[tuple[str, str, str]]:
+        plugins = json.loads(shell("pulumi plugin ls --json").stdout) or []
+        return [(p["name"], p["kind"], p["version"]) for p in plugins]
+
+    try:
+        built = shell(lines[0])
+        assert built.stdout.strip().splitlines()[-1] == printed_path and archive.is_file()
+        shell(lines[1])
+        assert listed() == [("voiceos", "resource", __version__)]
+        assert (plugin_dir / "PulumiPlugin.yaml").is_file() and (plugin_dir / "venv").is_dir()
+        shell(lines[2])
+        assert listed() == [] and not plugin_dir.exists()
+    finally:
+        if not there_before:
+            archive.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                archive.parent.rmdir()  # dist/, if the test made it and it is empty

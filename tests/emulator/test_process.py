@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
 import re
 import socket
@@ -31,6 +32,8 @@ from pulumi_voiceos.emulator.process import EmulatorAdminError, EmulatorProcess,
 from pulumi_voiceos.emulator.store import Store
 from pulumi_voiceos.models import PhoneNumber, PhoneNumberPage
 from pulumi_voiceos.testing.account import InMemoryAccount
+
+from ..docs import one_block
 
 TOKEN = "SENTINEL-EMULATOR-TOKEN-3b8e1d"
 CARRIER = "SENTINEL-EMULATOR-CARRIER-c4f2a0"
@@ -831,3 +834,61 @@ def test_the_in_memory_account_answers_every_request_as_the_emulator_does(fresh:
         in_memory = answers(mocked)
     assert in_memory == over_http
     assert [status for status, _ in over_http] == [200, 422, 422, 422, 422, 422, 422, 404, 200, 200, 422, 200, 404]
+
+
+def test_the_testing_docs_emulator_command_serves_its_number_and_agent_where_the_exported_settings_point(
+    tmp_path: Path,
+) -> None:
+    """docs/testing.md's block as a user runs it, in a folder of its own: the emulator command in the
+    background (its port made a free one), then the export line, then `voiceos-pulumi doctor`, which reads
+    the settings as the provider does."""
+    block = one_block("docs-command", "emulator", "sh")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert block.count("8787") == 2  # the emulator's port, and the URL the export points at
+    block = block.replace("8787", str(port))
+    [emulator_command, export] = re.sub(r"\\\n\s*", "", block).strip().splitlines()
+    assert emulator_command.startswith("voiceos-emulator ") and export.startswith("export VOICEOS_API_URL=")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VOICEOS_")}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    emulator = subprocess.Popen(
+        ["bash", "-c", f"exec {emulator_command}"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert emulator.stdout is not None
+        assert emulator.stdout.readline() == f"{LISTENING_PREFIX}http://127.0.0.1:{port}\n"
+        doctor = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", f"{export}\nvoiceos-pulumi doctor"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+        assert f"ok   settings: API http://127.0.0.1:{port} (from VOICEOS_API_URL)" in doctor.stdout
+        assert "ok   get: GET /phone_numbers/%2B14155550123 read +14155550123" in doctor.stdout
+        assert "1 number listed" in doctor.stdout and "1 unbound" in doctor.stdout
+        headers = {"Authorization": "Bearer dev-token"}
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, trust_env=False) as http:
+            # --agent makes agent_support the one known agent: a PATCH naming another is a 404.
+            assert (
+                http.patch(f"/phone_numbers/{enc('+14155550123')}", json={"inbound_agent_id": "x"}).status_code == 404
+            )
+            bound = http.patch(f"/phone_numbers/{enc('+14155550123')}", json={"inbound_agent_id": "agent_support"})
+            assert (bound.status_code, bound.json()["inbound_agent_id"]) == (200, "agent_support")
+        assert (tmp_path / "voiceos.db").exists()
+        emulator.terminate()
+        emulator.communicate(timeout=10)
+    finally:
+        if emulator.poll() is None:
+            emulator.kill()
+            emulator.communicate()
+    assert emulator.returncode == 0

@@ -9,6 +9,8 @@
 // WEBHOOK_SECRET environment variable, as a pulumi.secret. The last line printed is a JSON report, in
 // which secret outputs show no value. With "example": true the program is instead examples/typescript's
 // supportLine (copied beside this file at install), and "config" ({key: {value, secret}}) is the stack's.
+// With "docs": true it is the TypeScript block of docs/installation-configuration.md (docsSnippet.ts, written
+// beside this file at install, with an export of its two values appended), its values the outputs.
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, OutputMap } from "@pulumi/pulumi/automation";
@@ -35,6 +37,7 @@ interface Spec {
     bindings: Binding[];
     lookup?: { phoneNumber: string; prefix: string };
     example?: boolean;
+    docs?: boolean;
     config?: Record<string, { value: string; secret: boolean }>;
 }
 
@@ -100,6 +103,15 @@ function program(spec: Spec): () => Promise<Record<string, unknown>> {
     };
 }
 
+async function docsProgram(): Promise<Record<string, unknown>> {
+    // Loaded here, inside the run: the block declares its resources when it is loaded.
+    const docs = await import("./docsSnippet");
+    return {
+        inboundAgentId: docs.line.inboundAgentId,
+        unbound: docs.unbound.phoneNumbers.apply((numbers) => numbers.map((n) => n.phoneNumber)),
+    };
+}
+
 function shown(outputs: OutputMap): Record<string, { value?: unknown; secret: boolean }> {
     return Object.fromEntries(
         Object.entries(outputs).map(([key, output]) => [
@@ -116,7 +128,7 @@ async function main(): Promise<void> {
         {
             stackName: "test",
             projectName: "voiceos-e2e",
-            program: spec.example ? async () => supportLine() : program(spec),
+            program: spec.example ? async () => supportLine() : spec.docs ? docsProgram : program(spec),
         },
         { workDir: spec.workDir, secretsProvider: "passphrase" },
     );
