@@ -1,7 +1,8 @@
 """End-to-end test program: fleets and standalone bindings declared from ``declared.json`` beside it.
 
 ``declared.json``: ``{"fleets": [{"name", "bindings": {number: entry}, "allow_overwrite",
-"on_delete"}], "bindings": [{"name", "phone_number", "inbound_agent_id", "webhooks"}]}``.
+"on_delete"}], "bindings": [{"name", "phone_number", "inbound_agent_id", "webhooks", "allow_overwrite",
+"on_delete"}]}``.
 ``slow_agent: N`` on an entry or a binding takes its agent id from a resource that takes N s to create.
 A webhook header named in ``secret_header`` of an entry gets the secret config
 ``webhookSecret`` as its value. The test rewrites the file between runs.
@@ -70,4 +71,6 @@ for spec in declared.get("bindings", []):
         phone_number=spec["phone_number"],
         inbound_agent_id=agent_of(spec["name"], spec),
         webhooks=spec.get("webhooks"),
+        allow_overwrite=spec.get("allow_overwrite"),
+        on_delete=spec.get("on_delete"),
     )
