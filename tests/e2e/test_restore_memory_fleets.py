@@ -24,10 +24,12 @@ from .test_live_data import plain
 
 NUMBER = "+16315550100"
 OTHER = "+16315550101"
-THEIRS = {
+HEADER_SECRET = "SENTINEL-MOVE-MEMORY-HEADER-5e7f"
+THEIR_URL = "https://hooks.example.com/theirs"
+THEIRS: dict[str, Any] = {
     "events": ["phone_call:connection_requested"],
-    "url": "https://hooks.example.com/theirs",
-    "headers": {"X-Their-Key": "SENTINEL-MOVE-MEMORY-HEADER-5e7f"},
+    "url": THEIR_URL,
+    "headers": {"X-Their-Key": HEADER_SECRET},
 }
 LOST = f"{NUMBER} was handed over to a resource created before the old one let go of it"
 
@@ -118,7 +120,7 @@ def test_a_number_moved_from_a_binding_to_a_fleet_after_a_takeover_says_the_memo
     said = stack.up()
     # The fleet takes the number (bound as it declares: an adoption, no write) before the binding lets go.
     assert LOST in said and "agent_billing" in said and "alias" in said
-    assert THEIRS["headers"]["X-Their-Key"] not in said
+    assert HEADER_SECRET not in said
     assert stack.live() == ("agent_support", [])
     assert stack.kept() == {"us": None}
     stack.d.destroy()
@@ -133,12 +135,12 @@ def test_a_number_moved_from_a_fleet_to_a_binding_after_a_takeover_restores_on_d
     assert stack.live() == ("agent_support", [])
     kept_by_fleet = stack.kept()["us"]
     assert kept_by_fleet.get("inbound_agent_id", kept_by_fleet.get("inboundAgentId")) == "agent_billing"
-    assert [w["url"] for w in kept_by_fleet["webhooks"]] == [THEIRS["url"]]
+    assert [w["url"] for w in kept_by_fleet["webhooks"]] == [THEIR_URL]
 
     stack.declare({OTHER: OURS}, {"phone_number": NUMBER, **OURS})
     said = stack.up()
     assert stack.live() == ("agent_support", [])  # handed over: never unbound, nothing written
-    assert THEIRS["headers"]["X-Their-Key"] not in said
+    assert HEADER_SECRET not in said
     kept = stack.kept()
     assert kept["us"] is None
     stack.d.destroy()
@@ -147,4 +149,4 @@ def test_a_number_moved_from_a_fleet_to_a_binding_after_a_takeover_restores_on_d
         assert stack.live() == (None, [])
     else:  # the fleet let go first and handed its memory on
         assert kept["line"] == "agent_billing"
-        assert stack.live() == ("agent_billing", [THEIRS["url"]])
+        assert stack.live() == ("agent_billing", [THEIR_URL])
