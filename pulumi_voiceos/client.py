@@ -1,14 +1,9 @@
 """A small typed client for the VoiceOS phone-number API.
 
-It owns the HTTP concerns so the provider does not have to: bearer auth,
-timeouts, percent-encoding the number, retrying what is safe to retry, and
-turning every failure into one of the exceptions in ``errors`` with a message
-that names the call and the number.
-
-Concurrency: one ``VoiceOSClient`` wraps one ``httpx.Client``, whose connection
-pool is thread-safe, so the provider shares a single instance between the
-dynamic-provider server's worker threads (4 in the Pulumi SDK) and reuses
-connections across all bindings of a run.
+It owns the HTTP concerns: bearer auth, timeouts, percent-encoding the number, pacing, retrying what
+is safe to retry, and turning every failure into one of the exceptions in ``errors`` with a message
+that names the call and the number. One ``VoiceOSClient`` wraps one thread-safe ``httpx.Client``,
+shared by a provider process's worker threads, so connections are reused across a run.
 """
 
 from __future__ import annotations

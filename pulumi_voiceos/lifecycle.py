@@ -1,20 +1,11 @@
 """The lifecycle rules of a binding, as plain functions of what is declared, recorded and live.
 
-- *declared*: the binding the program asks for (its inputs);
-- *recorded*: the binding the stack's state says this resource set;
-- *live*: the binding the API holds now (``None`` when the number is gone).
-
-Each function decides and returns what to send; none of them talks to the
-API or to Pulumi, so every provider (the dynamic one, a native one) applies the
-same rules by reading the live number, calling the function, and sending the
-PATCH it returns.
-
-The engine knows a binding by its URN, the API by its phone number, and the
-engine creates a new resource before it deletes the one it replaces. So a
-rename, ``--replace``, a parent move or a swap runs "new resource takes number
-N" before "old resource lets go of N". ``Claims`` records, per provider
-process (that is, per deployment), which numbers a resource of this run
-declares; a delete of a claimed number is a hand-over and writes nothing.
+*declared* is what the program asks for, *recorded* what the stack's state says this resource set,
+*live* what the API holds now (``None`` when the number is gone). Each function decides what to send
+and talks to neither the API nor Pulumi, so every provider applies the same rules (``per_number``
+carries them out). The engine creates a new resource before it deletes the one it replaces, so
+"new resource takes N" runs before "old resource lets go of N"; ``Claims`` records which numbers a
+resource of this deployment declares, and a delete of a claimed number is a hand-over.
 """
 
 from __future__ import annotations
