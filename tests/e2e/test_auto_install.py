@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -240,3 +241,26 @@ def test_a_go_program_on_the_sdk_installs_the_plugin_from_its_server_and_binds_t
 ) -> None:
     with inline_program(installed, tmp_path / "run", assets) as p:
         up_and_destroy_inline(p, assets)
+
+
+def test_make_dist_builds_the_plugin_under_every_name_the_engine_asks_for_and_each_package_of_the_release(
+    dist: Path,
+) -> None:
+    plugins = {
+        f"pulumi-resource-voiceos-v{__version__}-{os_}-{arch}.tar.gz"
+        for os_ in ("linux", "darwin", "windows")
+        for arch in ("amd64", "arm64")
+    }
+    packages = {
+        f"pulumi_voiceos-{__version__}-py3-none-any.whl",
+        f"pulumi_voiceos-{__version__}.tar.gz",
+        f"pulumi_voiceos_native-{__version__}-py3-none-any.whl",
+        f"pulumi_voiceos_native-{__version__}.tar.gz",
+        f"voiceos-pulumi-voiceos-{__version__}.tgz",
+    }
+    assert {p.name for p in dist.iterdir()} == plugins | packages
+    # One plugin package under six names: the same bytes, a Python plugin holding the wheel it installs.
+    assert len({(dist / name).read_bytes() for name in plugins}) == 1
+    with tarfile.open(dist / sorted(plugins)[0]) as archive:
+        assert set(archive.getnames()) >= {"PulumiPlugin.yaml", "__main__.py", "requirements.txt"}
+        assert f"pulumi_voiceos-{__version__}-py3-none-any.whl" in archive.getnames()
