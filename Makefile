@@ -88,7 +88,7 @@ endif
 COMPAT_CLI ?= 3.274.0
 COMPAT_SDK ?= 3.269.0
 test-compat:
-	scripts/test-compat $(COMPAT_CLI) $(COMPAT_SDK)
+	TEST_WORKERS=$(TEST_WORKERS) scripts/test-compat $(COMPAT_CLI) $(COMPAT_SDK)
 
 test-unit: venv
 	$(VENV)/bin/pytest -m "not e2e and not voiceos_integration" $(PYTEST_ARGS)
