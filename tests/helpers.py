@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from typing import TYPE_CHECKING, Any
 
 from pulumi_voiceos.config import Settings
+
+if TYPE_CHECKING:
+    from pulumi_voiceos.native.provider import VoiceOSProvider
 
 API_TOKEN = "SENTINEL-API-TOKEN-7f3a9c"
 CARRIER_TOKEN = "SENTINEL-CARRIER-TOKEN-51be02"
@@ -14,3 +18,26 @@ AGENTS = ("agent_support", "agent_sales", "agent_billing")
 def quick_settings(url: str, **overrides: Any) -> Settings:
     """Settings with retries a few milliseconds apart, so retry tests take no time."""
     return Settings(url, API_TOKEN, **{"retry_base_delay": 0.01, "retry_max_delay": 0.05, **overrides})
+
+
+def native_provider(url: str) -> VoiceOSProvider:
+    """The native provider configured as the engine does it (the token a secret), in a fresh deployment."""
+    from pulumi.provider.experimental.property_value import PropertyValue
+    from pulumi.provider.experimental.provider import ConfigureRequest
+
+    from pulumi_voiceos.deployment import new_deployment
+    from pulumi_voiceos.native.provider import VoiceOSProvider
+
+    new_deployment()
+    provider = VoiceOSProvider()
+    asyncio.run(
+        provider.configure(
+            ConfigureRequest(
+                variables={"voiceos:config:apiUrl": url},
+                args={"apiToken": PropertyValue(API_TOKEN, is_secret=True)},
+                accept_secrets=True,
+                accept_resources=True,
+            )
+        )
+    )
+    return provider

@@ -13,15 +13,14 @@ from typing import Any
 
 import pytest
 from pulumi.provider.experimental.property_value import PropertyValue
-from pulumi.provider.experimental.provider import CheckRequest, ConfigureRequest
+from pulumi.provider.experimental.provider import CheckRequest
 
 from pulumi_voiceos import errors, operations
-from pulumi_voiceos.deployment import new_deployment
 from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.native.provider import BINDING_TYPE, VoiceOSProvider
+from pulumi_voiceos.native.provider import BINDING_TYPE
 
-from .helpers import API_TOKEN, quick_settings
+from .helpers import native_provider, quick_settings
 from .odd_data import BOUND_ODD_KINDS, EVENT, HEADER_SENTINEL, ODD_KINDS
 
 _numbers = itertools.count()
@@ -66,18 +65,7 @@ def test_the_native_bindings_check_refuses_each_odd_number_naming_what_is_bound(
     api: EmulatorProcess, odd: tuple[str, dict[str, Any]]
 ) -> None:
     number, body = odd
-    new_deployment()
-    native = VoiceOSProvider()
-    asyncio.run(
-        native.configure(
-            ConfigureRequest(
-                variables={"voiceos:config:apiUrl": api.url},
-                args={"apiToken": PropertyValue(API_TOKEN, is_secret=True)},
-                accept_secrets=True,
-                accept_resources=True,
-            )
-        )
-    )
+    native = native_provider(api.url)
     props = {"phoneNumber": PropertyValue(number), "inboundAgentId": PropertyValue("agent_support")}
     urn = f"urn:pulumi:dev::proj::{BINDING_TYPE}::support"
     response = asyncio.run(native.check(CheckRequest(urn, {}, props, b"")))

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from pulumi.provider.experimental.property_value import PropertyValue
-from pulumi.provider.experimental.provider import CheckRequest, ConfigureRequest
+from pulumi.provider.experimental.provider import CheckRequest
 
 from pulumi_voiceos import errors
 from pulumi_voiceos.checks import UNKNOWN
@@ -25,7 +25,7 @@ from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.native.provider import BINDING_TYPE, VoiceOSProvider
 
-from .helpers import API_TOKEN
+from .helpers import API_TOKEN, native_provider
 
 HOOK: dict[str, Any] = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/support"}
 THEIR_HOOK: dict[str, Any] = {
@@ -290,19 +290,7 @@ def native_check(native: VoiceOSProvider, news: dict[str, Any]) -> dict[str, str
 
 @pytest.fixture
 def native(api: EmulatorProcess) -> VoiceOSProvider:
-    new_deployment()
-    provider = VoiceOSProvider()
-    asyncio.run(
-        provider.configure(
-            ConfigureRequest(
-                variables={"voiceos:config:apiUrl": api.url},
-                args={"apiToken": PropertyValue(API_TOKEN, is_secret=True)},
-                accept_secrets=True,
-                accept_resources=True,
-            )
-        )
-    )
-    return provider
+    return native_provider(api.url)
 
 
 def test_the_native_check_refuses_a_number_bound_elsewhere_on_phone_number_in_its_own_spelling(

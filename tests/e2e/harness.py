@@ -95,6 +95,17 @@ class Deployment:
             raise AssertionError(f"pulumi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result
 
+    def bash(self, script: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        """``script`` as a user types it in a shell, in the project's folder, with exactly ``env``."""
+        return subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            cwd=self.work_dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
     def export_without_secrets(self) -> str:
         return self.cli("stack", "export").stdout
 

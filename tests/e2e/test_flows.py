@@ -322,14 +322,7 @@ def test_each_way_the_docs_set_the_api_token_lets_an_up_bind_the_number_and_keep
         d.set_bindings([support()])
         env = {k: v for k, v in os.environ.items() if k != "VOICEOS_API_TOKEN"} | d.env
         script = f"{line.replace('<token>', TOKEN)}\npulumi up --yes --non-interactive\n"
-        run = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", script],
-            cwd=d.work_dir,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        run = d.bash(script, env)
         assert run.returncode == 0, run.stdout + run.stderr
         assert held(d, N1)["inbound_agent_id"] == "agent_support"
         stack_config = (d.work_dir / "Pulumi.test.yaml").read_text() if way == "stack config" else ""

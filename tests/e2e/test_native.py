@@ -406,14 +406,7 @@ def test_a_yaml_program_looks_numbers_up_with_the_providers_functions(tmp_path: 
 def doc_shell(d: Deployment, commands: str) -> subprocess.CompletedProcess[str]:
     """A doc's commands in bash in the project, its stack selected, as a user's shell runs them; for the
     CLI's "Do you want to perform this import?", PULUMI_SKIP_CONFIRMATIONS stands in for the user's yes."""
-    run = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", commands],
-        cwd=d.work_dir,
-        env={**os.environ, **d.env, "PULUMI_SKIP_CONFIRMATIONS": "true"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    run = d.bash(commands, {**os.environ, **d.env, "PULUMI_SKIP_CONFIRMATIONS": "true"})
     assert run.returncode == 0, f"{commands}\n{run.stdout}\n{run.stderr}"
     return run
 

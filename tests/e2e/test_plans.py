@@ -131,14 +131,7 @@ def test_the_plans_commands_in_the_docs_save_a_plan_of_the_preview_and_up_applie
     ) as d:
         _declare(d, provider, declared)
         env = {k: v for k, v in {**os.environ, **d.env}.items() if k != "PULUMI_EXPERIMENTAL"}
-        run = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", commands],
-            cwd=d.work_dir,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        run = d.bash(commands, env)
         assert run.returncode == 0, run.stdout + run.stderr
         plan = json.loads((d.work_dir / "plan.json").read_text())
         steps = {urn.rsplit("::", 1)[1]: p.get("steps") for urn, p in plan["resourcePlans"].items()}

@@ -16,7 +16,6 @@ import pytest
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import (
     CheckRequest,
-    ConfigureRequest,
     CreateRequest,
     DeleteRequest,
     DiffRequest,
@@ -30,7 +29,7 @@ from pulumi_voiceos.native.errors import InitFailed
 from pulumi_voiceos.native.fleet import FLEET_TYPE
 from pulumi_voiceos.native.provider import VoiceOSProvider
 
-from ..helpers import API_TOKEN, CARRIER_TOKEN
+from ..helpers import CARRIER_TOKEN, native_provider
 from .test_provider import pv
 
 T = TypeVar("T")
@@ -47,19 +46,7 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
 
 @pytest.fixture
 def native(api: EmulatorProcess) -> VoiceOSProvider:
-    new_deployment()
-    provider = VoiceOSProvider()
-    run(
-        provider.configure(
-            ConfigureRequest(
-                variables={"voiceos:config:apiUrl": api.url},
-                args={"apiToken": PropertyValue(API_TOKEN, is_secret=True)},
-                accept_secrets=True,
-                accept_resources=True,
-            )
-        )
-    )
-    return provider
+    return native_provider(api.url)
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ from pulumi_voiceos.native.provider import BINDING_TYPE, INPUTS, LISTED, OUTPUTS
 from pulumi_voiceos.native.values import plain
 from pulumi_voiceos.properties import CAMEL_CASE, INPUT_NAMES, OUTPUT_NAMES
 
-from ..helpers import API_TOKEN, CARRIER_TOKEN
+from ..helpers import CARRIER_TOKEN, native_provider
 
 T = TypeVar("T")
 URN = f"urn:pulumi:dev::proj::{BINDING_TYPE}::support"
@@ -90,19 +90,7 @@ def calls(api: EmulatorProcess) -> list[str]:
 
 @pytest.fixture
 def native(api: EmulatorProcess) -> VoiceOSProvider:
-    new_deployment()
-    provider = VoiceOSProvider()
-    run(
-        provider.configure(
-            ConfigureRequest(
-                variables={"voiceos:config:apiUrl": api.url},
-                args={"apiToken": PropertyValue(API_TOKEN, is_secret=True)},
-                accept_secrets=True,
-                accept_resources=True,
-            )
-        )
-    )
-    return provider
+    return native_provider(api.url)
 
 
 def checked(native: VoiceOSProvider, props: dict[str, PropertyValue]) -> dict[str, PropertyValue]:
