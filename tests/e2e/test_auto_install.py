@@ -132,6 +132,7 @@ def assert_unbound(emulator: EmulatorProcess, number: str) -> None:
     assert live is not None and (live["inbound_agent_id"], live["webhooks"]) == (None, []), live
 
 
+@pytest.mark.python_sdk  # its program runs on the generated Python SDK
 def test_the_docs_python_program_on_the_sdk_installs_the_plugin_from_its_server_and_binds_the_number(
     assets: AssetServer, tmp_path: Path
 ) -> None:

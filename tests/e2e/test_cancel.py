@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .harness import PROJECT, Deployment, deployment
+from .harness import NEEDS_SDK_3_269, PROJECT, Deployment, deployment
 from .test_flows import AGENTS, TOKEN
 
 COUNT = 2000
@@ -60,7 +60,7 @@ def _interrupted_up(d: Deployment) -> tuple[int, str]:
     return up.returncode, output
 
 
-@pytest.mark.parametrize("provider", ["native", "dynamic"])
+@pytest.mark.parametrize("provider", [pytest.param("native", marks=NEEDS_SDK_3_269), "dynamic"])
 def test_ctrl_c_during_a_fleet_create_of_2000_then_up_again_binds_each_number_once(
     tmp_path: Path, provider: str
 ) -> None:

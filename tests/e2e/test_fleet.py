@@ -21,7 +21,7 @@ import pytest
 import yaml
 from pulumi import automation as auto
 
-from .harness import PROJECT, Deployment, deployment
+from .harness import NEEDS_SDK_3_269, PROJECT, Deployment, deployment
 from .test_flows import AGENTS, CARRIER, TOKEN, summary
 
 HOOK: dict[str, Any] = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/fleet"}
@@ -213,6 +213,7 @@ def test_numbers_move_from_a_fleet_to_a_binding_and_back_without_being_unbound(f
     assert set(fleet.state()["eu"]["bindings"]) == set(nums[4:])
 
 
+@NEEDS_SDK_3_269
 def test_a_number_moves_to_a_binding_whose_agent_takes_seconds_to_compute_and_back_without_an_unbind(
     fleet: Fleet,
 ) -> None:
