@@ -63,6 +63,7 @@ $(ACTIONLINT): | venv
 lint: venv $(ACTIONLINT)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(ACTIONLINT) .github/workflows/ci.yml .github/workflows/release.yml
 	$(VENV)/bin/zizmor --offline --quiet .github/workflows
 

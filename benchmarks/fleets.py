@@ -32,7 +32,7 @@ from typing import Any
 import httpx
 from pulumi import automation as auto
 
-from pulumi_voiceos.config import Settings
+from pulumi_voiceos.core.config import Settings
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
 from . import fleet, measure, report, run

@@ -31,10 +31,10 @@ from typing import Any
 
 from pulumi import automation as auto
 
-from pulumi_voiceos.client import VoiceOSClient
-from pulumi_voiceos.config import Settings
-from pulumi_voiceos.models import PhoneNumberUpdate
-from pulumi_voiceos.pacing import Pacer, Slot
+from pulumi_voiceos.api.client import VoiceOSClient
+from pulumi_voiceos.api.pacing import Pacer, Slot
+from pulumi_voiceos.core.config import Settings
+from pulumi_voiceos.core.models import PhoneNumberUpdate
 
 from . import fleet, report, run
 

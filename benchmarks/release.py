@@ -36,11 +36,11 @@ from typing import Any
 
 import httpx
 
-from pulumi_voiceos import fleet as core
-from pulumi_voiceos.config import Settings
-from pulumi_voiceos.deployment import new_deployment
+from pulumi_voiceos.core.config import Settings
+from pulumi_voiceos.core.models import MAX_PAGE_SIZE, UNBOUND
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.models import MAX_PAGE_SIZE, UNBOUND
+from pulumi_voiceos.engine import fleet as core
+from pulumi_voiceos.engine.deployment import new_deployment
 
 from . import fleet, report
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ._lazy import lazy_exports
 from ._version import __version__
-from .config import Settings, resolve_settings
+from .core.config import Settings, resolve_settings
 from .errors import (
     APIError,
     AuthenticationError,
@@ -34,11 +34,11 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .client import RetryPolicy, VoiceOSClient
+    from .api.client import RetryPolicy, VoiceOSClient
+    from .core.models import BindingInputs, PhoneNumber, PhoneNumberUpdate, Telephony, Webhook
     from .dynamic.fleet import FleetBindingArgs, FleetBindingArgsDict, PhoneNumberFleet
     from .dynamic.provider import PhoneNumberBindingProvider
     from .dynamic.resource import PhoneNumberBinding, PhoneNumberBindingArgs, WebhookArgs, WebhookArgsDict
-    from .models import BindingInputs, PhoneNumber, PhoneNumberUpdate, Telephony, Webhook
 
 _LAZY = {
     # The dynamic resource is loaded on first use too: the native plugin, the emulator and adopt import
@@ -51,13 +51,13 @@ _LAZY = {
     "PhoneNumberFleet": ".dynamic.fleet",
     "FleetBindingArgs": ".dynamic.fleet",
     "FleetBindingArgsDict": ".dynamic.fleet",
-    "RetryPolicy": ".client",
-    "VoiceOSClient": ".client",
-    "BindingInputs": ".models",
-    "PhoneNumber": ".models",
-    "PhoneNumberUpdate": ".models",
-    "Telephony": ".models",
-    "Webhook": ".models",
+    "RetryPolicy": ".api.client",
+    "VoiceOSClient": ".api.client",
+    "BindingInputs": ".core.models",
+    "PhoneNumber": ".core.models",
+    "PhoneNumberUpdate": ".core.models",
+    "Telephony": ".core.models",
+    "Webhook": ".core.models",
 }
 
 __all__ = [

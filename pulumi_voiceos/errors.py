@@ -9,10 +9,7 @@ The modules that raised them first re-export them, so old imports and pickled st
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .native.values import PropertyMap
+from typing import Any
 
 __all__ = [
     "APIError",
@@ -146,7 +143,9 @@ class InitFailed(VoiceOSError):
     """A native create or update that did part of its work: the engine records ``properties`` (what was
     done) as the resource's state and fails the step with ``message``, so the next ``up`` starts there."""
 
-    def __init__(self, message: str, resource_id: str | None, properties: PropertyMap, inputs: PropertyMap) -> None:
+    # properties and inputs are the native provider's PropertyMaps; typed loosely so that this module,
+    # which every layer imports, imports none of them.
+    def __init__(self, message: str, resource_id: str | None, properties: Any, inputs: Any) -> None:
         super().__init__(message)
         self.resource_id = resource_id or ""
         self.properties = properties

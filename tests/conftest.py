@@ -12,10 +12,10 @@ import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
-from pulumi_voiceos.client import VoiceOSClient
-from pulumi_voiceos.deployment import new_deployment
+from pulumi_voiceos.api.client import VoiceOSClient
 from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
+from pulumi_voiceos.engine.deployment import new_deployment
 
 from .helpers import AGENTS, API_TOKEN, CARRIER_TOKEN, quick_settings
 from .machine import MachineLock

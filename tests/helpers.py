@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from pulumi_voiceos.config import Settings
+from pulumi_voiceos.core.config import Settings
 
 if TYPE_CHECKING:
     from pulumi_voiceos.native.provider import VoiceOSProvider
@@ -25,7 +25,7 @@ def native_provider(url: str) -> VoiceOSProvider:
     from pulumi.provider.experimental.property_value import PropertyValue
     from pulumi.provider.experimental.provider import ConfigureRequest
 
-    from pulumi_voiceos.deployment import new_deployment
+    from pulumi_voiceos.engine.deployment import new_deployment
     from pulumi_voiceos.native.provider import VoiceOSProvider
 
     new_deployment()

@@ -1,9 +1,11 @@
-"""The package's layout stays as docs/architecture.md describes it: short module docstrings (the long
-explanations live in docs/), and core modules of at most 400 lines, each owning one concept."""
+"""The package keeps the layout docs/architecture.md draws: a root of entry points, one folder a layer,
+short modules with short docstrings, and imports that point one way (pyproject.toml's contracts)."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,9 +13,31 @@ import pytest
 import pulumi_voiceos
 
 PACKAGE = Path(pulumi_voiceos.__file__).parent
+REPO = PACKAGE.parent
 MODULES = sorted(p for p in PACKAGE.rglob("*.py") if "templates" not in p.parts)
-TOOLS = {"adopt.py", "doctor.py"}
-"""Commands around the core, not part of it."""
+ROOT_MODULES = {
+    "__init__.py": "the public names",
+    "__main__.py": "python -m pulumi_voiceos",
+    "_lazy.py": "imports on first use",
+    "_lifetime.py": "our processes end with the engine that started them",
+    "_requirements.py": "the pulumi SDK versions each entry point needs",
+    "_version.py": "the version",
+    "errors.py": "every exception, imported by every layer",
+    "provider.py": "pickled by stacks deployed with 0.1.0",
+    "resource.py": "an import path of 0.1.0",
+}
+LAYERS = ["core", "api", "engine", "dynamic", "native", "tools", "emulator", "testing", "templates"]
+
+
+def test_the_package_root_holds_only_entry_points_and_the_paths_stacks_pickle() -> None:
+    found = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert set(found) <= set(ROOT_MODULES), f"a new root module: {set(found) - set(ROOT_MODULES)}; put it in a layer"
+    assert len(found) <= 12
+
+
+def test_every_folder_of_the_package_is_a_named_layer() -> None:
+    folders = sorted(p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__")
+    assert set(folders) <= set(LAYERS), f"{set(folders) - set(LAYERS)} is not a layer docs/architecture.md names"
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
@@ -22,6 +46,14 @@ def test_a_module_docstring_is_at_most_ten_lines(path: Path) -> None:
     assert len(docstring.splitlines()) <= 10
 
 
-@pytest.mark.parametrize("path", [p for p in PACKAGE.glob("*.py") if p.name not in TOOLS], ids=lambda p: p.name)
-def test_a_core_module_is_at_most_four_hundred_lines(path: Path) -> None:
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_a_module_is_at_most_four_hundred_lines(path: Path) -> None:
     assert len(path.read_text().splitlines()) <= 400
+
+
+def test_the_import_contracts_hold() -> None:
+    lint_imports = Path(sys.executable).parent / "lint-imports"
+    run = subprocess.run(
+        [str(lint_imports), "--no-cache"], cwd=REPO, capture_output=True, text=True, check=False, timeout=120
+    )
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]

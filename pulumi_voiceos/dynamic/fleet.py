@@ -17,14 +17,14 @@ import pulumi.dynamic
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .._lazy import LazyModule
-from ..properties import FLEET_OUTPUT_NAMES, SECRET_FLEET_OUTPUTS
-from .provider import VoiceOSResourceProvider, without_provider
+from ..core.properties import FLEET_OUTPUT_NAMES, SECRET_FLEET_OUTPUTS
+from .provider import VoiceOSResourceProvider, wire_unknowns, without_provider
 from .resource import WebhookArgs, WebhookArgsDict, claim_in_program, declared_elsewhere, webhooks_props
 
 if TYPE_CHECKING:
-    from .. import fleet
+    from ..engine import fleet
 else:
-    fleet = LazyModule("pulumi_voiceos.fleet")
+    fleet = LazyModule("pulumi_voiceos.engine.fleet")
 
 __all__ = ["FLEET_PROVIDER", "FleetBindingArgs", "FleetBindingArgsDict", "PhoneNumberFleet", "PhoneNumberFleetProvider"]
 
@@ -98,7 +98,9 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
         return (PhoneNumberFleetProvider, ())
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        checked, failures = fleet.check(_own_inputs(news), _own_inputs(olds), settings=self._preview_settings())
+        checked, failures = fleet.check(
+            wire_unknowns(_own_inputs(news)), wire_unknowns(_own_inputs(olds)), settings=self._preview_settings()
+        )
         for hidden in ("__provider", DECLARED_ELSEWHERE):
             if hidden in news:
                 checked[hidden] = news[hidden]

@@ -18,8 +18,8 @@ import threading
 from collections.abc import Callable
 from typing import Final, ParamSpec, TypeVar
 
+from ..api.pacing import STATUS
 from ..errors import VoiceOSError
-from ..pacing import STATUS
 
 P = ParamSpec("P")
 R = TypeVar("R")

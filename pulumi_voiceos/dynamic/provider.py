@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .._lazy import LazyModule
 from .._requirements import DYNAMIC_RESOURCE, PulumiVersionError, installed_pulumi, problem
-from ..config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
-from ..properties import INPUT_NAMES, OUTPUT_NAMES, SECRET_OUTPUTS
+from ..core.config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
+from ..core.properties import INPUT_NAMES, OUTPUT_NAMES, SECRET_OUTPUTS
 from . import messages
 
 _too_old = problem("pulumi-voiceos's PhoneNumberBinding", DYNAMIC_RESOURCE, installed_pulumi())
@@ -35,9 +35,9 @@ from pulumi.dynamic import (  # noqa: E402
 )
 
 if TYPE_CHECKING:
-    from .. import operations
+    from ..engine import operations
 else:
-    operations = LazyModule("pulumi_voiceos.operations")
+    operations = LazyModule("pulumi_voiceos.engine.operations")
 
 __all__ = [
     "INPUT_NAMES",
@@ -50,6 +50,21 @@ __all__ = [
 ]
 
 PROVIDER_KEY: Final = "__provider"
+
+
+def wire_unknowns(value: Any) -> Any:
+    """``value`` with the SDK's ``Unknown`` objects replaced by the engine's wire marker, which the core knows."""
+    from pulumi.output import Unknown
+
+    from ..core.checks import UNKNOWN
+
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {k: wire_unknowns(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [wire_unknowns(v) for v in value]
+    return value
 
 
 def without_provider(props: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +118,9 @@ class PhoneNumberBindingProvider(VoiceOSResourceProvider):
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checked, failures = operations.check(
-            without_provider(news), without_provider(olds), settings=self._preview_settings()
+            wire_unknowns(without_provider(news)),
+            wire_unknowns(without_provider(olds)),
+            settings=self._preview_settings(),
         )
         if PROVIDER_KEY in news:
             checked[PROVIDER_KEY] = news[PROVIDER_KEY]

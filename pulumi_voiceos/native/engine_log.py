@@ -18,7 +18,7 @@ from typing import Final
 import grpc
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
-from ..pacing import STATUS
+from ..api.pacing import STATUS
 
 __all__ = ["CURRENT_URN", "EngineLogHandler"]
 

@@ -28,9 +28,10 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from .. import checks, fleet, lifecycle
-from ..config import Settings
-from ..properties import FLEET_INPUT_NAMES, FLEET_OUTPUT_NAMES, SECRET_FLEET_OUTPUTS, camel_case
+from ..core import checks, lifecycle
+from ..core.config import Settings
+from ..core.properties import FLEET_INPUT_NAMES, FLEET_OUTPUT_NAMES, SECRET_FLEET_OUTPUTS, camel_case
+from ..engine import fleet
 from . import values
 from .errors import InitFailed
 from .values import PropertyMap, PropertyValue

@@ -42,10 +42,11 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from .. import lifecycle, operations
-from ..config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
-from ..deployment import deployment_state
-from ..properties import CAMEL_CASE, INPUT_NAMES, OUTPUT_NAMES, camel_case
+from ..core import lifecycle
+from ..core.config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
+from ..core.properties import CAMEL_CASE, INPUT_NAMES, OUTPUT_NAMES, camel_case
+from ..engine import operations
+from ..engine.deployment import deployment_state
 from . import values
 from .engine_log import CURRENT_URN
 from .fleet import FLEET_TYPE, FleetHooks, Run

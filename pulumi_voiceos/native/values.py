@@ -13,8 +13,8 @@ from typing import Any, Final
 
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 
-from .. import checks
-from ..properties import CAMEL_CASE, SECRET_OUTPUTS, camel_case, snake_case
+from ..core import checks
+from ..core.properties import CAMEL_CASE, SECRET_OUTPUTS, camel_case, snake_case
 
 __all__ = [
     "PropertyMap",

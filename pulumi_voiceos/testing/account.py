@@ -15,10 +15,10 @@ from urllib.parse import unquote
 
 import httpx
 
+from ..core.models import Binding, PhoneNumber
 from ..emulator.backend import Answer, Backend
 from ..emulator.store import Store
 from ..errors import VoiceOSError
-from ..models import Binding, PhoneNumber
 
 __all__ = ["InMemoryAccount"]
 

@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final
 
+from ..core.models import Binding, PhoneNumber, Webhook
 from ..emulator.process import EmulatorProcess
-from ..models import Binding, PhoneNumber, Webhook
 
 __all__ = ["Request", "VoiceOSAPI", "binding", "environment"]
 

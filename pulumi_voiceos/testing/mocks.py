@@ -17,12 +17,15 @@ from typing import Any, Final
 
 import pulumi
 
-from .. import checks, errors, fleet, lifecycle, operations
-from ..config import Settings
-from ..deployment import deployment_state, new_deployment
+from .. import errors
+from ..core import checks, lifecycle
+from ..core.config import Settings
+from ..core.models import Binding
+from ..dynamic.provider import wire_unknowns
 from ..dynamic.resource import forget_program_claims, program_run
+from ..engine import fleet, operations
+from ..engine.deployment import deployment_state, new_deployment
 from ..errors import VoiceOSCheckError
-from ..models import Binding
 from ..native import fleet as native_fleet
 from ..native import provider as native_binding
 from ..native import values
@@ -245,7 +248,7 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         wording = lifecycle.SCHEMA if native else lifecycle.PYTHON
         if native and args.resource_id:
             props = {"phone_number": args.resource_id}
-        checked, failures = operations.check(props, wording=wording)
+        checked, failures = operations.check(wire_unknowns(props), wording=wording)
         if failures:
             self._refuse(args, failures, native)
         self._present([checked["phone_number"]])
@@ -257,7 +260,7 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         self, args: pulumi.runtime.MockResourceArgs, props: dict[str, Any], native: bool
     ) -> tuple[str | None, dict[Any, Any]]:
         wording = lifecycle.SCHEMA if native else lifecycle.PYTHON
-        checked, failures = fleet.check(props, wording=wording)
+        checked, failures = fleet.check(wire_unknowns(props), wording=wording)
         if failures:
             self._refuse(args, failures, native)
         self._present(list(checked["bindings"]))

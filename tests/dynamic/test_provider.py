@@ -15,10 +15,10 @@ from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_voiceos import errors
-from pulumi_voiceos.checks import UNKNOWN
-from pulumi_voiceos.deployment import new_deployment
+from pulumi_voiceos.core.checks import UNKNOWN
 from pulumi_voiceos.dynamic.provider import PROVIDER, PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
+from pulumi_voiceos.engine.deployment import new_deployment
 
 from ..helpers import API_TOKEN, CARRIER_TOKEN
 
@@ -39,7 +39,7 @@ def inputs(number: str, **overrides: Any) -> dict[str, Any]:
 
 def checked(provider: PhoneNumberBindingProvider, props: dict[str, Any]) -> dict[str, Any]:
     """The checked inputs, checked as those of a binding that holds its number already: such a check
-    reads nothing (tests/test_preview_checks.py has the checks that read the number)."""
+    reads nothing (tests/engine/test_preview_checks.py has the checks that read the number)."""
     result = provider.check({"phone_number": props["phone_number"]}, props)
     assert result.failures == []
     return result.inputs
@@ -558,8 +558,8 @@ def test_a_stack_deployed_before_the_dynamic_folder_still_finds_its_provider() -
 
 
 def test_input_names_are_the_binding_model_fields() -> None:
+    from pulumi_voiceos.core.models import BindingInputs
     from pulumi_voiceos.dynamic.provider import INPUT_NAMES
-    from pulumi_voiceos.models import BindingInputs
 
     assert tuple(BindingInputs.model_fields) == INPUT_NAMES
 
@@ -569,7 +569,7 @@ def test_programs_import_neither_pydantic_nor_httpx() -> None:
     # the models and the client only run in the provider process.
     probe = (
         "import sys, pulumi_voiceos; from pulumi_voiceos import PhoneNumberBinding, WebhookArgs; "
-        "print(sorted(m for m in ('pydantic', 'httpx', 'pulumi_voiceos.models', 'pulumi_voiceos.client') "
+        "print(sorted(m for m in ('pydantic', 'httpx', 'pulumi_voiceos.core.models', 'pulumi_voiceos.api.client') "
         "if m in sys.modules))"
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
@@ -580,4 +580,4 @@ def test_programs_import_neither_pydantic_nor_httpx() -> None:
         text=True,
         check=True,
     ).stdout
-    assert lazy.split() == ["pulumi_voiceos.models.inputs", "pulumi_voiceos.client"]
+    assert lazy.split() == ["pulumi_voiceos.core.models.inputs", "pulumi_voiceos.api.client"]

@@ -21,8 +21,8 @@ import pytest
 import yaml
 from pulumi import automation as auto
 
-from pulumi_voiceos.adopt import binding_name
 from pulumi_voiceos.emulator.process import EmulatorProcess
+from pulumi_voiceos.tools.adopt import binding_name
 
 from ..docs import one_block
 from ..odd_data import HEADER_SECRET, ODD_NUMBERS, UNDECLARABLE, seed_odd_account

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
-from pulumi_voiceos.adopt import fleet_program
 from pulumi_voiceos.emulator.process import EmulatorProcess
+from pulumi_voiceos.tools.adopt import fleet_program
 
 from .test_adopt import adopt_env
 

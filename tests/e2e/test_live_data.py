@@ -181,7 +181,7 @@ def test_the_guard_refuses_each_odd_number_in_preview_and_up_naming_what_is_boun
     said = account.said()
     assert "already bound to" in said or "are refused" in said
     # A fleet names every refused entry; bindings fail one check each and the engine stops at the first
-    # few (tests/test_live_data_hooks.py refuses each kind through the hooks themselves).
+    # few (tests/engine/test_live_data_hooks.py refuses each kind through the hooks themselves).
     named = [number for number in BOUND if number in said]
     assert named == BOUND if fleet else named
     assert "agent_billing" in said and "https://hooks.example.com/dashboard" in said

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pulumi_voiceos.emulator
 
-FORBIDDEN = ("pulumi_voiceos.models", "pulumi_voiceos.checks")
+FORBIDDEN = ("pulumi_voiceos.core.models", "pulumi_voiceos.core.checks")
 PACKAGE = Path(pulumi_voiceos.emulator.__file__).parent
 
 
@@ -40,16 +40,16 @@ def _forbidden(names: set[str]) -> set[str]:
 def test_the_import_walk_sees_relative_and_absolute_imports_of_the_models(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text(
-        "from ..models import Webhook\nimport pulumi_voiceos.checks\n"
+        "from ..models import Webhook\nimport pulumi_voiceos.core.checks\n"
         "def f():\n    from ..models.inputs import HttpMethod\nfrom . import store\n",
         encoding="utf-8",
     )
     assert _forbidden(_imported(sample)) == {
-        "pulumi_voiceos.models",
-        "pulumi_voiceos.models.Webhook",
-        "pulumi_voiceos.checks",
-        "pulumi_voiceos.models.inputs",
-        "pulumi_voiceos.models.inputs.HttpMethod",
+        "pulumi_voiceos.core.models",
+        "pulumi_voiceos.core.models.Webhook",
+        "pulumi_voiceos.core.checks",
+        "pulumi_voiceos.core.models.inputs",
+        "pulumi_voiceos.core.models.inputs.HttpMethod",
     }
 
 

@@ -26,11 +26,11 @@ from typing import Any
 import httpx
 import pytest
 
+from pulumi_voiceos.core.models import PhoneNumber, PhoneNumberPage
 from pulumi_voiceos.emulator import EXIT_ADDRESS_IN_USE, LISTENING_PREFIX
 from pulumi_voiceos.emulator.backend import Backend
 from pulumi_voiceos.emulator.process import EmulatorAdminError, EmulatorProcess, EmulatorStartError
 from pulumi_voiceos.emulator.store import Store
-from pulumi_voiceos.models import PhoneNumber, PhoneNumberPage
 from pulumi_voiceos.testing.account import InMemoryAccount
 
 from ..docs import one_block

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from pulumi_voiceos.client import VoiceOSClient
+from pulumi_voiceos.api.client import VoiceOSClient
+from pulumi_voiceos.core.models import Binding
 from pulumi_voiceos.emulator.process import EmulatorAdminError, EmulatorProcess
-from pulumi_voiceos.models import Binding
 from pulumi_voiceos.testing.account import InMemoryAccount
 from pulumi_voiceos.testing.api import VoiceOSAPI
 

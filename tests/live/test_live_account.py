@@ -18,7 +18,7 @@ from typing import Any, Final
 import yaml
 from pulumi import automation as auto
 
-from pulumi_voiceos.models import Binding, undeclarable_reason
+from pulumi_voiceos.core.models import Binding, undeclarable_reason
 
 from .account import Target, as_json, binding_fields, restoring
 

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 import pytest
 from pulumi.provider.experimental.provider import CreateRequest, UpdateRequest
 
-from pulumi_voiceos.config import Settings
-from pulumi_voiceos.deployment import new_deployment
+from pulumi_voiceos.api.pacing import STATUS
+from pulumi_voiceos.core.config import Settings
 from pulumi_voiceos.emulator.process import EmulatorProcess
+from pulumi_voiceos.engine.deployment import new_deployment
 from pulumi_voiceos.native.errors import InitFailed
 from pulumi_voiceos.native.provider import VoiceOSProvider
-from pulumi_voiceos.pacing import STATUS
 
 from .test_fleet import URN, checked, fleet_inputs, native, run
 

@@ -13,8 +13,8 @@ import pytest
 from google.protobuf import empty_pb2  # type: ignore[import-untyped]
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
+from pulumi_voiceos.api.pacing import STATUS
 from pulumi_voiceos.native.engine_log import CURRENT_URN, EngineLogHandler
-from pulumi_voiceos.pacing import STATUS
 
 URN = "urn:pulumi:dev::proj::voiceos:index:PhoneNumberFleet::us"
 

@@ -23,8 +23,8 @@ from pulumi.provider.experimental.provider import (
     UpdateRequest,
 )
 
-from pulumi_voiceos.deployment import new_deployment
 from pulumi_voiceos.emulator.process import EmulatorProcess
+from pulumi_voiceos.engine.deployment import new_deployment
 from pulumi_voiceos.native.errors import InitFailed
 from pulumi_voiceos.native.fleet import FLEET_TYPE
 from pulumi_voiceos.native.provider import VoiceOSProvider

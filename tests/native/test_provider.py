@@ -28,13 +28,13 @@ from pulumi.provider.experimental.provider import (
 )
 
 from pulumi_voiceos import errors
-from pulumi_voiceos.checks import UNKNOWN
-from pulumi_voiceos.deployment import new_deployment
+from pulumi_voiceos.core.checks import UNKNOWN
+from pulumi_voiceos.core.models import BindingInputs, Telephony, Webhook
+from pulumi_voiceos.core.properties import CAMEL_CASE, INPUT_NAMES, OUTPUT_NAMES
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.models import BindingInputs, Telephony, Webhook
+from pulumi_voiceos.engine.deployment import new_deployment
 from pulumi_voiceos.native.provider import BINDING_TYPE, INPUTS, LISTED, OUTPUTS, VoiceOSProvider, load_schema
 from pulumi_voiceos.native.values import plain
-from pulumi_voiceos.properties import CAMEL_CASE, INPUT_NAMES, OUTPUT_NAMES
 
 from ..helpers import CARRIER_TOKEN, native_provider
 
@@ -95,7 +95,7 @@ def native(api: EmulatorProcess) -> VoiceOSProvider:
 
 def checked(native: VoiceOSProvider, props: dict[str, PropertyValue]) -> dict[str, PropertyValue]:
     """The checked inputs, checked as those of a binding that holds its number already: such a check
-    reads nothing (tests/test_preview_checks.py has the checks that read the number)."""
+    reads nothing (tests/engine/test_preview_checks.py has the checks that read the number)."""
     response = run(native.check(CheckRequest(URN, {"phoneNumber": props["phoneNumber"]}, props, b"")))
     assert not response.failures, [(f.property, f.reason) for f in response.failures or []]
     assert response.inputs is not None

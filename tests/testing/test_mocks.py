@@ -20,7 +20,7 @@ from pulumi_voiceos import (
     PhoneNumberFleet,
     WebhookArgs,
 )
-from pulumi_voiceos.properties import FLEET_OUTPUT_NAMES, OUTPUT_NAMES
+from pulumi_voiceos.core.properties import FLEET_OUTPUT_NAMES, OUTPUT_NAMES
 from pulumi_voiceos.testing import VoiceOSCheckError, VoiceOSMocks, binding
 
 pytest_plugins = ["pytester"]

@@ -22,8 +22,8 @@ import os
 import httpx
 import pytest
 
-from pulumi_voiceos.client import VoiceOSClient
-from pulumi_voiceos.config import resolve_settings
+from pulumi_voiceos.api.client import VoiceOSClient
+from pulumi_voiceos.core.config import resolve_settings
 from pulumi_voiceos.errors import VoiceOSError
 from pulumi_voiceos.testing import binding
 

@@ -1,0 +1,326 @@
+"""Pacing under the API's rate limit: one ``Pacer`` per provider process, in front of every request.
+
+It learns the rate from ``RateLimit-*`` / ``X-RateLimit-*`` headers where the API sends them, and
+otherwise from 429s: the requests accepted between two refusals are what the limit let through
+(a token bucket is empty at both), so their rate is the limit's. It honours ``Retry-After`` for
+everyone at once, adapts how many requests are in flight (AIMD), and says what it did at most once
+per ``SUMMARY_SECONDS``. ``cancel()`` (the engine's Cancel) stops every request not yet sent.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Final
+
+from .. import errors
+
+__all__ = ["STATUS", "SUMMARY_SECONDS", "Cancelled", "Limits", "Pacer", "Slot", "parse_limits", "retry_after_seconds"]
+
+logger = logging.getLogger("pulumi_voiceos")
+
+STATUS: Final = "voiceos_status"
+"""The ``extra`` key that marks a log record as progress (its value: the seconds the work has run): the
+native provider sends it as an ephemeral status, the dynamic provider at most every 10 s."""
+SUMMARY_SECONDS: Final = 10.0
+"""At most one line about pacing per this many seconds."""
+MAX_IN_FLIGHT: Final = 256
+"""The ceiling of the adaptive concurrency: above anything a fleet or ``--parallel`` sends, so that
+without a rate limit the pacer changes nothing."""
+_START_IN_FLIGHT: Final = 1.0
+_MARGIN: Final = 0.98
+"""The share of a learnt limit the pacer sends at, so that timing jitter does not cost refusals."""
+_PROBE_PER_SECOND: Final = 0.03
+"""How fast a rate learnt from 429s grows again while nothing is refused (the limit may have risen)."""
+_EPOCH_SECONDS: Final = 1e9
+"""A reset larger than this is a Unix time (GitHub's ``X-RateLimit-Reset``), not a number of seconds."""
+
+
+class Cancelled(errors.VoiceOSError):
+    """A request that was not sent because the engine cancelled the operation (Ctrl-C)."""
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date."""
+    raw = headers.get("Retry-After")
+    if raw is None:
+        return None
+    raw = raw.strip()
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a response's rate-limit headers say; each None when not sent."""
+
+    limit: float | None
+    remaining: float | None
+    reset: float | None
+    """Seconds until the quota is whole again."""
+    window: float | None
+    """Seconds the limit is counted over (``RateLimit-Policy: 50;w=1``)."""
+
+    @property
+    def rate(self) -> float | None:
+        """Requests per second the API allows, when the headers say it."""
+        if self.limit is None:
+            return None
+        if self.window:
+            return self.limit / self.window
+        return None
+
+
+def _first_number(raw: str | None) -> float | None:
+    if raw is None:
+        return None
+    head = raw.split(",")[0].split(";")[0].strip().strip('"')
+    try:
+        value = float(head)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
+
+
+def _window(policy: str | None) -> float | None:
+    for part in (policy or "").split(",")[0].split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.strip().lower() == "w":
+            window = _first_number(value)
+            return window if window else None
+    return None
+
+
+def parse_limits(headers: Mapping[str, str], now: float | None = None) -> Limits | None:
+    """The IETF draft's ``RateLimit-Limit/-Remaining/-Reset/-Policy``, else the ``X-RateLimit-*`` forms."""
+    for prefix in ("RateLimit-", "X-RateLimit-"):
+        limit = _first_number(headers.get(prefix + "Limit"))
+        remaining = _first_number(headers.get(prefix + "Remaining"))
+        reset = _first_number(headers.get(prefix + "Reset"))
+        if limit is None and remaining is None and reset is None:
+            continue
+        if reset is not None and reset > _EPOCH_SECONDS:
+            reset = max(0.0, reset - (time.time() if now is None else now))
+        return Limits(limit, remaining, reset, _window(headers.get(prefix + "Policy")))
+    return None
+
+
+@dataclass
+class Slot:
+    """One request's turn: when it was let through, and in which refusal epoch."""
+
+    epoch: int
+    started: float
+
+
+class Pacer:
+    """Shared by every request of a provider process (all clients of its deployment); thread-safe."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._cancelled = False
+        self._in_flight = 0
+        self._waiting = 0
+        self._window = _START_IN_FLIGHT
+        self._slow_start = True
+        self._rate: float | None = None
+        """Requests per second the pacer sends at; None until the API shows a limit."""
+        self._rate_from_headers = False
+        self._next_start = 0.0
+        self._credit = 0.0
+        """Requests the API's ``RateLimit-Remaining`` still allows now, beyond those in flight."""
+        self._blocked_until = 0.0
+        self._epoch = 0
+        self._epoch_started = clock()
+        self._accepted_in_epoch = 0
+        self._last_probe = clock()
+        self._last_success = clock()
+        self._recent: list[float] = []
+        """When the last successes came, for a first estimate of the rate."""
+        # What the summary line reports.
+        self._summary_at = clock()
+        self._waited = 0
+        self._refused = 0
+        self._sent = 0
+        self.totals = {"sent": 0, "refused": 0, "waited": 0}
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    @property
+    def rate(self) -> float | None:
+        return self._rate
+
+    @property
+    def concurrency(self) -> int:
+        return max(1, int(self._window))
+
+    def cancel(self) -> None:
+        """No request starts after this; those waiting for their turn raise ``Cancelled``."""
+        with self._cond:
+            self._cancelled = True
+            self._cond.notify_all()
+
+    def stalled_for(self, since: float) -> float:
+        """How long no request of the process has succeeded, counted from ``since`` at the earliest."""
+        return self._clock() - max(self._last_success, since)
+
+    # -- a request's turn -----------------------------------------------------------------
+
+    @contextmanager
+    def turn(self, operation: str) -> Iterator[Slot]:
+        """Wait for a turn (the limit's pace, Retry-After, the concurrency window), then hold it."""
+        slot = self._acquire(operation)
+        try:
+            yield slot
+        finally:
+            with self._cond:
+                self._in_flight -= 1
+                if self._waiting:
+                    self._cond.notify_all()
+
+    def _acquire(self, operation: str) -> Slot:
+        waited = False
+        with self._cond:
+            while True:
+                if self._cancelled:
+                    raise Cancelled(f"{operation}: not sent, the update was cancelled")
+                now = self._clock()
+                start_at = self._blocked_until if self._credit >= 1 else max(self._blocked_until, self._next_start)
+                if self._in_flight < self.concurrency and now >= start_at:
+                    break
+                waited = True
+                timeout = start_at - now if now < start_at else None
+                self._waiting += 1
+                try:
+                    self._cond.wait(timeout)
+                finally:
+                    self._waiting -= 1
+            self._in_flight += 1
+            if self._credit >= 1:
+                self._credit -= 1
+            elif self._rate:
+                self._next_start = max(now, self._next_start) + 1.0 / self._rate
+            self._sent += 1
+            self.totals["sent"] += 1
+            if waited:
+                self._waited += 1
+                self.totals["waited"] += 1
+            return Slot(self._epoch, now)
+
+    # -- what the API said ----------------------------------------------------------------
+
+    def accepted(self, headers: Mapping[str, str], *, progress: bool = True) -> None:
+        """A request that was not refused: the window grows, a learnt rate probes upwards; ``progress``
+        unless the API failed it (a 5xx)."""
+        with self._cond:
+            now = self._clock()
+            if progress:
+                self._last_success = now
+            self._accepted_in_epoch += 1
+            self._recent.append(now)
+            if len(self._recent) > 64:
+                del self._recent[:32]
+            if self._slow_start:
+                self._window = min(float(MAX_IN_FLIGHT), self._window + 1.0)
+            else:
+                self._window = min(float(MAX_IN_FLIGHT), self._window + 1.0 / self._window)
+            if self._rate is not None and not self._rate_from_headers:
+                self._rate *= 1.0 + _PROBE_PER_SECOND * max(0.0, now - self._last_probe)
+            self._last_probe = now
+            self._learn(parse_limits(headers), now)
+            if self._waiting:
+                self._cond.notify_all()
+        self._summarise()
+
+    def refused(self, slot: Slot, headers: Mapping[str, str], backoff: float) -> float | None:
+        """A 429: everyone waits for ``Retry-After`` (else ``backoff``); the first refusal of an epoch halves
+        the window and sets the rate to what the limit let through since the last one. Returns Retry-After."""
+        retry_after = retry_after_seconds(headers)
+        with self._cond:
+            now = self._clock()
+            self._refused += 1
+            self.totals["refused"] += 1
+            limits = parse_limits(headers)
+            if slot.epoch == self._epoch:
+                self._new_epoch(now)
+            self._learn(limits, now)
+            wait = retry_after if retry_after is not None else backoff
+            self._blocked_until = max(self._blocked_until, now + wait)
+            self._cond.notify_all()
+        self._summarise()
+        return retry_after
+
+    def _new_epoch(self, now: float) -> None:
+        elapsed = now - self._epoch_started
+        if not self._rate_from_headers:
+            if self._epoch > 0 and elapsed >= 1.0:
+                # Between two refusals a token bucket went from empty to empty: what it let through is its rate.
+                measured = self._accepted_in_epoch / elapsed
+            else:
+                # The first refusal: what was accepted in the last second is the best guess at the limit.
+                measured = float(sum(1 for t in self._recent if now - t <= 1.0))
+            self._rate = max(measured, 0.5) * _MARGIN
+            self._next_start = max(self._next_start, now)
+        self._slow_start = False
+        self._window = max(1.0, self._window / 2)
+        self._epoch += 1
+        self._epoch_started = now
+        self._accepted_in_epoch = 0
+
+    def _learn(self, limits: Limits | None, now: float) -> None:
+        if limits is None:
+            return
+        rate = limits.rate
+        if rate:
+            self._rate = rate * _MARGIN
+            self._rate_from_headers = True
+        if limits.remaining is not None:
+            self._credit = max(0.0, limits.remaining - self._in_flight)
+        if limits.remaining is not None and limits.remaining < 1 and limits.reset is not None:
+            # The quota is spent: its next request is worth waiting for (one at the limit's pace, at most the reset).
+            pause = min(limits.reset, 1.0 / rate) if rate else limits.reset
+            self._blocked_until = max(self._blocked_until, now + pause)
+
+    # -- what it says ---------------------------------------------------------------------
+
+    def _summarise(self) -> None:
+        if self._clock() - self._summary_at < SUMMARY_SECONDS:
+            return  # read without the lock: most answers need not take it a second time
+        with self._cond:
+            now = self._clock()
+            if now - self._summary_at < SUMMARY_SECONDS:
+                return
+            elapsed, self._summary_at = now - self._summary_at, now
+            waited, refused, sent = self._waited, self._refused, self._sent
+            self._waited = self._refused = self._sent = 0
+            rate = self._rate
+        if not refused and rate is None:
+            return  # not paced: nothing to say
+        pace = f"{sent / elapsed:.1f} requests/s" + (f" (the limit: about {rate / _MARGIN:.1f}/s)" if rate else "")
+        logger.info(
+            "paced by the VoiceOS API's rate limit: %d of %d requests in the last %.0fs waited for their turn, "
+            "%d were refused (429) and retried; sending at %s",
+            waited,
+            sent,
+            elapsed,
+            refused,
+            pace,
+        )

@@ -1,0 +1,57 @@
+"""One listing of the account, shared by the reads of one deployment.
+
+The first read of a provider process lists the account page by page (200 a page) and later reads
+are served from it: refreshing N bindings costs about ceil(account size / 200) requests instead of
+N. A number missing from the listing is never concluded gone, a write drops its number's entry,
+concurrent first reads share one listing, and a failed listing leaves every lookup to a GET
+(docs/architecture.md lists the guarantees). It lives in memory only, never on disk or in state.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+
+from ..core.models import PhoneNumber
+from ..errors import VoiceOSError
+
+__all__ = ["AccountSnapshot"]
+
+
+class AccountSnapshot:
+    def __init__(self, list_numbers: Callable[[], Iterable[PhoneNumber]]) -> None:
+        self._list_numbers = list_numbers
+        self._listing_lock = threading.Lock()
+        self._listed: dict[str, PhoneNumber] | None = None
+        self.failure: VoiceOSError | None = None
+        """Why the listing failed, once it has; lookups are then never answered."""
+        self._written_lock = threading.Lock()
+        self._written: set[str] = set()
+
+    def lookup(self, phone_number: str) -> PhoneNumber | None:
+        """The number as listed, or None when the caller must GET it."""
+        if self._was_written(phone_number):
+            return None
+        listed = self._listing()
+        # A write may have landed while the listing was under way: the listing may predate it.
+        if listed is None or self._was_written(phone_number):
+            return None
+        return listed.get(phone_number)
+
+    def forget(self, phone_number: str) -> None:
+        """This process writes the number: from now on it is read afresh."""
+        with self._written_lock:
+            self._written.add(phone_number)
+
+    def _was_written(self, phone_number: str) -> bool:
+        with self._written_lock:
+            return phone_number in self._written
+
+    def _listing(self) -> dict[str, PhoneNumber] | None:
+        with self._listing_lock:
+            if self._listed is None and self.failure is None:
+                try:
+                    self._listed = {n.phone_number: n for n in self._list_numbers()}
+                except VoiceOSError as exc:
+                    self.failure = exc
+            return self._listed

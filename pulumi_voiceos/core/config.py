@@ -1,0 +1,206 @@
+"""Where the provider's settings come from: stack config first, then the environment.
+
+Settings are resolved at call time inside the provider process, never when a program constructs
+a resource, so nothing secret is pickled into ``__provider`` and a rotated token takes effect on
+the next run for every existing binding. The keys (``voiceos:apiToken`` / ``VOICEOS_API_TOKEN``,
+the URL, timeouts, retries, ``previewChecks``, a fleet's concurrency) are tabled in
+docs/architecture.md and README.md; a token set nowhere is a ``MissingTokenError``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from ..errors import ConfigurationError, MissingTokenError
+
+__all__ = ["DEFAULT_API_URL", "STACK_CONFIG_KEYS", "Settings", "preview_checks", "resolve_settings"]
+
+DEFAULT_API_URL: Final = "https://api.voiceos.io"
+
+_TOKEN_HELP: Final = (
+    "No VoiceOS API token is set. Set it for the stack with "
+    "`pulumi config set --secret voiceos:apiToken <token>`, "
+    "or export VOICEOS_API_TOKEN=<token> in the environment that runs pulumi."
+)
+
+
+STACK_CONFIG_KEYS: Final = (
+    "voiceos:apiToken",
+    "voiceos:apiUrl",
+    "voiceos:requestTimeout",
+    "voiceos:maxAttempts",
+    "voiceos:maxRetrySeconds",
+    "voiceos:previewChecks",
+    "voiceos:maxConcurrency",
+)
+"""Every stack config key the provider reads; a provider's ``configure`` looks up exactly these."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the client needs, with the one set of defaults; ``api_token`` is kept out of ``repr``.
+
+    Retry delays grow exponentially from ``retry_base_delay`` up to
+    ``retry_max_delay``; ``max_retry_seconds`` bounds one request with all its retries.
+    """
+
+    api_url: str
+    api_token: str = field(repr=False)
+    request_timeout: float = 30.0
+    connect_timeout: float = 10.0
+    max_attempts: int = 5
+    max_retry_seconds: float = 120.0
+    retry_base_delay: float = 0.5
+    retry_max_delay: float = 8.0
+    max_concurrency: int = 16
+    """How many requests a fleet's hook sends at once (a binding's hook sends one at a time)."""
+
+
+def _lookup(stack_config: Mapping[str, Any], environ: Mapping[str, str], config_key: str, env_key: str) -> str | None:
+    value = stack_config.get(config_key)
+    if value is None or value == "":
+        value = environ.get(env_key)
+    if value is None or value == "":
+        return None
+    return str(value).strip()
+
+
+def _number(raw: str | None, name: str, default: float, *, minimum: float, env_key: str) -> float:
+    if raw is None:
+        return default
+    how = f"set {name} (or {env_key}) to"
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}; {how} e.g. {default:g}") from None
+    if not math.isfinite(value):
+        raise ConfigurationError(f"{name} must be a finite number, got {raw!r}; {how} e.g. {default:g}")
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum:g}, got {raw!r}; {how} e.g. {default:g}")
+    return value
+
+
+def _whole_number(raw: str | None, name: str, default: int, *, minimum: int, env_key: str) -> int:
+    value = _number(raw, name, default, minimum=minimum, env_key=env_key)
+    if not float(value).is_integer():
+        raise ConfigurationError(
+            f"{name} must be a whole number, got {raw!r}; set {name} (or {env_key}) to e.g. {default}"
+        )
+    return int(value)
+
+
+_TRUE: Final = frozenset({"true", "1", "yes", "on"})
+_FALSE: Final = frozenset({"false", "0", "no", "off"})
+
+
+def _flag(raw: str | None, name: str, default: bool, *, env_key: str) -> bool:
+    if raw is None:
+        return default
+    folded = raw.lower()
+    if folded in _TRUE:
+        return True
+    if folded in _FALSE:
+        return False
+    raise ConfigurationError(f"{name} must be true or false, got {raw!r}; set {name} (or {env_key}) to true or false")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_api_url(url: str) -> str:
+    """Refuse URLs that would send the bearer token in clear text to another machine.
+
+    Plain http is accepted only for loopback addresses, which is where the
+    bundled emulator runs; TLS verification itself cannot be switched off.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"the VoiceOS API URL {url!r} is not an absolute http(s) URL; "
+            f"set voiceos:apiUrl or VOICEOS_API_URL to e.g. {DEFAULT_API_URL}"
+        )
+    if parts.username or parts.password:
+        raise ConfigurationError("the VoiceOS API URL must not contain credentials; use the API token instead")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ConfigurationError(
+            f"the VoiceOS API URL {url!r} uses plain http to a non-loopback host, which would send "
+            "the API token unencrypted; use https (plain http is allowed only for 127.0.0.1/localhost, "
+            "e.g. the bundled emulator)"
+        )
+    return url.rstrip("/")
+
+
+def resolve_settings(
+    stack_config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Build ``Settings`` from stack config (as given to ``configure``) and the environment."""
+    config = stack_config or {}
+    env = os.environ if environ is None else environ
+
+    def setting(config_key: str, env_key: str) -> str | None:
+        return _lookup(config, env, config_key, env_key)
+
+    token = setting("voiceos:apiToken", "VOICEOS_API_TOKEN")
+    if token is None:
+        raise MissingTokenError(_TOKEN_HELP)
+    url = check_api_url(setting("voiceos:apiUrl", "VOICEOS_API_URL") or DEFAULT_API_URL)
+    timeout = _number(
+        setting("voiceos:requestTimeout", "VOICEOS_REQUEST_TIMEOUT"),
+        "voiceos:requestTimeout",
+        Settings.request_timeout,
+        minimum=0.1,
+        env_key="VOICEOS_REQUEST_TIMEOUT",
+    )
+    attempts = _whole_number(
+        setting("voiceos:maxAttempts", "VOICEOS_MAX_ATTEMPTS"),
+        "voiceos:maxAttempts",
+        Settings.max_attempts,
+        minimum=1,
+        env_key="VOICEOS_MAX_ATTEMPTS",
+    )
+    concurrency = _whole_number(
+        setting("voiceos:maxConcurrency", "VOICEOS_MAX_CONCURRENCY"),
+        "voiceos:maxConcurrency",
+        Settings.max_concurrency,
+        minimum=1,
+        env_key="VOICEOS_MAX_CONCURRENCY",
+    )
+    retry_seconds = _number(
+        setting("voiceos:maxRetrySeconds", "VOICEOS_MAX_RETRY_SECONDS"),
+        "voiceos:maxRetrySeconds",
+        Settings.max_retry_seconds,
+        minimum=0,
+        env_key="VOICEOS_MAX_RETRY_SECONDS",
+    )
+    return Settings(
+        api_url=url,
+        api_token=token,
+        request_timeout=timeout,
+        connect_timeout=min(Settings.connect_timeout, timeout),
+        max_attempts=attempts,
+        max_retry_seconds=retry_seconds,
+        max_concurrency=concurrency,
+    )
+
+
+def preview_checks(stack_config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``check`` may read the numbers bindings are about to take (true unless turned off).
+
+    Apart from ``resolve_settings``: a preview must go on without a token, and
+    one that was told not to read needs no settings at all.
+    """
+    env = os.environ if environ is None else environ
+    raw = _lookup(stack_config or {}, env, "voiceos:previewChecks", "VOICEOS_PREVIEW_CHECKS")
+    return _flag(raw, "voiceos:previewChecks", True, env_key="VOICEOS_PREVIEW_CHECKS")

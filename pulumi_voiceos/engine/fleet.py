@@ -1,0 +1,377 @@
+"""What a provider does for each hook of a ``PhoneNumberFleet``: many numbers in one resource, by a binding's rules.
+
+A fleet manages exactly the numbers it lists. This module keeps the work of the map (its diff, the
+fan-out of ``per_number``'s steps over the entries, the outputs, partial failure); each entry is added,
+changed and let go of by the same steps as a binding. Property bags are snake_case; ``bindings`` maps
+each E.164 number to its entry as ``checks.check_fleet_inputs`` makes it canonical. What each hook
+costs in requests, and why outputs are lean, is in docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from .. import errors
+from ..core import checks, lifecycle, models
+from ..core.config import Settings
+from ..core.properties import FLEET_OUTPUT_NAMES, SECRET_FLEET_OUTPUTS
+from ..errors import FleetPartialFailure
+from . import per_number, predict
+from .deployment import DeploymentState, deployment_state
+from .fanout import failure, in_parallel, named, rerun
+from .fleet_outputs import FleetOutputs, declared_entries, entry_binding, lean_entry
+
+__all__ = [
+    "FLEET_OUTPUT_NAMES",
+    "SECRET_FLEET_OUTPUTS",
+    "FleetDiff",
+    "FleetPartialFailure",
+    "FleetRead",
+    "check",
+    "create",
+    "delete",
+    "diff",
+    "read",
+    "update",
+]
+
+logger = logging.getLogger("pulumi_voiceos")
+
+HANDOVER_QUIET_SECONDS: Final = 0.5
+HANDOVER_WAIT_SECONDS: Final = 10.0
+"""The native provider hears of no program: a removed entry is let go of only once the deployment's checks
+have been quiet this long (or after the wait), so that another resource of the same ``up`` that declares
+the number has claimed it first (docs/fleets.md)."""
+
+
+@dataclass(frozen=True)
+class _Hook:
+    """What one hook of a fleet works with: its connection to the deployment, and how to say things."""
+
+    conn: per_number.Connection
+    wording: lifecycle.Wording
+
+    @classmethod
+    def of(cls, settings: Settings, wording: lifecycle.Wording) -> _Hook:
+        return cls(per_number.Connection.of(deployment_state(), settings), wording)
+
+    @property
+    def state(self) -> DeploymentState:
+        return self.conn.state
+
+    @property
+    def concurrency(self) -> int:
+        return self.conn.settings.max_concurrency
+
+
+# -- check and diff ------------------------------------------------------------------------------
+
+
+def check(
+    news: Mapping[str, Any],
+    olds: Mapping[str, Any] | None = None,
+    *,
+    settings: Callable[[], Settings] | None = None,
+    wording: lifecycle.Wording = lifecycle.PYTHON,
+) -> tuple[dict[str, Any], list[checks.Failure]]:
+    """The canonical inputs and the failures; claims every number of the fleet for this deployment.
+
+    With ``settings`` (``voiceos:previewChecks`` on), each entry the fleet is about
+    to add is told in advance as a binding's create is: refusals fail the check on
+    the entry's path, takeovers make one warning for the fleet.
+    """
+    checked, failures = checks.check_fleet_inputs(news, (olds or {}).get("bindings"))
+    if failures:
+        return checked, failures
+    state = deployment_state()
+    state.checked()
+    entries = checked["bindings"]
+    if not isinstance(entries, Mapping):
+        return checked, failures  # not known until `up`
+    for number in entries:
+        state.claims.claim(number)
+    recorded = (olds or {}).get("bindings")
+    added = [n for n in entries if not isinstance(recorded, Mapping) or n not in recorded]
+    if settings is not None and added:
+        failures.extend(predict.fleet(state, checked, added, settings, wording))
+    return checked, failures
+
+
+@dataclass(frozen=True)
+class FleetDiff:
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per changed number, the binding fields that change."""
+    flags: tuple[str, ...] = ()
+    unknown: bool = False
+    """Something of the new inputs is not known until ``up``."""
+
+    @property
+    def changes(self) -> bool:
+        return self.unknown or bool(self.added or self.removed or self.changed or self.flags)
+
+
+def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> FleetDiff:
+    """``olds`` are the fleet's outputs (state), ``news`` the checked inputs; never a replacement."""
+    flags = tuple(
+        name
+        for name, default in (("allow_overwrite", False), ("on_delete", "unbind"))
+        if (olds.get(name) or default) != (news.get(name) or default)
+    )
+    declared, recorded = news.get("bindings"), olds.get("bindings") or {}
+    if not isinstance(declared, Mapping):
+        return FleetDiff(flags=flags, unknown=True)
+    changed: dict[str, tuple[str, ...]] = {}
+    unknown = False
+    for number, entry in declared.items():
+        if number not in recorded:
+            continue
+        was = recorded[number]
+        if entry == {k: v for k, v in was.items() if k != "adopt"} or entry == was:
+            continue  # both canonical (check wrote the one, a hook the other): equal dicts, equal bindings
+        if checks.contains_unknown(entry):
+            unknown = True
+            changed[number] = tuple(name for name in models.BINDING_FIELDS if checks.contains_unknown(entry.get(name)))
+            continue
+        fields = entry_binding(was).differing_fields(entry_binding(entry))
+        if fields:
+            changed[number] = fields
+    return FleetDiff(
+        added=tuple(sorted(n for n in declared if n not in recorded)),
+        removed=tuple(sorted(n for n in recorded if n not in declared)),
+        changed=changed,
+        flags=flags,
+        unknown=unknown,
+    )
+
+
+# -- create, update, read, delete ---------------------------------------------------------------
+
+
+def _add(
+    hook: _Hook, entries: Mapping[str, tuple[models.Binding, bool]], out: FleetOutputs, *, allow_overwrite: bool
+) -> dict[str, Exception]:
+    """Entries new to the fleet, each taken as a binding's create takes its number: refused as a whole
+    before any write, or taken (``hook.concurrency`` at once) and recorded in ``out``; returns the
+    writes that failed."""
+    conn, wording = hook.conn, hook.wording
+    lives, unread = in_parallel(entries, lambda n: per_number.for_guard(conn, n, entries[n][0]), hook.concurrency)
+    if unread:
+        return unread
+    plans: dict[str, lifecycle.CreatePlan] = {}
+    refusals: dict[str, str] = {}
+    for number, (declared, adopt) in entries.items():
+        try:
+            plans[number] = per_number.plan_take(
+                number, declared, lives[number], allow_overwrite=allow_overwrite, adopt=adopt, wording=wording
+            )
+        except errors.BindingRefusedError as exc:
+            refusals[number] = str(exc)
+    if refusals:
+        raise errors.BindingConflictError(
+            f"{len(refusals)} numbers of the fleet are refused, and nothing was written: "
+            f"{named(refusals, lambda n: refusals[n])}"
+        )
+    overwritten = [n for n, plan in plans.items() if plan.notice]
+    if overwritten:
+        logger.warning(
+            "overwriting the bindings of %d numbers of the fleet (kept in its previous output): %s",
+            len(overwritten),
+            named(overwritten, lambda n: f"{n} ({wording.describe(plans[n].previous or models.UNBOUND)})"),
+        )
+    to_write = [n for n, plan in plans.items() if plan.write is not None]
+    taken, failed = in_parallel(
+        to_write, lambda n: per_number.take(conn, n, plans[n], lives[n]), hook.concurrency, progress="bound"
+    )
+    for number, plan in plans.items():  # those already as declared: taken without a request
+        if plan.write is None:
+            taken[number] = per_number.take(conn, number, plan, lives[number])
+    for number, took in taken.items():
+        out.record(took.live, entries[number][0])
+        if took.previous is not None and not took.previous.is_unbound:
+            out.previous[number] = lean_entry(took.previous, raw=True)
+    return failed
+
+
+def _wait_for_claims(state: DeploymentState, numbers: Iterable[str]) -> None:
+    """Give the rest of the deployment the time to claim numbers the fleet lets go of (``HANDOVER_*``)."""
+    if all(n in state.claims for n in numbers):
+        return
+    deadline = time.monotonic() + HANDOVER_WAIT_SECONDS
+    while time.monotonic() < deadline and time.monotonic() - state.last_check < HANDOVER_QUIET_SECONDS:
+        time.sleep(HANDOVER_QUIET_SECONDS / 5)
+
+
+def _release(
+    hook: _Hook, recorded: Mapping[str, Any], numbers: Iterable[str], out: FleetOutputs, *, policy: models.DeletePolicy
+) -> dict[str, Exception]:
+    """Let go of numbers, each as a binding's delete: handed over when another resource of the deployment
+    declares it, otherwise unbound or restored if still the fleet's own; returns the writes that failed."""
+    claims = hook.state.claims
+    numbers = list(numbers)
+    handed = [n for n in numbers if n in claims]
+    if handed:
+        logger.warning(
+            "%d numbers of the fleet were handed over to other resources of this deployment, and the fleet "
+            "leaves them as they are: %s",
+            len(handed),
+            named(handed),
+        )
+    lost = {}
+    for number in handed:
+        kept = out.previous.get(number)
+        warning = per_number.hand_over(hook.state, number, None if kept is None else entry_binding(kept), hook.wording)
+        if warning is not None:
+            lost[number] = warning
+        out.forget(number)
+    if lost:
+        logger.warning("%s", named(lost, lambda n: lost[n]))
+    previous = dict(out.previous)
+
+    def let_go(number: str) -> str | None:
+        kept = previous.get(number)
+        return per_number.let_go(
+            hook.conn,
+            number,
+            recorded=entry_binding(recorded[number]),
+            previous=None if kept is None else entry_binding(kept),
+            policy=policy,
+            wording=hook.wording,
+        )
+
+    notices, failed = in_parallel([n for n in numbers if n not in claims], let_go, hook.concurrency, "let go of")
+    said = {n: notice for n, notice in notices.items() if notice}
+    if said:
+        logger.warning("%s", named(said, lambda n: said[n]))
+    for number in notices:
+        out.forget(number)
+    return failed
+
+
+def create(
+    settings: Settings, props: Mapping[str, Any], wording: lifecycle.Wording = lifecycle.PYTHON, *, dynamic: bool = True
+) -> tuple[str, dict[str, Any]]:
+    """The id and outputs of a new fleet; raises ``BindingConflictError`` (nothing written) when an entry
+    is refused, and ``FleetPartialFailure`` (with the outputs of what was done) when writes fail."""
+    entries = declared_entries(props)
+    hook = _Hook.of(settings, wording)
+    for number in entries:
+        hook.state.claims.claim(number)
+    fleet_id = f"fleet-{uuid.uuid4().hex[:16]}"
+    out = FleetOutputs()
+    failed = _add(hook, entries, out, allow_overwrite=bool(props.get("allow_overwrite")))
+    outputs = out.bag(props)
+    if failed:
+        raise FleetPartialFailure(failure("bound", failed, len(entries), rerun(dynamic)), outputs, fleet_id)
+    return fleet_id, outputs
+
+
+def update(
+    settings: Settings,
+    olds: Mapping[str, Any],
+    news: Mapping[str, Any],
+    wording: lifecycle.Wording = lifecycle.PYTHON,
+    *,
+    dynamic: bool = True,
+    declared_elsewhere: Collection[str] | None = None,
+) -> dict[str, Any]:
+    """The outputs after applying what changed: entries added (guard, adoption), changed (a PATCH of the
+    changed fields only) and removed (unbound or restored unless handed over or re-bound since)."""
+    recorded: dict[str, Any] = dict(olds.get("bindings") or {})
+    out = FleetOutputs.of(olds)
+    plan = diff(olds, news)
+    if not (plan.added or plan.removed or plan.changed):
+        return out.bag(news)  # only allow_overwrite or on_delete changed: nothing to send
+    hook = _Hook.of(settings, wording)
+    for number in news.get("bindings") or {}:
+        hook.state.claims.claim(number)
+    declared = declared_entries({"bindings": {n: news["bindings"][n] for n in (*plan.added, *plan.changed)}})
+    failed = _add(hook, {n: declared[n] for n in plan.added}, out, allow_overwrite=bool(news.get("allow_overwrite")))
+
+    def change(number: str) -> tuple[models.PhoneNumber, models.Binding]:
+        was = entry_binding(recorded[number])
+        write = per_number.plan_change(declared[number][0], was)
+        assert write is not None  # the diff found a field that differs
+        return per_number.change(hook.conn, number, write, was)
+
+    changed, failed_changes = in_parallel(plan.changed, change, hook.concurrency, progress="updated")
+    failed.update(failed_changes)
+    for live, bound in changed.values():
+        out.record(live, bound)
+    if plan.removed:
+        if declared_elsewhere is None:
+            # The native provider hears of no program: it gives the deployment time to claim (docs/fleets.md).
+            _wait_for_claims(hook.state, plan.removed)
+        else:
+            # The program told which numbers its other resources declare: a hand-over needs no waiting.
+            for number in declared_elsewhere:
+                hook.state.claims.claim(number)
+        failed.update(_release(hook, recorded, plan.removed, out, policy=news.get("on_delete") or "unbind"))
+    outputs = out.bag(news)
+    if failed:
+        total = len(plan.added) + len(plan.changed) + len(plan.removed)
+        raise FleetPartialFailure(failure("written", failed, total, rerun(dynamic)), outputs)
+    return outputs
+
+
+@dataclass(frozen=True)
+class FleetRead:
+    outputs: dict[str, Any]
+    inputs: dict[str, Any] | None
+    """Inputs whose entries follow the live bindings after drift, or None to keep the recorded inputs."""
+
+
+def read(settings: Settings, props: Mapping[str, Any]) -> FleetRead:
+    """The live bindings of the fleet's numbers from one listing; a number that left the account leaves the fleet."""
+    if not props.get("bindings") and not props.get("numbers"):
+        raise errors.ConfigurationError(
+            "a PhoneNumberFleet cannot be imported from an id; declare it in the program instead, with "
+            "adopt: true on each entry that should be taken over as it is"
+        )
+    hook = _Hook.of(settings, lifecycle.PYTHON)
+    recorded: dict[str, Any] = dict(props.get("bindings") or {})
+    out = FleetOutputs.of(props)
+
+    lives, failed = in_parallel(recorded, lambda n: per_number.lookup(hook.conn, n), hook.concurrency)
+    if failed:
+        raise next(iter(failed.values()))
+    drifted = False
+    for number, live in lives.items():
+        if live is None:
+            out.forget(number)
+            drifted = True
+            continue
+        out.record(live, live.binding())
+        drifted = drifted or out.bindings[number] != recorded[number]
+    gone = [n for n, live in lives.items() if live is None]
+    if gone:
+        logger.warning("%d numbers of the fleet are no longer in the VoiceOS account: %s", len(gone), named(gone))
+    outputs = out.bag(props)
+    if not drifted:
+        return FleetRead(outputs, None)
+    # After drift the inputs follow the live bindings too, so `ignore_changes` keeps what is live (as a binding's).
+    inputs = {
+        "bindings": dict(out.bindings),
+        "allow_overwrite": outputs["allow_overwrite"],
+        "on_delete": outputs["on_delete"],
+    }
+    return FleetRead(outputs, inputs)
+
+
+def delete(settings: Settings, props: Mapping[str, Any], wording: lifecycle.Wording = lifecycle.PYTHON) -> None:
+    """Let go of every number, each as a binding's delete (the engine deletes after it creates, so the
+    numbers another resource of the deployment took over are claimed already)."""
+    recorded: dict[str, Any] = dict(props.get("bindings") or {})
+    if not recorded:
+        return
+    hook = _Hook.of(settings, wording)
+    failed = _release(hook, recorded, recorded, FleetOutputs.of(props), policy=props.get("on_delete") or "unbind")
+    if failed:
+        then = "The fleet stays in the stack; run `pulumi destroy` again: the numbers already let go of need nothing."
+        raise errors.VoiceOSError(failure("let go of", failed, len(recorded), then))

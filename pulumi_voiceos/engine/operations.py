@@ -1,0 +1,273 @@
+"""What a provider does for each hook of a binding, shared by the dynamic and the native provider.
+
+Both providers turn their own property bags into the snake_case bags used here (``phone_number``,
+``inbound_agent_id``, ``webhooks``...), call the hook's function, and turn the result back. This
+module maps a binding's bag onto ``per_number``, the steps of one number, and builds outputs that
+mirror the live number, so both providers make the same API calls and return the same outputs.
+Check applies at preview the decision create applies at ``up``. The API calls each hook makes are
+listed in docs/architecture.md; none ever calls DELETE.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .. import errors
+from ..core import checks, lifecycle, models
+from ..core.config import Settings
+from ..core.properties import FLAG_NAMES, INPUT_NAMES, OUTPUT_NAMES
+from . import per_number, predict
+from .deployment import deployment_state
+from .per_number import number_properties
+
+__all__ = [
+    "DiffPlan",
+    "Read",
+    "check",
+    "create",
+    "delete",
+    "diff",
+    "number_properties",
+    "read",
+    "update",
+]
+
+logger = logging.getLogger("pulumi_voiceos")
+
+
+# -- property bags ---------------------------------------------------------------
+
+
+def flags(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "allow_overwrite": bool(props.get("allow_overwrite")),
+        "adopt_existing": bool(props.get("adopt_existing")),
+        "on_delete": props.get("on_delete") or "unbind",
+    }
+
+
+def _recorded(props: Mapping[str, Any]) -> models.Binding:
+    """The binding a resource's state says it set."""
+    return models.Binding.from_properties(props.get("inbound_agent_id"), props.get("webhooks"))
+
+
+def _previous(props: Mapping[str, Any]) -> models.Binding | None:
+    """What the resource took over when it was created, if anything."""
+    agent, webhooks = props.get("previous_inbound_agent_id"), props.get("previous_webhooks")
+    if agent is None and not webhooks:
+        return None
+    return models.Binding.from_properties(agent, webhooks)
+
+
+def _previous_outputs(previous: models.Binding | None) -> dict[str, Any]:
+    return {
+        "previous_inbound_agent_id": previous.inbound_agent_id if previous else None,
+        # None rather than [] when nothing was taken over: a secret costs ~150 bytes of state even when empty.
+        "previous_webhooks": (previous.webhooks_raw() or None) if previous else None,
+    }
+
+
+def _kept_previous(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The previous_* outputs as a resource's state has them, carried over unparsed."""
+    return {
+        "previous_inbound_agent_id": props.get("previous_inbound_agent_id"),
+        "previous_webhooks": props.get("previous_webhooks") or None,
+    }
+
+
+def _outputs(
+    live: models.PhoneNumber,
+    given_flags: Mapping[str, Any],
+    previous: Mapping[str, Any],
+    *,
+    binding: models.Binding | None = None,
+) -> dict[str, Any]:
+    """Outputs of a binding: ``binding`` (what the stack knows is bound; the live one by default),
+    everything else about the live number, and the ``previous`` outputs."""
+    outputs = number_properties(live)
+    if binding is not None:
+        outputs["inbound_agent_id"] = binding.inbound_agent_id
+        outputs["webhooks"] = binding.webhooks_wire()
+    return {**outputs, **{name: given_flags[name] for name in FLAG_NAMES}, **previous}
+
+
+# -- hooks -------------------------------------------------------------------------
+
+
+def check(
+    news: Mapping[str, Any],
+    olds: Mapping[str, Any] | None = None,
+    *,
+    settings: Callable[[], Settings] | None = None,
+    wording: lifecycle.Wording = lifecycle.PYTHON,
+) -> tuple[dict[str, Any], list[checks.Failure]]:
+    """The canonical inputs and the failures; claims the number for this deployment when it is valid.
+
+    ``olds`` are the resource's previous inputs (empty for a new resource). When
+    ``settings`` is given (``voiceos:previewChecks`` on) and the binding is about to
+    take a number, its live binding is read and the create's decision applied:
+    a refusal becomes a failure on ``phone_number``, a takeover a warning.
+    """
+    checked, failures = checks.check_inputs(news)
+    deployment_state().checked()
+    number = checked.get("phone_number")
+    if not failures and isinstance(number, str) and not checks.contains_unknown(number):
+        # The program declares this number: a delete of it by another resource of this deployment
+        # is a hand-over. Check, unlike diff, runs only for what the program declares (a refresh
+        # calls diff too, and destroy calls neither).
+        deployment_state().claims.claim(number)
+    if not failures and isinstance(number, str) and number in deployment_state().imported:
+        refusal = predict.import_refusal(number, checked, olds or {}, wording)
+        if refusal is not None:
+            failures.append(checks.Failure("phone_number", refusal))
+    elif not failures and settings is not None and predict.takes_a_number(olds or {}, checked):
+        refusal = predict.binding(deployment_state(), checked, settings, wording)
+        if refusal is not None:
+            failures.append(checks.Failure("phone_number", refusal))
+    return checked, failures
+
+
+@dataclass(frozen=True)
+class DiffPlan:
+    changes: bool
+    replaces: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    """The input properties that differ from state (all of them are replaced when ``replaces`` is set)."""
+
+
+def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffPlan:
+    """``olds`` are the resource's outputs (state), ``news`` the checked inputs."""
+    number = news.get("phone_number")
+    if checks.contains_unknown(number) or number != olds.get("phone_number"):
+        return DiffPlan(True, ("phone_number",), ("phone_number",))
+    unknown = tuple(
+        name for name in ("inbound_agent_id", "webhooks", "on_delete") if checks.contains_unknown(news.get(name))
+    )
+    if unknown:
+        return DiffPlan(True, (), unknown)
+    try:
+        declared = models.BindingInputs.from_properties(news)
+    except ValueError:  # pydantic's ValidationError
+        return DiffPlan(True, (), ("inbound_agent_id", "webhooks"))
+    try:
+        changed = list(_recorded(olds).differing_fields(declared.binding()))
+    except ValueError:  # pydantic's ValidationError
+        changed = list(models.BINDING_FIELDS)  # state we cannot read is never "the same"
+    if flags(olds)["on_delete"] != declared.on_delete:
+        changed.append("on_delete")
+    return DiffPlan(bool(changed), (), tuple(changed))
+
+
+def create(
+    settings: Settings, props: Mapping[str, Any], wording: lifecycle.Wording = lifecycle.PYTHON
+) -> tuple[str, dict[str, Any]]:
+    """The id and outputs of a new binding; raises ``BindingConflictError`` rather than clobber,
+    with a message that spells the options to set as ``wording`` does."""
+    inputs = models.BindingInputs.from_properties(props)
+    number = inputs.phone_number
+    conn = per_number.Connection.of(deployment_state(), settings)
+    # Always a fresh read, never the listing: the guard decides on what the number has now.
+    live = per_number.fresh(conn, number)
+    plan = per_number.plan_take(
+        number,
+        inputs.binding(),
+        live,
+        allow_overwrite=inputs.allow_overwrite,
+        adopt=inputs.adopt_existing,
+        wording=wording,
+    )
+    if plan.notice:
+        logger.warning("%s", plan.notice)
+    taken = per_number.take(conn, number, plan, live)
+    return number, _outputs(taken.live, flags(props), _previous_outputs(taken.previous))
+
+
+def update(settings: Settings, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+    """The outputs after PATCHing only what the program changed since the state was recorded."""
+    inputs = models.BindingInputs.from_properties(news)
+    number = inputs.phone_number
+    state = deployment_state()
+    state.claims.claim(number)
+    try:
+        recorded: models.Binding | None = _recorded(olds)
+    except ValueError:  # pydantic's ValidationError
+        recorded = None
+    write = per_number.plan_change(inputs.binding(), recorded)
+    if write is None:
+        return {**{name: olds.get(name) for name in OUTPUT_NAMES}, **flags(news)}
+    live, bound = per_number.change(per_number.Connection.of(state, settings), number, write, recorded)
+    return _outputs(live, flags(news), _kept_previous(olds), binding=bound)
+
+
+@dataclass(frozen=True)
+class Read:
+    outputs: dict[str, Any]
+    inputs: dict[str, Any] | None
+    """Inputs that mirror the live binding, or None to keep the recorded inputs."""
+
+
+def read(
+    settings: Settings, number: str, props: Mapping[str, Any], wording: lifecycle.Wording = lifecycle.PYTHON
+) -> Read | None:
+    """The live binding of ``number``, or None when it left the account.
+
+    ``props`` are the recorded outputs on a refresh, which the account's
+    listing serves, and empty on an import, which reads the number with its
+    own GET. Without them (an import), the binding found is adopted: inputs
+    mirror it and it is what ``on_delete="restore"`` puts back.
+    """
+    state = deployment_state()
+    conn = per_number.Connection.of(state, settings)
+    # An import reads one number it knows nothing of: one GET, not a listing of the whole account.
+    live = per_number.lookup(conn, number) if props else per_number.fresh(conn, number)
+    if conn.account.failure is not None:
+        state.warn_once(
+            "listing", f"listing the VoiceOS account failed ({conn.account.failure}); reading numbers one by one"
+        )
+    if live is None:
+        return None
+    if not props:
+        adopted = live.binding()
+        why = models.undeclarable_reason(adopted)
+        if why is not None:
+            raise errors.BindingConflictError(
+                f"cannot import {number}: it is bound to {wording.describe(adopted)}, which no program can declare "
+                f"({why}). Declare the binding it should have instead, with {wording.allow_overwrite} (and "
+                f"{wording.restore} to give the old one back on destroy), or correct the number in the VoiceOS "
+                "dashboard and import it then."
+            )
+        state.imported.claim(number)
+        outs = _outputs(live, flags({}), _previous_outputs(None if adopted.is_unbound else adopted))
+        return Read(outs, {name: outs[name] for name in INPUT_NAMES})
+    outs = _outputs(live, flags(props), _kept_previous(props))
+    drifted = outs["inbound_agent_id"] != props.get("inbound_agent_id") or outs["webhooks"] != props.get("webhooks")
+    # After drift the inputs follow the live binding too, so `ignore_changes` keeps what is
+    # live instead of writing back what was declared before. Without drift they stay as they
+    # are: sending them back would cost a refresh of a big fleet a second serialisation per read.
+    return Read(outs, {name: outs[name] for name in INPUT_NAMES} if drifted else None)
+
+
+def delete(
+    settings: Settings, number: str, props: Mapping[str, Any], wording: lifecycle.Wording = lifecycle.PYTHON
+) -> None:
+    """Undo what this binding set, unless the number was handed over or re-bound by someone else."""
+    state = deployment_state()
+    if number in state.claims:
+        logger.warning("%s", lifecycle.handed_over(number))
+        lost = per_number.hand_over(state, number, _previous(props), wording)
+        if lost is not None:
+            logger.warning("%s", lost)
+        return
+    notice = per_number.let_go(
+        per_number.Connection.of(state, settings),
+        number,
+        recorded=_recorded(props),
+        previous=_previous(props),
+        policy=flags(props)["on_delete"],
+        wording=wording,
+    )
+    if notice:
+        logger.warning("%s", notice)

@@ -1,0 +1,249 @@
+"""One number's steps, the same for a binding and for every entry of a fleet.
+
+Each step reads the number, asks ``lifecycle`` what to do, and sends it: the reads (``lookup``,
+``fresh``, ``for_guard``), a create's take-over (``take``), an update's PATCH with the merge of
+recorded fields (``change``), and a release (``hand_over``, ``let_go``). Callers pass their
+deployment in a ``Connection``; nothing here fetches a global. ``operations`` maps a binding's
+property bag onto these steps, ``fleet`` fans them out over a map of numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any
+
+from .. import errors
+from ..api.client import VoiceOSClient
+from ..api.snapshot import AccountSnapshot
+from ..core import lifecycle, models
+from ..core.config import Settings
+from .deployment import DeploymentState
+
+__all__ = [
+    "Connection",
+    "Taken",
+    "change",
+    "for_guard",
+    "fresh",
+    "hand_over",
+    "let_go",
+    "lookup",
+    "merged",
+    "number_properties",
+    "plan_change",
+    "plan_take",
+    "predict",
+    "take",
+]
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What a step works with: the deployment's state, its client and its one listing of the account."""
+
+    state: DeploymentState
+    settings: Settings
+    client: VoiceOSClient
+    account: AccountSnapshot
+
+    @classmethod
+    def of(cls, state: DeploymentState, settings: Settings) -> Connection:
+        client, account = state.connect(settings)
+        return cls(state, settings, client, account)
+
+    @classmethod
+    def for_preview(cls, state: DeploymentState, settings: Callable[[], Settings]) -> Connection | None:
+        """The connection a preview's checks read through, or None (said once) when there is none to be had."""
+        try:
+            return cls.of(state, settings())
+        except errors.MissingTokenError:
+            state.unchecked("no API token is set")
+        except errors.ConfigurationError as exc:
+            state.unchecked(str(exc))
+        return None
+
+
+def number_properties(live: models.PhoneNumber) -> dict[str, Any]:
+    """What the API says of a number, as properties; the carrier credential is ``telephony_auth_token``."""
+    telephony = live.telephony
+    return {
+        "phone_number": live.phone_number,
+        "inbound_agent_id": live.inbound_agent_id,
+        "webhooks": [w.to_wire() for w in live.webhooks],
+        "voiceos_id": live.id,
+        "uri": live.uri,
+        "account_id": live.account_id,
+        "created_at": live.created_at,
+        "updated_at": live.updated_at,
+        "telephony": telephony.public_fields() if telephony else None,
+        "telephony_auth_token": telephony.auth_token if telephony else None,
+    }
+
+
+# -- reads -------------------------------------------------------------------------------------
+
+
+def fresh(conn: Connection, number: str) -> models.PhoneNumber | None:
+    """The number as the API has it now (its own GET, never the listing), or None when it is not in the account."""
+    try:
+        return conn.client.get_phone_number(number)
+    except errors.NotFoundError:
+        return None
+
+
+def lookup(conn: Connection, number: str) -> models.PhoneNumber | None:
+    """The number as the deployment's listing has it, else from its own GET: only that GET's 404 says it is gone."""
+    listed = conn.account.lookup(number)
+    return listed if listed is not None else fresh(conn, number)
+
+
+def for_guard(conn: Connection, number: str, declared: models.Binding) -> models.PhoneNumber | None:
+    """The number as the guard must see it before writing: the listing's copy when it holds nobody else's
+    binding (unbound, or already as declared), else a fresh GET, so a refusal or a takeover is decided on
+    what is live now. A binding's create reads ``fresh`` always; a fleet saves a GET per free number."""
+    listed = conn.account.lookup(number)
+    if listed is not None:
+        binding = listed.binding()
+        if binding == declared or binding.is_unbound:
+            return listed
+    return fresh(conn, number)
+
+
+# -- taking a number ---------------------------------------------------------------------------
+
+
+def predict(
+    number: str,
+    declared: models.Binding,
+    live: models.PhoneNumber | None,
+    *,
+    allow_overwrite: bool | None,
+    adopt: bool,
+    wording: lifecycle.Wording,
+    unknown: frozenset[str] = frozenset(),
+) -> lifecycle.Prediction:
+    """What taking ``number`` will do, told at preview: ``plan_create``'s decision on what is known."""
+    return lifecycle.predict_create(
+        number,
+        declared,
+        None if live is None else live.binding(),
+        unknown=unknown,
+        allow_overwrite=allow_overwrite,
+        adopt=adopt,
+        wording=wording,
+    )
+
+
+def plan_take(
+    number: str,
+    declared: models.Binding,
+    live: models.PhoneNumber | None,
+    *,
+    allow_overwrite: bool,
+    adopt: bool,
+    wording: lifecycle.Wording,
+) -> lifecycle.CreatePlan:
+    """The guard's decision on taking ``number``; raises ``BindingRefusedError`` rather than clobber."""
+    return lifecycle.plan_create(
+        number,
+        declared,
+        None if live is None else live.binding(),
+        allow_overwrite=allow_overwrite,
+        adopt=adopt,
+        wording=wording,
+    )
+
+
+@dataclass(frozen=True)
+class Taken:
+    live: models.PhoneNumber
+    """The number after the take (what the write returned, or what was read when nothing was sent)."""
+    previous: models.Binding | None
+    """The taker's restore memory: what it found, or what the resource that let go of it first kept."""
+
+
+def take(conn: Connection, number: str, plan: lifecycle.CreatePlan, live: models.PhoneNumber | None) -> Taken:
+    """Carry out a create's ``plan`` for one number: its write, if any, then the deployment's hand-over
+    of the restore memory (only once the write succeeded, so a failed write takes nothing)."""
+    conn.state.claims.claim(number)
+    if plan.write is not None:
+        live = _write(conn, number, plan.write)
+    assert live is not None  # plan_create refuses a number that is not in the account
+    return Taken(live, conn.state.take(number, plan.previous))
+
+
+# -- changing it ---------------------------------------------------------------------------------
+
+
+def plan_change(declared: models.Binding, recorded: models.Binding | None) -> models.Patch | None:
+    """What an update sends: the fields the program changed since the state was recorded (everything
+    when the state cannot be read), or None."""
+    return declared.patch() if recorded is None else lifecycle.plan_update(declared, recorded)
+
+
+def merged(live: models.Binding, recorded: models.Binding | None, sent: Collection[str]) -> models.Binding:
+    """The binding a resource records after an update: a field it did not send keeps what was recorded, so
+    an ignored or out-of-band value is neither clobbered nor adopted into state unseen."""
+    if recorded is None:
+        return live
+    return models.Binding(
+        live.inbound_agent_id if "inbound_agent_id" in sent else recorded.inbound_agent_id,
+        live.webhooks if "webhooks" in sent else recorded.webhooks,
+    )
+
+
+def change(
+    conn: Connection, number: str, write: models.Patch, recorded: models.Binding | None
+) -> tuple[models.PhoneNumber, models.Binding]:
+    """Send an update's ``write``: the number as the API returned it, and the binding to record."""
+    live = _write(conn, number, write)
+    return live, merged(live.binding(), recorded, write.fields)
+
+
+# -- letting go of it ----------------------------------------------------------------------------
+
+
+def hand_over(
+    state: DeploymentState, number: str, previous: models.Binding | None, wording: lifecycle.Wording
+) -> str | None:
+    """Let go of a number another resource of the deployment declares, writing nothing, and hand the restore
+    memory on to the taker; the warning to give when it is lost (the taker was created first), else None."""
+    if not state.hand_over(number, previous) and previous is not None:
+        return lifecycle.restore_memory_lost(number, previous, wording)
+    return None
+
+
+def let_go(
+    conn: Connection,
+    number: str,
+    *,
+    recorded: models.Binding,
+    previous: models.Binding | None,
+    policy: models.DeletePolicy,
+    wording: lifecycle.Wording,
+) -> str | None:
+    """Undo what a resource set on ``number`` (unbind, or restore ``previous``), deciding on a fresh read:
+    someone may have re-bound it since any listing. Returns the notice to give, if any."""
+    conn.account.forget(number)
+    live = fresh(conn, number)
+    plan = lifecycle.plan_delete(
+        number,
+        recorded=recorded,
+        live=None if live is None else live.binding(),
+        policy=policy,
+        previous=previous,
+        wording=wording,
+    )
+    if plan.write is not None:
+        try:
+            _write(conn, number, plan.write)
+        except errors.NotFoundError:
+            return f"{number} left the VoiceOS account while being unbound; nothing to unbind"
+    return plan.notice
+
+
+def _write(conn: Connection, number: str, write: models.Patch) -> models.PhoneNumber:
+    # The listing's copy is stale from now on: later reads of this process GET the number.
+    conn.account.forget(number)
+    return conn.client.update_phone_number(number, write)
