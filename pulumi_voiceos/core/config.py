@@ -110,6 +110,31 @@ def _flag(raw: str | None, name: str, default: bool, *, env_key: str) -> bool:
     raise ConfigurationError(f"{name} must be true or false, got {raw!r}; set {name} (or {env_key}) to true or false")
 
 
+@dataclass(frozen=True)
+class _Tuning:
+    """A numeric setting: its stack config key, its environment variable and the ``Settings`` field it sets."""
+
+    key: str
+    env: str
+    field: str
+    minimum: float
+    whole: bool = False
+
+    def read(self, raw: str | None) -> Any:
+        default = getattr(Settings, self.field)
+        if self.whole:
+            return _whole_number(raw, self.key, default, minimum=int(self.minimum), env_key=self.env)
+        return _number(raw, self.key, default, minimum=self.minimum, env_key=self.env)
+
+
+_TUNINGS: Final = (
+    _Tuning("voiceos:requestTimeout", "VOICEOS_REQUEST_TIMEOUT", "request_timeout", minimum=0.1),
+    _Tuning("voiceos:maxAttempts", "VOICEOS_MAX_ATTEMPTS", "max_attempts", minimum=1, whole=True),
+    _Tuning("voiceos:maxConcurrency", "VOICEOS_MAX_CONCURRENCY", "max_concurrency", minimum=1, whole=True),
+    _Tuning("voiceos:maxRetrySeconds", "VOICEOS_MAX_RETRY_SECONDS", "max_retry_seconds", minimum=0),
+)
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
@@ -156,42 +181,12 @@ def resolve_settings(
     if token is None:
         raise MissingTokenError(_TOKEN_HELP)
     url = check_api_url(setting("voiceos:apiUrl", "VOICEOS_API_URL") or DEFAULT_API_URL)
-    timeout = _number(
-        setting("voiceos:requestTimeout", "VOICEOS_REQUEST_TIMEOUT"),
-        "voiceos:requestTimeout",
-        Settings.request_timeout,
-        minimum=0.1,
-        env_key="VOICEOS_REQUEST_TIMEOUT",
-    )
-    attempts = _whole_number(
-        setting("voiceos:maxAttempts", "VOICEOS_MAX_ATTEMPTS"),
-        "voiceos:maxAttempts",
-        Settings.max_attempts,
-        minimum=1,
-        env_key="VOICEOS_MAX_ATTEMPTS",
-    )
-    concurrency = _whole_number(
-        setting("voiceos:maxConcurrency", "VOICEOS_MAX_CONCURRENCY"),
-        "voiceos:maxConcurrency",
-        Settings.max_concurrency,
-        minimum=1,
-        env_key="VOICEOS_MAX_CONCURRENCY",
-    )
-    retry_seconds = _number(
-        setting("voiceos:maxRetrySeconds", "VOICEOS_MAX_RETRY_SECONDS"),
-        "voiceos:maxRetrySeconds",
-        Settings.max_retry_seconds,
-        minimum=0,
-        env_key="VOICEOS_MAX_RETRY_SECONDS",
-    )
+    numbers = {tuning.field: tuning.read(setting(tuning.key, tuning.env)) for tuning in _TUNINGS}
     return Settings(
         api_url=url,
         api_token=token,
-        request_timeout=timeout,
-        connect_timeout=min(Settings.connect_timeout, timeout),
-        max_attempts=attempts,
-        max_retry_seconds=retry_seconds,
-        max_concurrency=concurrency,
+        connect_timeout=min(Settings.connect_timeout, numbers["request_timeout"]),
+        **numbers,
     )
 
 
