@@ -1,4 +1,4 @@
-"""Every exception this package raises on purpose, in one tree (docs/architecture.md draws it).
+"""Every exception this package raises on purpose, in one tree (docs/internals.md draws it).
 
 Every message is written for the person running ``pulumi up``: it names the operation and the
 phone number, says what went wrong and what to do about it, and never contains the API token, the

@@ -28,6 +28,7 @@ HELD_BY: dict[tuple[str, str], str] = {
     ("docs-command", "adopt"): "tests/e2e/test_adopt.py",
     ("docs-fragment", "import"): "tests/e2e/test_adopt.py",
     ("docs-output", "error-tree"): "tests/test_errors_doc.py",
+    ("docs-output", "layers"): "tests/test_layout.py",
     ("docs-command", "api-token"): "tests/e2e/test_flows.py",
     ("sdk-install", "typescript"): "tests/e2e/test_languages.py",
     ("sdk-install", "go"): "tests/e2e/test_languages.py",

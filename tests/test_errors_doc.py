@@ -1,4 +1,4 @@
-"""docs/architecture.md's tree of errors is the class tree of pulumi_voiceos.errors, no more and no less."""
+"""docs/internals.md's tree of errors is the class tree of pulumi_voiceos.errors, no more and no less."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ short modules with short docstrings, and imports that point one way (pyproject.t
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,13 @@ from pathlib import Path
 import pytest
 
 import pulumi_voiceos
+
+from .docs import one_block
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the package supports 3.10, whose standard library has no TOML reader
+    import tomli as tomllib  # type: ignore[import-not-found]
 
 PACKAGE = Path(pulumi_voiceos.__file__).parent
 REPO = PACKAGE.parent
@@ -57,3 +65,14 @@ def test_the_import_contracts_hold() -> None:
         [str(lint_imports), "--no-cache"], cwd=REPO, capture_output=True, text=True, check=False, timeout=120
     )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+
+
+def test_the_architecture_docs_picture_names_every_layer_in_the_order_of_the_import_contract() -> None:
+    picture = one_block("docs-output", "layers", language="text")
+    drawn = re.findall(r"(?:^|\s)([a-z]+)/(?=\s)", picture)
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name not in ("__pycache__", "templates")}
+    assert set(drawn) == folders
+    contracts = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    layers = next(c["layers"] for c in contracts if c["type"] == "layers")
+    declared = [name.removeprefix("pulumi_voiceos.") for layer in layers for name in layer.split(" | ")]
+    assert [name for name in drawn if name in declared] == declared
