@@ -30,7 +30,7 @@ exit_without_extra("voiceos-emulator")
 import uvicorn  # noqa: E402
 from pydantic import TypeAdapter, ValidationError  # noqa: E402
 
-from . import (  # noqa: E402
+from .defaults import (  # noqa: E402
     DEFAULT_ACCOUNT_ID,
     DEFAULT_DB,
     DEFAULT_PORT,
