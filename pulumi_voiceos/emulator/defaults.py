@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["DEFAULT_ACCOUNT_ID", "DEFAULT_DB", "DEFAULT_PORT", "DEFAULT_TOKEN", "EXIT_ADDRESS_IN_USE", "LISTENING_PREFIX"]
+__all__ = [
+    "DEFAULT_ACCOUNT_ID",
+    "DEFAULT_DB",
+    "DEFAULT_PORT",
+    "DEFAULT_TOKEN",
+    "EXIT_ADDRESS_IN_USE",
+    "LISTENING_PREFIX",
+]
 
 DEFAULT_PORT: Final = 8787
 DEFAULT_TOKEN: Final = "emulator-token"

@@ -40,7 +40,7 @@ UNCHANGED: Final = _Unchanged()
 _T = TypeVar("_T")
 
 
-def _renamed(agent: str | None | _Unchanged, inbound_agent_id: _T, method: str) -> _T | str | None:
+def _renamed(agent: str | _Unchanged | None, inbound_agent_id: _T, method: str) -> _T | str | None:
     """``inbound_agent_id``, or the value given by its deprecated name ``agent`` (both given: an error)."""
     if isinstance(agent, _Unchanged):
         return inbound_agent_id
@@ -103,7 +103,7 @@ class VoiceOSAPI:
         inbound_agent_id: str | None = None,
         webhooks: Sequence[Mapping[str, Any]] = (),
         auth_token: str | None = None,
-        agent: str | None | _Unchanged = UNCHANGED,
+        agent: str | _Unchanged | None = UNCHANGED,
     ) -> dict[str, Any]:
         """Put ``number`` in the account, bound to ``inbound_agent_id`` and ``webhooks`` (unbound when left
         out); the number as the API returns it. ``agent`` is the deprecated name of ``inbound_agent_id``."""
@@ -134,7 +134,9 @@ class VoiceOSAPI:
             raise KeyError(f"{number} is not in the account; seed() it first")
         self.seed(
             number,
-            inbound_agent_id=found["inbound_agent_id"] if isinstance(inbound_agent_id, _Unchanged) else inbound_agent_id,
+            inbound_agent_id=found["inbound_agent_id"]
+            if isinstance(inbound_agent_id, _Unchanged)
+            else inbound_agent_id,
             webhooks=found["webhooks"] if isinstance(webhooks, _Unchanged) else webhooks,
         )
 

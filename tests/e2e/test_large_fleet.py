@@ -18,9 +18,7 @@ def test_refreshing_120_bindings_lists_the_account_once_and_drift_is_still_corre
         d.up(parallel=8)
         drifted = nums[7], nums[55], nums[119]
         for number in drifted:
-            d.emulator.seed(
-                number, inbound_agent_id="agent_support" if nums.index(number) % 2 else "agent_sales"
-            )
+            d.emulator.seed(number, inbound_agent_id="agent_support" if nums.index(number) % 2 else "agent_sales")
         d.emulator.clear_requests()
 
         result = d.refresh()
