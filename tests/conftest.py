@@ -41,7 +41,7 @@ def api(emulator: EmulatorProcess) -> EmulatorProcess:
 def number(api: EmulatorProcess) -> str:
     """A number that exists in the account, unbound, with a known carrier token."""
     phone_number = f"+1415555{next(_numbers):04d}"
-    api.seed_number(phone_number, auth_token=CARRIER_TOKEN)
+    api.seed(phone_number, auth_token=CARRIER_TOKEN)
     api.clear_requests()
     return phone_number
 

@@ -6,9 +6,8 @@ of such numbers for doctor and the live suite; ``UNDECLARABLE`` are those no pro
 
 from __future__ import annotations
 
-from typing import Any, Final
-
-from pulumi_voiceos.emulator.process import EmulatorProcess
+from collections.abc import Mapping
+from typing import Any, Final, Protocol
 
 HOOK_URL: Final = "https://hooks.example.com/dashboard"
 EVENT: Final = "phone_call:connection_requested"
@@ -90,6 +89,13 @@ ODD_NUMBERS: Final[dict[str, dict[str, Any]]] = {
 UNDECLARABLE: Final = ("+15550100001", "+15550100002", "+15550100003", "+15550100004", "+15550100005")
 
 
-def seed_odd_account(emulator: EmulatorProcess) -> None:
+class RawSeedable(Protocol):
+    """Any account of the one seeding API: ``EmulatorProcess``, ``VoiceOSAPI``, ``VoiceOSMocks``."""
+
+    def seed_raw(self, phone_number: str, body: Mapping[str, Any]) -> dict[str, Any]: ...
+
+
+def seed_odd_account(account: RawSeedable) -> None:
+    """``seed_raw`` each of ``ODD_NUMBERS`` into ``account``."""
     for number, body in ODD_NUMBERS.items():
-        emulator.seed_raw(number, {"phone_number": number, **body})
+        account.seed_raw(number, {"phone_number": number, **body})

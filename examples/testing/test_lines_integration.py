@@ -43,7 +43,7 @@ def test_a_line_someone_rebound_in_the_dashboard_is_put_back_after_a_refresh(
     seeded(voiceos_api)
     stack = pulumi_stack(Path(__file__).parent, secrets={"hookToken": TOKEN})
     stack.up()
-    voiceos_api.rebind("+14155550102", agent="agent_billing")
+    voiceos_api.rebind("+14155550102", inbound_agent_id="agent_billing")
     assert stack.refresh().changes == {"update": 1}
     again = stack.up()
     assert [r.body for r in again.writes] == [{"inbound_agent_id": "agent_sales"}]

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import httpx
 import pydantic
@@ -25,7 +25,7 @@ from ..core.config import Settings
 from ..core.models import MAX_PAGE_SIZE, Patch, PhoneNumber, PhoneNumberPage, PhoneNumberUpdate
 from .pacing import Pacer, retry_after_seconds
 
-__all__ = ["RetryPolicy", "VoiceOSClient"]
+__all__ = ["Attempt", "RetryPolicy", "VoiceOSClient"]
 
 logger = logging.getLogger("pulumi_voiceos")
 
@@ -63,6 +63,20 @@ class RetryPolicy:
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One try of a request, as ``VoiceOSClient(on_attempt=...)`` reports it, retries and 429s included."""
+
+    method: str
+    path: str
+    """The path as sent, percent-escapes decoded (``/phone_numbers/+14155550123``), without the query."""
+    seconds: float
+    """From sending the request to the end of the answer's body (or to the failure)."""
+    response: httpx.Response | None
+    """The API's answer, its body read; None when there was none (``error`` says why)."""
+    error: httpx.TransportError | None = None
+
+
 def _encode_number(phone_number: str) -> str:
     # '+' must travel as %2B: some proxies and frameworks turn a raw '+' into a space.
     return quote(phone_number, safe="")
@@ -94,11 +108,15 @@ class VoiceOSClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         pacer: Pacer | None = None,
+        on_attempt: Callable[[Attempt], None] | None = None,
     ) -> None:
+        """``on_attempt`` is called after every try of every request, with what the API answered and how
+        fast: a hook for tools that report on the API (doctor), not for changing what the client does."""
         self.pacer = pacer or Pacer()
         """Every request waits its turn here; the provider's deployment gives all its clients one."""
         self._retry = RetryPolicy.from_settings(settings)
         self._sleep = sleep
+        self._on_attempt = on_attempt
         self._http = httpx.Client(
             base_url=settings.api_url.rstrip("/"),
             headers={
@@ -150,12 +168,16 @@ class VoiceOSClient:
         between pages, so a number missing from it is not proof that it is gone."""
         index = 0
         while True:
-            response = self._request("GET", "/phone_numbers", None, params={"index": index, "limit": page_size})
-            page = self._parse(response, PhoneNumberPage, "GET /phone_numbers")
+            page = self._parse(self.fetch_page(index, page_size=page_size), PhoneNumberPage, "GET /phone_numbers")
             yield from page.items
             if not page.has_more or not page.items:
                 return
             index += len(page.items)
+
+    def fetch_page(self, index: int, *, page_size: int = MAX_PAGE_SIZE) -> httpx.Response:
+        """``GET /phone_numbers?index=&limit=`` as the API answered it, unparsed, for a caller that checks the
+        body against the contract itself (doctor). Paced and retried like every call; a 4xx or 5xx raises."""
+        return self._request("GET", "/phone_numbers", None, params={"index": index, "limit": page_size})
 
     # -- plumbing ---------------------------------------------------------
 
@@ -178,7 +200,7 @@ class VoiceOSClient:
         while True:
             with self.pacer.turn(operation) as slot:
                 try:
-                    response = self._http.request(method, path, json=json_body, params=params)
+                    response = self._send(method, path, json_body, params)
                 except httpx.TimeoutException as exc:
                     failure: errors.VoiceOSError | httpx.Response = errors.RequestTimeoutError(
                         f"{operation}: no answer within the timeout ({type(exc).__name__})",
@@ -229,6 +251,19 @@ class VoiceOSClient:
                 delay,
             )
             self._sleep(delay)
+
+    def _send(self, method: str, path: str, json_body: Any, params: dict[str, Any] | None) -> httpx.Response:
+        """One try, reported to ``on_attempt``."""
+        if self._on_attempt is None:
+            return self._http.request(method, path, json=json_body, params=params)
+        sent = time.perf_counter()
+        try:
+            response = self._http.request(method, path, json=json_body, params=params)
+        except httpx.TransportError as exc:
+            self._on_attempt(Attempt(method, unquote(path), time.perf_counter() - sent, None, exc))
+            raise
+        self._on_attempt(Attempt(method, unquote(path), time.perf_counter() - sent, response))
+        return response
 
     def _status_error(
         self,

@@ -30,7 +30,8 @@ exit_without_extra("voiceos-emulator")
 import uvicorn  # noqa: E402
 from pydantic import TypeAdapter, ValidationError  # noqa: E402
 
-from . import (  # noqa: E402
+from .app import create_app  # noqa: E402
+from .defaults import (  # noqa: E402
     DEFAULT_ACCOUNT_ID,
     DEFAULT_DB,
     DEFAULT_PORT,
@@ -38,7 +39,6 @@ from . import (  # noqa: E402
     EXIT_ADDRESS_IN_USE,
     LISTENING_PREFIX,
 )
-from .app import create_app  # noqa: E402
 from .rules import AgentIdText, PhoneNumberText  # noqa: E402
 from .store import Store  # noqa: E402
 

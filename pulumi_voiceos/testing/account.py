@@ -52,15 +52,17 @@ class InMemoryAccount:
         inbound_agent_id: str | None = None,
         webhooks: Sequence[Mapping[str, Any]] = (),
         auth_token: str | None = None,
-    ) -> None:
-        """Put ``phone_number`` in the account (or reset it) with this binding, as the dashboard would."""
+    ) -> dict[str, Any]:
+        """Put ``phone_number`` in the account (or reset it) with this binding, as the dashboard would; the
+        number as the API returns it."""
         spec: dict[str, Any] = {
             "inbound_agent_id": inbound_agent_id,
             "webhooks": [dict(w) for w in webhooks],
             "auth_token": auth_token,
         }
-        self.backend.seed(phone_number, **spec)
+        seeded = self.backend.seed(phone_number, **spec)
         self._seeds[phone_number] = ("seed", spec)
+        return seeded
 
     def seed_raw(self, phone_number: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """Make ``phone_number`` exactly this JSON object (see ``VoiceOSAPI.seed_raw``); the number as the

@@ -10,10 +10,11 @@ back (``live``) is a test control, not an API request, so it never shows in
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from ..core.models import Binding, PhoneNumber, Webhook
 from ..emulator.process import EmulatorProcess
@@ -35,6 +36,18 @@ class _Unchanged:
 
 
 UNCHANGED: Final = _Unchanged()
+
+_T = TypeVar("_T")
+
+
+def _renamed(agent: str | _Unchanged | None, inbound_agent_id: _T, method: str) -> _T | str | None:
+    """``inbound_agent_id``, or the value given by its deprecated name ``agent`` (both given: an error)."""
+    if isinstance(agent, _Unchanged):
+        return inbound_agent_id
+    if not isinstance(inbound_agent_id, _Unchanged) and inbound_agent_id is not None:
+        raise TypeError(f"{method}() takes inbound_agent_id or its old name agent, not both")
+    warnings.warn(f"{method}(agent=...) is deprecated; use inbound_agent_id=...", DeprecationWarning, stacklevel=3)
+    return agent
 
 
 @dataclass(frozen=True)
@@ -87,12 +100,15 @@ class VoiceOSAPI:
         self,
         number: str,
         *,
-        agent: str | None = None,
+        inbound_agent_id: str | None = None,
         webhooks: Sequence[Mapping[str, Any]] = (),
         auth_token: str | None = None,
-    ) -> None:
-        """Put ``number`` in the account, bound to ``agent`` and ``webhooks`` (unbound when left out)."""
-        self.process.seed_number(number, inbound_agent_id=agent, webhooks=list(webhooks), auth_token=auth_token)
+        agent: str | _Unchanged | None = UNCHANGED,
+    ) -> dict[str, Any]:
+        """Put ``number`` in the account, bound to ``inbound_agent_id`` and ``webhooks`` (unbound when left
+        out); the number as the API returns it. ``agent`` is the deprecated name of ``inbound_agent_id``."""
+        inbound_agent_id = _renamed(agent, inbound_agent_id, "seed")
+        return self.process.seed(number, inbound_agent_id=inbound_agent_id, webhooks=webhooks, auth_token=auth_token)
 
     def seed_raw(self, number: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """Make ``number`` exactly this JSON object, as a dashboard or an older client may have left it
@@ -105,17 +121,22 @@ class VoiceOSAPI:
         self,
         number: str,
         *,
-        agent: str | _Unchanged | None = UNCHANGED,
+        inbound_agent_id: str | _Unchanged | None = UNCHANGED,
         webhooks: Sequence[Mapping[str, Any]] | _Unchanged = UNCHANGED,
+        agent: str | _Unchanged | None = UNCHANGED,
     ) -> None:
-        """Change a number's binding out of band, as someone in the VoiceOS dashboard would: only what
-        is given changes (``agent=None`` unbinds the agent, ``webhooks=[]`` drops them); its ids stay."""
+        """Change a number's binding out of band, as someone in the VoiceOS dashboard would: only what is
+        given changes (``inbound_agent_id=None`` unbinds the agent, ``webhooks=[]`` drops them); its ids
+        stay. ``agent`` is the deprecated name of ``inbound_agent_id``."""
+        inbound_agent_id = _renamed(agent, inbound_agent_id, "rebind")
         found = self.process.peek(number)
         if found is None:
             raise KeyError(f"{number} is not in the account; seed() it first")
         self.seed(
             number,
-            agent=found["inbound_agent_id"] if isinstance(agent, _Unchanged) else agent,
+            inbound_agent_id=found["inbound_agent_id"]
+            if isinstance(inbound_agent_id, _Unchanged)
+            else inbound_agent_id,
             webhooks=found["webhooks"] if isinstance(webhooks, _Unchanged) else webhooks,
         )
 

@@ -1,135 +1,48 @@
 """``voiceos-pulumi doctor``: a read-only check that the configured API and token serve the provider.
 
-It resolves the settings the provider resolves (VOICEOS_API_URL, VOICEOS_API_TOKEN...), then checks
-reachability, the token, one page of the listing and the next, one GET, latency and rate-limit
-headers, and counts the numbers whose live binding no program can declare. It only ever sends GETs,
-prints one line per check and a verdict, and exits 1 naming the reason when the provider could not
-work. Nothing secret is printed: not the token, carrier tokens or any header value.
+It makes every request through the provider's own client (``VoiceOSClient``, its retries and pacing),
+watching each try with ``on_attempt``; it sends only GETs and prints no secret (doctor_report.py).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import random
-import re
 import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any
 from urllib.parse import quote
 
-import httpx
 import pydantic
 
-from .._version import __version__
+from ..api.client import Attempt, VoiceOSClient
 from ..core.config import Settings, resolve_settings
 from ..core.models import MAX_PAGE_SIZE, PhoneNumberPage, undeclarable_reason
-from ..errors import ConfigurationError, MissingTokenError, VoiceOSError
+from ..errors import APIError, ConfigurationError, MissingTokenError, RequestTimeoutError, TransportError, VoiceOSError
+from .doctor_report import (
+    RATE_LIMIT_HEADERS,
+    SHOWN_UNDECLARABLE,
+    Check,
+    DoctorReport,
+    Redactor,
+    Status,
+    detail_text,
+    duration,
+    fields_named,
+    first_line,
+    ms,
+    plural,
+    problems,
+    safe_value,
+)
 
 __all__ = ["Check", "DoctorReport", "diagnose", "run"]
-
-Status = Literal["ok", "note", "FAIL"]
-
-RATE_LIMIT_HEADERS: Final = (
-    "Retry-After",
-    "RateLimit",
-    "RateLimit-Policy",
-    "RateLimit-Limit",
-    "RateLimit-Remaining",
-    "RateLimit-Reset",
-    "X-RateLimit-Limit",
-    "X-RateLimit-Remaining",
-    "X-RateLimit-Reset",
-)
-"""The rate-limit headers doctor reports (names only, and values only when they are plain numbers)."""
-
-SHOWN_UNDECLARABLE: Final = 20
-"""How many undeclarable numbers the census names; it counts all of them."""
-
-_NUMERIC = frozenset("0123456789.")
-_REASON_FIELD = re.compile(r"(?:^|; )((?:inbound_agent_id|webhooks)[^\s:]*): ")
-
-
-@dataclass(frozen=True)
-class Check:
-    """One line of the report: what was checked, how it went, and what was found."""
-
-    name: str
-    status: Status
-    summary: str
-    details: tuple[str, ...] = ()
-
-    def lines(self) -> list[str]:
-        return [f"{self.status:<4} {self.name}: {self.summary}", *(f"       {line}" for line in self.details)]
-
-
-@dataclass
-class DoctorReport:
-    checks: list[Check] = field(default_factory=list)
-
-    @property
-    def failure(self) -> Check | None:
-        return next((c for c in self.checks if c.status == "FAIL"), None)
-
-    @property
-    def ok(self) -> bool:
-        return self.failure is None
-
-    def verdict(self) -> str:
-        failure = self.failure
-        if failure is None:
-            return "verdict: ready, everything the provider needs works"
-        return f"verdict: not ready, the {failure.name} check failed (above); the provider cannot work until it passes"
-
-
-@dataclass(frozen=True)
-class _Exchange:
-    method: str
-    path: str
-    status: int
-    seconds: float
-    rate_limit: Mapping[str, str]
-
-
-class _Recorder(httpx.BaseTransport):
-    """Wraps the real transport, noting each answer's status, time to headers and rate-limit headers."""
-
-    def __init__(self) -> None:
-        self._inner = httpx.HTTPTransport(verify=True)
-        self.exchanges: list[_Exchange] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        started = time.perf_counter()
-        response = self._inner.handle_request(request)
-        seconds = time.perf_counter() - started
-        headers = {name: response.headers[name] for name in RATE_LIMIT_HEADERS if name in response.headers}
-        self.exchanges.append(_Exchange(request.method, request.url.path, response.status_code, seconds, headers))
-        return response
-
-    def close(self) -> None:
-        """Closing one client over it leaves it open for the next; ``shutdown`` closes it."""
-
-    def shutdown(self) -> None:
-        self._inner.close()
 
 
 class _Stop(Exception):
     """A check failed and the ones after it cannot run."""
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms"
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds:.1f} s" if seconds >= 1 else _ms(seconds)
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 class _Doctor:
@@ -141,19 +54,13 @@ class _Doctor:
         self.report = report
         self._reached = False
         self._on_check = on_check
-        self.recorder = _Recorder()
-        # The client's own headers and timeouts (client.py), over a transport that notes every answer.
-        self.http = httpx.Client(
-            base_url=settings.api_url,
-            headers={
-                "Authorization": f"Bearer {settings.api_token}",
-                "User-Agent": f"pulumi-voiceos/{__version__} doctor httpx/{httpx.__version__}",
-                "Accept": "application/json",
-            },
-            timeout=httpx.Timeout(settings.request_timeout, connect=settings.connect_timeout),
-            transport=self.recorder,
-            follow_redirects=False,
-        )
+        self.attempts: list[Attempt] = []
+        self.client = VoiceOSClient(settings, on_attempt=self.attempts.append)
+
+    @property
+    def answers(self) -> list[Attempt]:
+        """The tries the API answered, in order (a try that got no answer has no status or headers)."""
+        return [a for a in self.attempts if a.response is not None]
 
     def add(self, name: str, status: Status, summary: str, details: tuple[str, ...] = ()) -> None:
         check = Check(name, status, summary, details)
@@ -164,53 +71,21 @@ class _Doctor:
         self.add(name, "FAIL", summary)
         return _Stop()
 
-    # -- requests -------------------------------------------------------------
-
-    def get(self, what: str, path: str, params: Mapping[str, Any] | None = None) -> httpx.Response:
-        """A GET, retried as the client retries 429 and 5xx (honouring Retry-After, within the same budget)."""
-        started = time.monotonic()
-        for attempt in range(1, self.settings.max_attempts + 1):
-            try:
-                response = self.http.get(path, params=dict(params or {}))
-            except httpx.TimeoutException:
-                raise self.fail(
-                    "reach",
-                    f"{what}: no answer from {self.settings.api_url} within {self.settings.request_timeout:g} s; "
-                    "check VOICEOS_API_URL and the network (or raise VOICEOS_REQUEST_TIMEOUT)",
-                ) from None
-            except httpx.TransportError as exc:
-                raise self.fail(
-                    "reach",
-                    f"{what}: cannot reach {self.settings.api_url} ({type(exc).__name__}: {exc}); "
-                    "check VOICEOS_API_URL, DNS and the network",
-                ) from None
-            if response.status_code != 429 and response.status_code < 500:
-                return response
-            retry_after = response.headers.get("Retry-After", "")
-            delay = float(retry_after) if retry_after.replace(".", "", 1).isdigit() else None
-            if delay is None:
-                ceiling = min(self.settings.retry_max_delay, self.settings.retry_base_delay * 2.0 ** (attempt - 1))
-                delay = ceiling / 2 + random.uniform(0, ceiling / 2)
-            out_of_time = time.monotonic() - started + delay > self.settings.max_retry_seconds
-            if attempt == self.settings.max_attempts or out_of_time:
-                return response
-            time.sleep(delay)
-        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+    # -- the listing's pages, read raw --------------------------------------------
 
     def page(self, index: int, name: str) -> tuple[PhoneNumberPage, dict[str, Any]]:
         """One page of the listing, parsed leniently; a page that cannot be read fails ``name``."""
         what = f"GET /phone_numbers?index={index}&limit={self.page_size}"
-        response = self.get(what, "/phone_numbers", {"index": index, "limit": self.page_size})
-        if not self._reached:
-            self._reached = True
-            self.add("reach", "ok", f"{self.settings.api_url} answered in {_ms(self.recorder.exchanges[-1].seconds)}")
-            if response.status_code in (401, 403):
-                raise self.fail(
-                    "authentication",
-                    f"the API refused the token ({response.status_code} {response.reason_phrase}); check "
-                    "VOICEOS_API_TOKEN (or voiceos:apiToken) and that it belongs to the account",
-                )
-            self.add("authentication", "ok", "the token is accepted")
+        try:
+            response = self.client.fetch_page(index, page_size=self.page_size)
+        except TransportError as exc:
+            raise self.unreachable(what, exc) from None
+        except APIError as exc:
+            self.answered(exc.status_code)
+            raise self.fail(
+                name, f"{what} answered {exc.status_code} {self.reason()}{detail_text(exc.detail)}"
+            ) from None
+        self.answered(response.status_code)
         if 300 <= response.status_code < 400:
             raise self.fail(
                 name,
@@ -218,8 +93,7 @@ class _Doctor:
                 "set VOICEOS_API_URL to the API's own address",
             )
         if response.status_code != 200:
-            said = _short_detail(response)
-            raise self.fail(name, f"{what} answered {response.status_code} {response.reason_phrase}{said}")
+            raise self.fail(name, f"{what} answered {response.status_code} {response.reason_phrase}")
         try:
             raw = response.json()
         except ValueError:
@@ -231,8 +105,42 @@ class _Doctor:
         try:
             parsed = PhoneNumberPage.model_validate(raw)
         except pydantic.ValidationError as exc:
-            raise self.fail(name, f"{what}: the page cannot be read: {_problems(exc)}") from None
+            raise self.fail(name, f"{what}: the page cannot be read: {problems(exc)}") from None
         return parsed, raw if isinstance(raw, dict) else {}
+
+    def answered(self, status: int) -> None:
+        """The API answered: the first answer passes ``reach`` and says whether the token is accepted."""
+        if self._reached:
+            return
+        self._reached = True
+        self.add("reach", "ok", f"{self.settings.api_url} answered in {ms(self.answers[-1].seconds)}")
+        if status in (401, 403):
+            raise self.fail(
+                "authentication",
+                f"the API refused the token ({status} {self.reason()}); check "
+                "VOICEOS_API_TOKEN (or voiceos:apiToken) and that it belongs to the account",
+            )
+        self.add("authentication", "ok", "the token is accepted")
+
+    def reason(self) -> str:
+        """The reason phrase of the last answer (``Service Unavailable``)."""
+        last = self.answers[-1].response if self.answers else None
+        return last.reason_phrase if last is not None else ""
+
+    def unreachable(self, what: str, exc: TransportError) -> _Stop:
+        tries = f"; {exc.attempts} attempts, as the provider retries" if exc.attempts > 1 else ""
+        if isinstance(exc, RequestTimeoutError):
+            return self.fail(
+                "reach",
+                f"{what}: no answer from {self.settings.api_url} within {self.settings.request_timeout:g} s{tries}; "
+                "check VOICEOS_API_URL and the network (or raise VOICEOS_REQUEST_TIMEOUT)",
+            )
+        cause = next((a.error for a in reversed(self.attempts) if a.error is not None), None)
+        said = f"{type(cause).__name__}: {cause}" if cause is not None else first_line(exc)
+        return self.fail(
+            "reach",
+            f"{what}: cannot reach {self.settings.api_url} ({said}{tries}); check VOICEOS_API_URL, DNS and the network",
+        )
 
     # -- the checks -----------------------------------------------------------
 
@@ -260,7 +168,7 @@ class _Doctor:
         if len(first.items) > self.page_size:
             remarks.append(f"{len(first.items)} items for limit={self.page_size}")
         summary = (
-            f"page 1 holds {_plural(len(first.items), 'number')} (index 0, limit {self.page_size}, "
+            f"page 1 holds {plural(len(first.items), 'number')} (index 0, limit {self.page_size}, "
             f"has_more {str(first.has_more).lower()})"
         )
         if remarks:
@@ -283,7 +191,7 @@ class _Doctor:
                 "paging", f"page 2 was asked for at index {index} but answers index {json.dumps(raw.get('index'))}"
             )
         overlap = {n.phone_number for n in first.items} & {n.phone_number for n in second.items}
-        summary = f"page 2 at index {index} holds {_plural(len(second.items), 'number')}"
+        summary = f"page 2 at index {index} holds {plural(len(second.items), 'number')}"
         if overlap:
             self.add(
                 "paging",
@@ -295,44 +203,38 @@ class _Doctor:
             self.add("paging", "ok", f"{summary} (has_more {str(second.has_more).lower()})")
 
     def check_get(self, first: PhoneNumberPage) -> None:
-        from ..api.client import VoiceOSClient
-
         if not first.items:
             self.add("get", "note", "the account lists no numbers, so there is none to read; add one to check GET")
             return
         number = first.items[0].phone_number
         started = time.perf_counter()
-        with VoiceOSClient(self.settings, transport=self.recorder) as client:
-            try:
-                found = client.get_phone_number(number)
-            except VoiceOSError as exc:
-                raise self.fail("get", f"{number} is listed but could not be read: {_first_line(exc)}") from None
+        try:
+            found = self.client.get_phone_number(number)
+        except VoiceOSError as exc:
+            raise self.fail("get", f"{number} is listed but could not be read: {first_line(exc)}") from None
         seconds = time.perf_counter() - started
         if found.phone_number != number:
             raise self.fail("get", f"GET /phone_numbers/{number} answered another number, {found.phone_number}")
-        self.add("get", "ok", f"GET /phone_numbers/{quote(number, safe='')} read {number} in {_ms(seconds)}")
+        self.add("get", "ok", f"GET /phone_numbers/{quote(number, safe='')} read {number} in {ms(seconds)}")
 
     def check_census(self) -> None:
-        from ..api.client import VoiceOSClient
-
         started = time.perf_counter()
         listed = unbound = 0
         undeclarable: dict[str, str] = {}
-        with VoiceOSClient(self.settings, transport=self.recorder) as client:
-            try:
-                for number in client.list_phone_numbers(page_size=self.page_size):
-                    listed += 1
-                    binding = number.binding()
-                    if binding.is_unbound:
-                        unbound += 1
-                    elif (why := undeclarable_reason(binding)) is not None:
-                        undeclarable[number.phone_number] = why
-            except VoiceOSError as exc:
-                raise self.fail("census", f"the whole listing could not be read: {_first_line(exc)}") from None
+        try:
+            for number in self.client.list_phone_numbers(page_size=self.page_size):
+                listed += 1
+                binding = number.binding()
+                if binding.is_unbound:
+                    unbound += 1
+                elif (why := undeclarable_reason(binding)) is not None:
+                    undeclarable[number.phone_number] = why
+        except VoiceOSError as exc:
+            raise self.fail("census", f"the whole listing could not be read: {first_line(exc)}") from None
         seconds = time.perf_counter() - started
         declarable = listed - unbound - len(undeclarable)
         summary = (
-            f"{_plural(listed, 'number')} listed in {_duration(seconds)}: {declarable} bound as a program can declare, "
+            f"{plural(listed, 'number')} listed in {duration(seconds)}: {declarable} bound as a program can declare, "
             f"{unbound} unbound, {len(undeclarable)} whose live binding no program can declare"
         )
         if not undeclarable:
@@ -342,7 +244,7 @@ class _Doctor:
         details = [f"{number}: {why}" for number, why in shown]
         if len(undeclarable) > len(shown):
             details.append(f"... and {len(undeclarable) - len(shown)} more")
-        fields = Counter(name for why in undeclarable.values() for name in _fields_named(why))
+        fields = Counter(name for why in undeclarable.values() for name in fields_named(why))
         details.append("numbers by field: " + ", ".join(f"{name} {count}" for name, count in sorted(fields.items())))
         details.append(
             "the provider reads them; adopt skips them; a binding takes one over only with allow_overwrite=True"
@@ -350,11 +252,11 @@ class _Doctor:
         self.add("census", "note", summary, tuple(details))
 
     def check_latency(self) -> None:
-        answered = [e.seconds for e in self.recorder.exchanges]
-        slowest = max(self.recorder.exchanges, key=lambda e: e.seconds)
+        answers = self.answers
+        slowest = max(answers, key=lambda a: a.seconds)
         summary = (
-            f"{_plural(len(answered), 'request')}: median {_ms(statistics.median(answered))}, "
-            f"slowest {_ms(slowest.seconds)} ({slowest.method} {slowest.path})"
+            f"{plural(len(answers), 'request')}: median {ms(statistics.median(a.seconds for a in answers))}, "
+            f"slowest {ms(slowest.seconds)} ({slowest.method} {slowest.path})"
         )
         if slowest.seconds > self.settings.request_timeout / 2:
             self.add(
@@ -367,60 +269,23 @@ class _Doctor:
             self.add("latency", "ok", summary)
 
     def check_rate_limits(self) -> None:
-        exchanges = self.recorder.exchanges
-        refused = [e for e in exchanges if e.status == 429]
+        responses = [a.response for a in self.answers if a.response is not None]
+        refused = [r for r in responses if r.status_code == 429]
         latest: dict[str, str] = {}
-        for exchange in exchanges:
-            latest.update(exchange.rate_limit)
+        for response in responses:
+            latest.update({name: response.headers[name] for name in RATE_LIMIT_HEADERS if name in response.headers})
         # In the order of RATE_LIMIT_HEADERS, whichever answer showed each first: the line reads the same every run.
-        shown = ", ".join(f"{name} {_safe_value(latest[name])}" for name in RATE_LIMIT_HEADERS if name in latest)
-        none = f"no rate-limit headers in {_plural(len(exchanges), 'answer')}"
+        shown = ", ".join(f"{name} {safe_value(latest[name])}" for name in RATE_LIMIT_HEADERS if name in latest)
+        none = f"no rate-limit headers in {plural(len(responses), 'answer')}"
         parts = [f"headers seen: {shown}" if latest else none]
         if refused:
-            parts.append(f"{_plural(len(refused), 'answer')} 429 (rate limited), retried as the provider retries")
+            parts.append(f"{plural(len(refused), 'answer')} 429 (rate limited), retried as the provider retries")
         else:
             parts.append("no 429")
+        if waited := self.client.pacer.totals["waited"]:
+            turn = "its turn" if waited == 1 else "their turn"
+            parts.append(f"{plural(waited, 'request')} waited for {turn}, paced as the provider paces")
         self.add("rate limits", "note" if refused else "ok", "; ".join(parts))
-
-
-def _safe_value(value: str) -> str:
-    """A rate-limit header's value if it is a plain number; anything else is not repeated."""
-    stripped = value.strip()
-    return stripped if stripped and len(stripped) <= 20 and set(stripped) <= _NUMERIC else "(not a plain number)"
-
-
-def _fields_named(why: str) -> set[str]:
-    """The fields an undeclarable reason names, without indexes or header names: ``webhooks[].method``."""
-    fields = set()
-    for path in _REASON_FIELD.findall(why):
-        general = re.sub(r"\[\d+\]", "[]", path)
-        fields.add(re.sub(r"(\.headers)\..*|\[\]$", r"\1", general))
-    return fields or {"webhooks"}
-
-
-def _short_detail(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
-    detail = body.get("detail") if isinstance(body, dict) else None
-    if isinstance(detail, str):
-        return f" ({detail[:200]})"
-    if isinstance(detail, list):
-        return f" ({_plural(len(detail), 'validation error')})"
-    return ""
-
-
-def _problems(exc: pydantic.ValidationError) -> str:
-    from ..errors import property_path
-
-    found = exc.errors(include_input=False, include_url=False)
-    listed = "; ".join(f"{property_path(e['loc'])}: {e['msg']}" for e in found[:5])
-    return listed + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def diagnose(
@@ -453,8 +318,7 @@ def diagnose(
     try:
         doctor.run(census)
     finally:
-        doctor.http.close()
-        doctor.recorder.shutdown()
+        doctor.client.close()
     return report
 
 
@@ -463,7 +327,7 @@ def run(
 ) -> int:
     """The command: each check's lines as it finishes, then the verdict; 0 when ready, 1 otherwise."""
     env = os.environ if environ is None else environ
-    secrets = _Redactor(env.get("VOICEOS_API_TOKEN", ""))
+    secrets = Redactor(env.get("VOICEOS_API_TOKEN", ""))
 
     def show(check: Check) -> None:
         for line in check.lines():
@@ -472,13 +336,3 @@ def run(
     report = diagnose(env, page_size=page_size, census=census, on_check=show)
     print_line(secrets.scrub(report.verdict()))
     return 0 if report.ok else 1
-
-
-class _Redactor:
-    """A last guard: should any message ever echo the token, it is masked before it is printed."""
-
-    def __init__(self, token: str) -> None:
-        self.token = token.strip()
-
-    def scrub(self, line: str) -> str:
-        return line.replace(self.token, "***") if len(self.token) >= 4 else line

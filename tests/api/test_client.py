@@ -53,7 +53,7 @@ def test_update_changes_only_what_is_sent(client: VoiceOSClient, api: EmulatorPr
 def test_list_pages_through_every_number(client: VoiceOSClient, api: EmulatorProcess) -> None:
     seeded = {f"+1628555{i:04d}" for i in range(7)}
     for n in seeded:
-        api.seed_number(n)
+        api.seed(n)
     api.clear_requests()
     listed = {n.phone_number for n in client.list_phone_numbers(page_size=3)}
     assert seeded <= listed

@@ -58,7 +58,7 @@ def test_a_number_added_after_the_listing_is_read_with_its_own_get(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, bound: list[str]
 ) -> None:
     provider.read(bound[0], state(bound[0]))
-    api.seed_number("+16287779999", inbound_agent_id="agent_sales")
+    api.seed("+16287779999", inbound_agent_id="agent_sales")
     api.clear_requests()
     read = provider.read("+16287779999", state("+16287779999"))
     assert read.id == "+16287779999" and read.outs and read.outs["inbound_agent_id"] == "agent_sales"
@@ -79,7 +79,7 @@ def test_a_read_after_a_write_of_the_same_process_sees_the_write(
     provider.read(bound[2], state(bound[2]))  # the listing now holds agent_support
     outs = provider.update(bound[2], state(bound[2]), {**state(bound[2]), "inbound_agent_id": "agent_sales"}).outs
     assert outs is not None
-    api.seed_number(bound[2], inbound_agent_id="agent_billing", webhooks=[HOOK])  # and someone changes it again
+    api.seed(bound[2], inbound_agent_id="agent_billing", webhooks=[HOOK])  # and someone changes it again
     api.clear_requests()
     read = provider.read(bound[2], outs)
     assert read.outs and read.outs["inbound_agent_id"] == "agent_billing"

@@ -39,7 +39,7 @@ def test_a_fleet_refused_by_the_api_names_the_fleet_setting_first(
     config = {"voiceos:apiToken": API_TOKEN, "voiceos:apiUrl": api.url, "voiceos:maxRetrySeconds": "1"}
     fleet.configure(ConfigureRequest(Config(config, "test-project")))
     number = "+14155559998"
-    api.seed_number(number)
+    api.seed(number)
     api.inject_fault(status=429, permanent=True)
     props = {"bindings": {number: {"inbound_agent_id": "agent_support"}}}
     first = _as_the_sdk_reports(lambda: fleet.create(props)).splitlines()[0]

@@ -189,7 +189,7 @@ def test_create_on_a_free_number_reads_then_writes_once(
 def test_create_refuses_to_clobber_someone_elses_binding(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:
-    api.seed_number(number, inbound_agent_id="agent_sales", webhooks=[OTHER_HOOK], auth_token=CARRIER_TOKEN)
+    api.seed(number, inbound_agent_id="agent_sales", webhooks=[OTHER_HOOK], auth_token=CARRIER_TOKEN)
     api.clear_requests()
     with pytest.raises(errors.BindingConflictError) as exc:
         provider.create(checked(provider, inputs(number)))
@@ -203,7 +203,7 @@ def test_create_refuses_to_clobber_someone_elses_binding(
 def test_create_with_allow_overwrite_keeps_what_it_replaced(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:
-    api.seed_number(number, inbound_agent_id="agent_sales", webhooks=[OTHER_HOOK])
+    api.seed(number, inbound_agent_id="agent_sales", webhooks=[OTHER_HOOK])
     api.clear_requests()
     outs = provider.create(checked(provider, inputs(number, allow_overwrite=True))).outs or {}
     assert calls(api) == [("GET", 200), ("PATCH", 200)]
@@ -215,7 +215,7 @@ def test_create_with_allow_overwrite_keeps_what_it_replaced(
 def test_create_when_the_number_already_has_the_binding_writes_nothing(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:
-    api.seed_number(number, inbound_agent_id="agent_support", webhooks=[HOOK])
+    api.seed(number, inbound_agent_id="agent_support", webhooks=[HOOK])
     api.clear_requests()
     outs = provider.create(checked(provider, inputs(number))).outs or {}
     assert calls(api) == [("GET", 200)]
@@ -225,7 +225,7 @@ def test_create_when_the_number_already_has_the_binding_writes_nothing(
 def test_adopting_refuses_a_binding_that_differs(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:
-    api.seed_number(number, inbound_agent_id="agent_sales")
+    api.seed(number, inbound_agent_id="agent_sales")
     api.clear_requests()
     with pytest.raises(errors.BindingConflictError) as exc:
         provider.create(checked(provider, inputs(number, adopt_existing=True, allow_overwrite=True)))
@@ -271,7 +271,7 @@ def test_update_of_the_agent_sends_only_the_agent_and_keeps_webhooks_edited_out_
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:
     outs = created(provider, number)
-    api.seed_number(number, inbound_agent_id="agent_support", webhooks=[OTHER_HOOK], auth_token=CARRIER_TOKEN)
+    api.seed(number, inbound_agent_id="agent_support", webhooks=[OTHER_HOOK], auth_token=CARRIER_TOKEN)
     api.clear_requests()
     # The program changes the agent; its webhooks are what it declared before (or ignore_changes).
     result = provider.update(number, outs, checked(provider, inputs(number, inbound_agent_id="agent_sales"))).outs
@@ -312,7 +312,7 @@ def test_read_reflects_an_out_of_band_change_in_outputs_and_inputs(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:
     outs = created(provider, number)
-    api.seed_number(number, inbound_agent_id="agent_billing", webhooks=[], auth_token=CARRIER_TOKEN)
+    api.seed(number, inbound_agent_id="agent_billing", webhooks=[], auth_token=CARRIER_TOKEN)
     api.clear_requests()
     read = provider.read(number, outs)
     assert calls(api) == [("GET", 200)]
@@ -370,7 +370,7 @@ def test_delete_leaves_a_number_someone_rebound_since_and_says_so(
 ) -> None:
     outs = created(provider, number)
     next_deployment()
-    api.seed_number(number, inbound_agent_id="agent_billing", webhooks=[OTHER_HOOK], auth_token=CARRIER_TOKEN)
+    api.seed(number, inbound_agent_id="agent_billing", webhooks=[OTHER_HOOK], auth_token=CARRIER_TOKEN)
     api.clear_requests()
     provider.delete(number, outs)
     assert calls(api) == [("GET", 200)]
@@ -422,7 +422,7 @@ def test_a_number_declared_by_an_unchanged_binding_is_handed_over_too(
 def test_delete_with_restore_puts_back_what_allow_overwrite_replaced(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:
-    api.seed_number(number, inbound_agent_id="agent_billing", webhooks=[OTHER_HOOK], auth_token=CARRIER_TOKEN)
+    api.seed(number, inbound_agent_id="agent_billing", webhooks=[OTHER_HOOK], auth_token=CARRIER_TOKEN)
     outs = created(provider, number, allow_overwrite=True, on_delete="restore")
     next_deployment()
     api.clear_requests()
@@ -460,7 +460,7 @@ def test_delete_with_restore_puts_back_a_dashboards_odd_webhooks_exactly_as_the_
 def test_delete_with_restore_puts_back_an_adopted_binding_after_later_updates(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:
-    api.seed_number(number, inbound_agent_id="agent_support", webhooks=[HOOK], auth_token=CARRIER_TOKEN)
+    api.seed(number, inbound_agent_id="agent_support", webhooks=[HOOK], auth_token=CARRIER_TOKEN)
     outs = created(provider, number, adopt_existing=True, on_delete="restore")
     assert outs["previous_inbound_agent_id"] == "agent_support"
     assert [w["url"] for w in outs["previous_webhooks"]] == [HOOK["url"]]

@@ -413,7 +413,7 @@ def test_the_docs_import_program_takes_a_matching_binding_over_writing_nothing_a
     (previous_inbound_agent_id) for a restore; bound to another, the import fails showing both."""
     number = "+14155550123"
     with deployment(tmp_path / "run", program=import_program(tmp_path), token=TOKEN, agents=AGENTS) as d:
-        d.emulator.seed_number(number, inbound_agent_id=live_agent)
+        d.emulator.seed(number, inbound_agent_id=live_agent)
         before = d.emulator.peek(number)
         d.emulator.clear_requests()
         if live_agent == "agent_support":

@@ -157,7 +157,7 @@ def test_the_docs_yaml_program_naming_the_plugin_server_installs_the_plugin_and_
 
 def deploy_and_destroy(d: Deployment, assets: AssetServer) -> None:
     """up on a PULUMI_HOME without plugins: the plugin installed, the number bound as the docs say; destroy."""
-    d.emulator.seed_number(NUMBER, auth_token=CARRIER)
+    d.emulator.seed(NUMBER, auth_token=CARRIER)
     assert not (d.root / "pulumi-home" / "plugins").exists()
     d.stack.set_config("webhookToken", auto.ConfigValue(HEADER_VALUE, secret=True))
     up = d.up()
@@ -211,7 +211,7 @@ def inline_program(installed: Installed, root: Path, assets: AssetServer) -> Ite
     (root / "state").mkdir(parents=True)
     (root / "stack").mkdir()
     with EmulatorProcess(db_path=root / "emulator.db", token=TOKEN, seed_numbers=[N1], agents=AGENTS) as emu:
-        emu.seed_number(N1, auth_token=CARRIER)
+        emu.seed(N1, auth_token=CARRIER)
         env = {**os.environ, **base_env(root, emu), "VOICEOS_API_TOKEN": TOKEN, **auto_install_env(assets)}
         yield Program(installed, root, emu, env)
 

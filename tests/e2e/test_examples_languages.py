@@ -32,7 +32,7 @@ def example(installed: Installed, tmp_path: Path) -> Iterator[Program]:
     (tmp_path / "state").mkdir()
     (tmp_path / "stack").mkdir()
     with EmulatorProcess(db_path=tmp_path / "emulator.db", token=TOKEN, seed_numbers=[NUMBER], agents=AGENTS) as emu:
-        emu.seed_number(NUMBER, auth_token=CARRIER)
+        emu.seed(NUMBER, auth_token=CARRIER)
         env = {**os.environ, **base_env(tmp_path, emu), "VOICEOS_API_TOKEN": TOKEN}
         emu.clear_requests()
         yield Program(installed, tmp_path, emu, env)
@@ -87,7 +87,7 @@ def test_the_docs_typescript_program_binds_its_number_and_lists_the_unbound_numb
     p = example
     unbound_in_prefix, elsewhere = "+14155550199", "+14255550100"
     for number in (unbound_in_prefix, elsewhere):
-        p.emulator.seed_number(number, auth_token=CARRIER)
+        p.emulator.seed(number, auth_token=CARRIER)
     p.emulator.clear_requests()
 
     report = p.run("up", [], docs=True)

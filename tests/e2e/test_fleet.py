@@ -157,7 +157,7 @@ def test_removed_entries_are_unbound_but_one_someone_rebound_is_left_alone(fleet
     seed(fleet, nums)
     fleet.declare([{"name": "us", "bindings": entries(nums)}])
     fleet.d.up()
-    fleet.d.emulator.seed_number(nums[19], inbound_agent_id="agent_billing")  # the dashboard, since
+    fleet.d.emulator.seed(nums[19], inbound_agent_id="agent_billing")  # the dashboard, since
     fleet.declare([{"name": "us", "bindings": entries(nums[:15])}])
     fleet.d.emulator.clear_requests()
     fleet.d.up()
@@ -173,7 +173,7 @@ def test_a_new_entry_for_a_number_bound_elsewhere_is_refused_naming_it_and_nothi
     seed(fleet, nums)
     fleet.declare([{"name": "us", "bindings": entries(nums[:8])}])
     fleet.d.up()
-    fleet.d.emulator.seed_number(nums[9], inbound_agent_id="agent_billing")
+    fleet.d.emulator.seed(nums[9], inbound_agent_id="agent_billing")
     fleet.declare([{"name": "us", "bindings": {**entries(nums[:8], "agent_sales"), **entries(nums[8:])}}])
     fleet.d.emulator.clear_requests()
     preview = fleet.d.cli("preview", check=False)
@@ -246,7 +246,7 @@ def test_refresh_finds_drift_and_the_next_up_restores_exactly_the_drifted_number
     fleet.d.up()
     drifted = nums[100:103]
     for n in drifted:
-        fleet.d.emulator.seed_number(n, inbound_agent_id="agent_billing")
+        fleet.d.emulator.seed(n, inbound_agent_id="agent_billing")
     fleet.d.emulator.clear_requests()
     fleet.d.refresh()
     assert fleet.requests() == Counter({("GET", False): 2})  # one listing of an account of 250

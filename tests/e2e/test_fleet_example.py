@@ -103,7 +103,7 @@ def test_pull_request_preview_deploy_and_the_nightly_drift_check(pipeline: Pipel
     assert clean.returncode == 0, clean.stdout + clean.stderr
 
     # Someone re-routes the sales line in the dashboard: the nightly check fails the job.
-    pipeline.emulator.seed_number("+14155550124", inbound_agent_id="agent_billing")
+    pipeline.emulator.seed("+14155550124", inbound_agent_id="agent_billing")
     drifted = pipeline.run("drift")
     assert drifted.returncode != 0
     assert "no changes were expected" in (drifted.stdout + drifted.stderr).lower()
@@ -125,7 +125,7 @@ def test_a_pull_request_that_binds_a_number_someone_else_routes_fails_its_previe
     assert deploy.returncode == 0, deploy.stdout + deploy.stderr
     # Someone routes a fourth number in the dashboard; a pull request then declares it for the fleet.
     theirs = "+14155550126"
-    pipeline.emulator.seed_number(theirs, inbound_agent_id="agent_billing")
+    pipeline.emulator.seed(theirs, inbound_agent_id="agent_billing")
     fleet = pipeline.project / "bindings.yaml"
     fleet.write_text(
         fleet.read_text() + f'  - name: marketing-us\n    phone_number: "{theirs}"\n    inbound_agent_id: agent_sales\n'

@@ -75,7 +75,7 @@ def summary(result: Any) -> dict[str, int]:
 def seeded(tmp_path: Path) -> Any:
     with deployment(tmp_path, token=TOKEN, numbers=[N1, N2, N3], agents=AGENTS) as d:
         for n in (N1, N2, N3):
-            d.emulator.seed_number(n, auth_token=CARRIER)
+            d.emulator.seed(n, auth_token=CARRIER)
         d.emulator.clear_requests()
         yield d
 
@@ -138,7 +138,7 @@ def test_changing_the_number_replaces_the_binding(seeded: Deployment) -> None:
 def test_refresh_shows_drift_and_up_corrects_it(seeded: Deployment) -> None:
     seeded.set_bindings([support()])
     seeded.up()
-    seeded.emulator.seed_number(N1, inbound_agent_id="agent_billing", webhooks=[], auth_token=CARRIER)
+    seeded.emulator.seed(N1, inbound_agent_id="agent_billing", webhooks=[], auth_token=CARRIER)
     seeded.emulator.clear_requests()
     refreshed = seeded.refresh()
     assert summary(refreshed) == {"update": 1, "same": 1}
@@ -161,7 +161,7 @@ def test_refresh_of_a_vanished_number_drops_it_from_state(seeded: Deployment) ->
 
 
 def test_adopting_an_existing_binding_writes_nothing(seeded: Deployment) -> None:
-    seeded.emulator.seed_number(N1, inbound_agent_id="agent_support", webhooks=[hook("support")])
+    seeded.emulator.seed(N1, inbound_agent_id="agent_support", webhooks=[hook("support")])
     seeded.emulator.clear_requests()
     seeded.set_bindings([dict(support(), **{"import": True})])
     seeded.up()
@@ -173,7 +173,7 @@ def test_adopting_an_existing_binding_writes_nothing(seeded: Deployment) -> None
 
 
 def test_adopting_a_binding_that_differs_fails_and_changes_nothing(seeded: Deployment) -> None:
-    seeded.emulator.seed_number(N1, inbound_agent_id="agent_billing")
+    seeded.emulator.seed(N1, inbound_agent_id="agent_billing")
     seeded.emulator.clear_requests()
     seeded.set_bindings([dict(support(), **{"import": True})])
     with pytest.raises(auto.CommandError) as exc:
@@ -185,7 +185,7 @@ def test_adopting_a_binding_that_differs_fails_and_changes_nothing(seeded: Deplo
 
 def test_overwrite_guard_through_the_engine(seeded: Deployment) -> None:
     old_hook = {"events": ["phone_call:connection_requested"], "url": "https://old.example.com/hook"}
-    seeded.emulator.seed_number(N1, inbound_agent_id="agent_billing", webhooks=[old_hook])
+    seeded.emulator.seed(N1, inbound_agent_id="agent_billing", webhooks=[old_hook])
     seeded.set_bindings([support()])
     with pytest.raises(auto.CommandError) as exc:
         seeded.up()
@@ -214,7 +214,7 @@ def test_destroy_unbinds_every_number_and_deletes_none(seeded: Deployment) -> No
 
 def test_secrets_never_reach_state_export_or_output_in_plaintext(tmp_path: Path) -> None:
     with deployment(tmp_path, token=TOKEN, numbers=[N1], agents=AGENTS, token_in_env=False) as d:
-        d.emulator.seed_number(N1, auth_token=CARRIER)
+        d.emulator.seed(N1, auth_token=CARRIER)
         d.stack.set_config("voiceos:apiToken", auto.ConfigValue(TOKEN, secret=True))
         d.stack.set_config("webhookSecret", auto.ConfigValue(WEBHOOK_SECRET, secret=True))
         d.set_bindings([support(secret_header="X-Webhook-Key")])

@@ -313,7 +313,7 @@ def program(installed: Installed, tmp_path: Path) -> Iterator[Program]:
     numbers = [N1, N2, N3, ELSEWHERE]
     with EmulatorProcess(db_path=tmp_path / "emulator.db", token=TOKEN, seed_numbers=numbers, agents=AGENTS) as emu:
         for number in numbers:
-            emu.seed_number(number, auth_token=CARRIER)
+            emu.seed(number, auth_token=CARRIER)
         env = {**os.environ, **base_env(tmp_path, emu), "VOICEOS_API_TOKEN": TOKEN, "WEBHOOK_SECRET": WEBHOOK_SECRET}
         for host in LANGUAGE_HOSTS:
             assert shutil.which(host, path=env["PATH"]) is None, f"{host} is on the programs' PATH"

@@ -18,9 +18,7 @@ def test_refreshing_120_bindings_lists_the_account_once_and_drift_is_still_corre
         d.up(parallel=8)
         drifted = nums[7], nums[55], nums[119]
         for number in drifted:
-            d.emulator.seed_number(
-                number, inbound_agent_id="agent_support" if nums.index(number) % 2 else "agent_sales"
-            )
+            d.emulator.seed(number, inbound_agent_id="agent_support" if nums.index(number) % 2 else "agent_sales")
         d.emulator.clear_requests()
 
         result = d.refresh()
@@ -35,7 +33,7 @@ def test_refreshing_120_bindings_lists_the_account_once_and_drift_is_still_corre
         assert_converged(d, nums)
 
         # A plain `pulumi refresh` previews in a provider process of its own first: two listings in all.
-        d.emulator.seed_number(nums[3], inbound_agent_id="agent_support")
+        d.emulator.seed(nums[3], inbound_agent_id="agent_support")
         d.emulator.clear_requests()
         d.cli("refresh", "--yes")
         assert [r["path"] for r in d.emulator.requests()] == ["/phone_numbers", "/phone_numbers"]

@@ -233,7 +233,7 @@ def test_odd_data_set_out_of_band_is_drift_on_refresh_and_up_puts_the_declared_b
     account = account_of(provider, fleet=fleet)
     numbers = list(NUMBER_OF.values())
     for number in numbers:
-        account.d.emulator.seed_number(number)  # free, so the first up binds them
+        account.d.emulator.seed(number)  # free, so the first up binds them
     account.declare(numbers, fleet=fleet)
     account.d.up()
     account.seed_odd()  # someone edits every number in the dashboard

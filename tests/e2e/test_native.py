@@ -57,7 +57,7 @@ def everything_written(d: Deployment) -> str:
 @pytest.fixture
 def example(tmp_path: Path) -> Any:
     with deployment(tmp_path, program=EXAMPLE, token=TOKEN, numbers=[EXAMPLE_NUMBER], agents=AGENTS) as d:
-        d.emulator.seed_number(EXAMPLE_NUMBER, auth_token=CARRIER)
+        d.emulator.seed(EXAMPLE_NUMBER, auth_token=CARRIER)
         d.stack.set_config("webhookToken", auto.ConfigValue(HEADER_SENTINEL, secret=True))
         d.emulator.clear_requests()
         yield d
@@ -92,7 +92,7 @@ def test_the_yaml_example_binds_updates_refreshes_and_destroys_as_declared(examp
     assert live(d, EXAMPLE_NUMBER)["inbound_agent_id"] == "agent_sales"
 
     # Someone re-routes the number in the dashboard; refresh sees it, the next up puts it back.
-    d.emulator.seed_number(EXAMPLE_NUMBER, inbound_agent_id="agent_billing", webhooks=number["webhooks"])
+    d.emulator.seed(EXAMPLE_NUMBER, inbound_agent_id="agent_billing", webhooks=number["webhooks"])
     d.emulator.clear_requests()
     d.refresh()
     assert [r["path"] for r in d.emulator.requests()] == ["/phone_numbers"]  # one listing serves the refresh
@@ -156,7 +156,7 @@ def test_pulumi_import_adopts_a_binding_with_one_get_and_writes_its_program(
 ) -> None:
     d = yaml_project
     theirs = hook("theirs", headers={"X-Key": IMPORTED_HEADER})
-    d.emulator.seed_number(N1, inbound_agent_id="agent_billing", webhooks=[theirs], auth_token=CARRIER)
+    d.emulator.seed(N1, inbound_agent_id="agent_billing", webhooks=[theirs], auth_token=CARRIER)
     before = live(d, N1)
     d.emulator.clear_requests()
     generated = tmp_path / "imported.yaml"
@@ -208,7 +208,7 @@ def test_pulumi_import_file_adopts_fifty_bindings_with_one_get_each(yaml_project
 def native(tmp_path: Path) -> Any:
     with deployment(tmp_path, program="native_bindings", token=TOKEN, numbers=[N1, N2, N3], agents=AGENTS) as d:
         for n in (N1, N2, N3):
-            d.emulator.seed_number(n, auth_token=CARRIER)
+            d.emulator.seed(n, auth_token=CARRIER)
         d.stack.set_config("webhookSecret", auto.ConfigValue(WEBHOOK_SECRET, secret=True))
         d.emulator.clear_requests()
         yield d
@@ -275,7 +275,7 @@ def test_swapping_the_numbers_of_two_native_bindings_ends_as_declared(native: De
 
 @pytest.mark.python_sdk
 def test_a_native_binding_refuses_a_number_bound_elsewhere_and_names_the_fix(native: Deployment) -> None:
-    native.emulator.seed_number(N3, inbound_agent_id="agent_billing")
+    native.emulator.seed(N3, inbound_agent_id="agent_billing")
     native.set_bindings([support(number=N3)])
     with pytest.raises(auto.CommandError) as refused:
         native.up()
@@ -287,7 +287,7 @@ def test_a_native_binding_refuses_a_number_bound_elsewhere_and_names_the_fix(nat
 def test_ignore_changes_on_a_native_binding_keeps_what_someone_else_set(native: Deployment) -> None:
     theirs = hook("theirs", headers={"X-Their-Key": "SENTINEL-THEIR-HEADER-5a5a"})
     deploy(native, [support(ignore_changes=["webhooks"])])
-    native.emulator.seed_number(N1, inbound_agent_id="agent_support", webhooks=[theirs], auth_token=CARRIER)
+    native.emulator.seed(N1, inbound_agent_id="agent_support", webhooks=[theirs], auth_token=CARRIER)
     deploy(native, [support(inbound_agent_id="agent_sales", ignore_changes=["webhooks"])])
     [patch] = [r for r in native.emulator.requests() if r["method"] == "PATCH"]
     assert patch["body"] == {"inbound_agent_id": "agent_sales"}
@@ -301,7 +301,7 @@ def test_ignore_changes_on_a_native_binding_keeps_what_someone_else_set(native: 
 @pytest.mark.python_sdk
 def test_destroy_of_native_bindings_leaves_a_number_someone_rebound_since(native: Deployment) -> None:
     deploy(native, [support(), sales()])
-    native.emulator.seed_number(N1, inbound_agent_id="agent_billing", auth_token=CARRIER)
+    native.emulator.seed(N1, inbound_agent_id="agent_billing", auth_token=CARRIER)
     native.emulator.clear_requests()
     native.destroy()
     assert sorted_calls(native) == [("GET", N1), ("GET", N2), ("PATCH", N2)]
@@ -359,8 +359,8 @@ def test_the_dynamic_and_the_native_provider_make_the_same_calls_and_outputs(tmp
     results = {}
     for program in ("bindings", "native_bindings"):
         with deployment(tmp_path / program, program=program, token=TOKEN, numbers=[N1, N2], agents=AGENTS) as d:
-            d.emulator.seed_number(N1, auth_token=CARRIER)
-            d.emulator.seed_number(N2, inbound_agent_id="agent_billing", auth_token=CARRIER)  # sales overwrites it
+            d.emulator.seed(N1, auth_token=CARRIER)
+            d.emulator.seed(N2, inbound_agent_id="agent_billing", auth_token=CARRIER)  # sales overwrites it
             d.set_bindings(specs)
             d.emulator.clear_requests()
             d.up()
@@ -386,10 +386,10 @@ def test_the_dynamic_and_the_native_provider_make_the_same_calls_and_outputs(tmp
 
 def test_a_yaml_program_looks_numbers_up_with_the_providers_functions(tmp_path: Path) -> None:
     with deployment(tmp_path, program="yaml_invokes", token=TOKEN, numbers=[N1, N2, N3], agents=AGENTS) as d:
-        d.emulator.seed_number(N1, inbound_agent_id="agent_support", webhooks=[hook("support")], auth_token=CARRIER)
-        d.emulator.seed_number(N2, auth_token=CARRIER)
-        d.emulator.seed_number(N3, inbound_agent_id="agent_sales", auth_token=CARRIER)
-        d.emulator.seed_number("+14255550100", auth_token=CARRIER)
+        d.emulator.seed(N1, inbound_agent_id="agent_support", webhooks=[hook("support")], auth_token=CARRIER)
+        d.emulator.seed(N2, auth_token=CARRIER)
+        d.emulator.seed(N3, inbound_agent_id="agent_sales", auth_token=CARRIER)
+        d.emulator.seed("+14255550100", auth_token=CARRIER)
         result = d.up()
         outputs = result.outputs
         assert outputs["supportAgent"].value == "agent_support"
@@ -451,7 +451,7 @@ def test_the_docs_yaml_program_binds_its_number_with_the_secret_header_and_its_d
     program = tmp_path / "Pulumi.yaml"
     program.write_text(f"{EMPTY_YAML}{fragment}")
     with deployment(tmp_path / "run", program=program, token=TOKEN, agents=AGENTS) as d:
-        d.emulator.seed_number(EXAMPLE_NUMBER, auth_token=CARRIER)
+        d.emulator.seed(EXAMPLE_NUMBER, auth_token=CARRIER)
         d.stack.set_config("webhookToken", auto.ConfigValue(HEADER_SENTINEL, secret=True))
         d.emulator.clear_requests()
         assert summary(d.up()) == {"create": 2}

@@ -55,7 +55,7 @@ def assert_as_declared(d: Deployment, specs: list[dict[str, Any]], *, unbound: t
 def d(tmp_path: Path) -> Any:
     with deployment(tmp_path, token=TOKEN, numbers=[N1, N2], agents=AGENTS) as dep:
         for n in (N1, N2):
-            dep.emulator.seed_number(n, auth_token=CARRIER)
+            dep.emulator.seed(n, auth_token=CARRIER)
         dep.emulator.clear_requests()
         yield dep
 
@@ -151,7 +151,7 @@ def test_renaming_and_changing_a_binding_without_allow_overwrite_points_at_alias
 
 def test_ignored_webhooks_edited_out_of_band_survive_an_agent_change_and_a_refresh(d: Deployment) -> None:
     deploy(d, [support(ignore_changes=["webhooks"])])
-    d.emulator.seed_number(N1, inbound_agent_id="agent_support", webhooks=[THEIR_HOOK], auth_token=CARRIER)
+    d.emulator.seed(N1, inbound_agent_id="agent_support", webhooks=[THEIR_HOOK], auth_token=CARRIER)
     deploy(d, [support(inbound_agent_id="agent_sales", ignore_changes=["webhooks"])])
     [patch] = [r for r in d.emulator.requests() if r["method"] == "PATCH"]
     assert patch["body"] == {"inbound_agent_id": "agent_sales"}
@@ -164,7 +164,7 @@ def test_ignored_webhooks_edited_out_of_band_survive_an_agent_change_and_a_refre
 
 def test_destroy_leaves_a_number_someone_rebound_since(d: Deployment) -> None:
     deploy(d, [support(), sales()])
-    d.emulator.seed_number(N1, inbound_agent_id="agent_billing", webhooks=[THEIR_HOOK], auth_token=CARRIER)
+    d.emulator.seed(N1, inbound_agent_id="agent_billing", webhooks=[THEIR_HOOK], auth_token=CARRIER)
     d.emulator.clear_requests()
     d.destroy()
     assert calls(d) == [("GET", N1), ("GET", N2), ("PATCH", N2)]
@@ -178,13 +178,13 @@ def test_destroy_leaves_a_number_someone_rebound_since(d: Deployment) -> None:
 
 def test_destroy_with_refresh_takes_the_rebinding_over_and_unbinds_it(d: Deployment) -> None:
     deploy(d, [support()])
-    d.emulator.seed_number(N1, inbound_agent_id="agent_billing", webhooks=[], auth_token=CARRIER)
+    d.emulator.seed(N1, inbound_agent_id="agent_billing", webhooks=[], auth_token=CARRIER)
     d.destroy(refresh=True)
     assert live(d, N1) == (None, [])
 
 
 def test_restore_on_destroy_puts_back_what_allow_overwrite_replaced(d: Deployment) -> None:
-    d.emulator.seed_number(N1, inbound_agent_id="agent_billing", webhooks=[THEIR_HOOK], auth_token=CARRIER)
+    d.emulator.seed(N1, inbound_agent_id="agent_billing", webhooks=[THEIR_HOOK], auth_token=CARRIER)
     ours = support(allow_overwrite=True, on_delete="restore")
     deploy(d, [ours])
     assert_as_declared(d, [ours])
@@ -197,7 +197,7 @@ def test_restore_on_destroy_puts_back_what_allow_overwrite_replaced(d: Deploymen
 
 
 def test_restore_on_destroy_puts_back_an_adopted_binding_after_an_update(d: Deployment) -> None:
-    d.emulator.seed_number(N1, inbound_agent_id="agent_support", webhooks=[hook("support")], auth_token=CARRIER)
+    d.emulator.seed(N1, inbound_agent_id="agent_support", webhooks=[hook("support")], auth_token=CARRIER)
     deploy(d, [{**support(on_delete="restore"), "import": True}])
     assert calls(d) == [("GET", N1)]
     changed = {**support(inbound_agent_id="agent_sales", on_delete="restore"), "import": True}

@@ -111,7 +111,7 @@ def test_the_plugin_package_installs_from_its_archive_and_the_engine_runs_a_yaml
         listed = json.loads(pulumi(d.env, tmp_path, "plugin", "ls", "--json").stdout)
         assert [(p["name"], p["kind"], p["version"]) for p in listed] == [("voiceos", "resource", __version__)]
 
-        d.emulator.seed_number(EXAMPLE_NUMBER, auth_token=CARRIER)
+        d.emulator.seed(EXAMPLE_NUMBER, auth_token=CARRIER)
         d.stack.set_config("webhookToken", auto.ConfigValue(HEADER_SENTINEL, secret=True))
         d.emulator.clear_requests()
 

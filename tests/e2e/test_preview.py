@@ -92,7 +92,7 @@ def p(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pipeline]:
         program.write_text(EMPTY_YAML)
     with deployment(tmp_path / "run", program=program, token=TOKEN, numbers=[], agents=AGENTS) as d:
         for n in (N1, N2, N3):
-            d.emulator.seed_number(n, auth_token=CARRIER)
+            d.emulator.seed(n, auth_token=CARRIER)
         yield Pipeline(d, request.param)
 
 
@@ -143,7 +143,7 @@ def deployed(p: Pipeline, specs: list[dict[str, Any]]) -> None:
 
 
 def test_binding_a_number_bound_elsewhere_fails_the_preview_and_the_up_alike(p: Pipeline) -> None:
-    p.d.emulator.seed_number(N1, **THEIRS)
+    p.d.emulator.seed(N1, **THEIRS)
     before = p.live(N1)
     p.declare([support()])
     preview = p.preview()
@@ -166,7 +166,7 @@ def test_binding_a_number_not_in_the_account_fails_the_preview_and_the_up_alike(
 
 
 def test_importing_a_number_whose_binding_differs_fails_the_preview_and_the_up_alike(p: Pipeline) -> None:
-    p.d.emulator.seed_number(N1, **THEIRS)
+    p.d.emulator.seed(N1, **THEIRS)
     before = p.live(N1)
     p.declare([{**support(), "import": True}])
     preview = p.preview()
@@ -201,7 +201,7 @@ def test_giving_a_number_to_another_binding_without_allow_overwrite_fails_the_pr
 
 
 def test_taking_a_number_over_with_allow_overwrite_is_announced_by_the_preview(p: Pipeline) -> None:
-    p.d.emulator.seed_number(N1, **THEIRS)
+    p.d.emulator.seed(N1, **THEIRS)
     p.declare([support(allow_overwrite=True)])
     preview = p.preview()
     assert preview.returncode == 0, text(preview)
@@ -238,7 +238,7 @@ def test_renaming_a_binding_without_an_alias_previews_clean(p: Pipeline) -> None
 
 
 def test_adopting_a_number_bound_as_declared_and_binding_a_free_one_preview_clean(p: Pipeline) -> None:
-    p.d.emulator.seed_number(N1, inbound_agent_id="agent_support")
+    p.d.emulator.seed(N1, inbound_agent_id="agent_support")
     p.declare([support(), sales()])
     preview = p.preview()
     assert preview.returncode == 0, text(preview)
@@ -262,7 +262,7 @@ def test_a_preview_that_takes_no_number_reads_nothing(p: Pipeline) -> None:
 
 @pytest.mark.parametrize("outage", ["no token", "nothing listens at the API URL"])
 def test_a_preview_without_the_api_passes_and_warns_once(p: Pipeline, outage: str) -> None:
-    p.d.emulator.seed_number(N1, **THEIRS)
+    p.d.emulator.seed(N1, **THEIRS)
     p.declare([support(), sales()])
     if outage == "no token":
         p.d.env_vars.pop("VOICEOS_API_TOKEN")
@@ -279,7 +279,7 @@ def test_a_preview_without_the_api_passes_and_warns_once(p: Pipeline, outage: st
 
 
 def test_preview_checks_turned_off_make_the_preview_read_nothing(p: Pipeline) -> None:
-    p.d.emulator.seed_number(N1, **THEIRS)
+    p.d.emulator.seed(N1, **THEIRS)
     p.d.env_vars["VOICEOS_PREVIEW_CHECKS"] = "false"
     p.declare([support()])
     preview = p.preview()
@@ -297,7 +297,7 @@ def test_an_agent_not_known_until_up_is_decided_on_what_is_known_and_the_rest_an
     # The dynamic resource: the agent id comes from another resource created in the same run.
     with deployment(tmp_path, program="unknowns", token=TOKEN, numbers=[], agents=AGENTS) as d:
         p = Pipeline(d, "dynamic")
-        d.emulator.seed_number(N1, inbound_agent_id="agent_billing", webhooks=[hook("unknowns")])
+        d.emulator.seed(N1, inbound_agent_id="agent_billing", webhooks=[hook("unknowns")])
         d.cli("config", "set", "agentName", "agent_sales")
         d.cli("config", "set", "phoneNumber", N1)
         preview = p.preview()
@@ -316,8 +316,8 @@ def test_a_webhook_url_not_known_until_up_is_announced_by_the_native_preview(tmp
     with deployment(tmp_path / "run", program=program, token=TOKEN, numbers=[], agents=AGENTS) as d:
         p = Pipeline(d, "native")
         for n in (N1, N3):
-            d.emulator.seed_number(n)
-        d.emulator.seed_number(N1, inbound_agent_id="agent_support", webhooks=[hook("live")])
+            d.emulator.seed(n)
+        d.emulator.seed(N1, inbound_agent_id="agent_support", webhooks=[hook("live")])
         # support's webhook URL holds another binding's voiceosId, which a preview cannot know.
         resources = {
             "first": {

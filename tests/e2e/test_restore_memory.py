@@ -23,7 +23,7 @@ THEIRS = hook("theirs", headers={"X-Their-Key": "SENTINEL-RESTORE-MEMORY-HEADER-
 @pytest.fixture(params=["bindings", pytest.param("native_bindings", marks=pytest.mark.python_sdk)])
 def d(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Deployment]:
     with deployment(tmp_path, program=request.param, token=TOKEN, numbers=[N1], agents=AGENTS) as dep:
-        dep.emulator.seed_number(N1, inbound_agent_id="agent_billing", webhooks=[THEIRS], auth_token=CARRIER)
+        dep.emulator.seed(N1, inbound_agent_id="agent_billing", webhooks=[THEIRS], auth_token=CARRIER)
         yield dep
 
 

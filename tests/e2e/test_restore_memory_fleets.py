@@ -100,8 +100,8 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
         program = tmp_path / "program.yaml"
         program.write_text(yaml.safe_dump({"name": PROJECT, "runtime": "yaml", "resources": {}}))
     with deployment(tmp_path / "run", program=program, token=TOKEN, numbers=[], agents=AGENTS) as d:
-        d.emulator.seed_number(NUMBER, inbound_agent_id="agent_billing", webhooks=[THEIRS], auth_token=CARRIER)
-        d.emulator.seed_number(OTHER, auth_token=CARRIER)
+        d.emulator.seed(NUMBER, inbound_agent_id="agent_billing", webhooks=[THEIRS], auth_token=CARRIER)
+        d.emulator.seed(OTHER, auth_token=CARRIER)
         yield Stack(d, request.param)
 
 

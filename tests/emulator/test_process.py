@@ -74,7 +74,7 @@ def http(emu: EmulatorProcess) -> Iterator[httpx.Client]:
 @pytest.fixture
 def number(emu: EmulatorProcess) -> str:
     phone_number = new_number()
-    emu.seed_number(phone_number, auth_token=CARRIER)
+    emu.seed(phone_number, auth_token=CARRIER)
     emu.clear_requests()
     return phone_number
 
@@ -216,7 +216,7 @@ def test_token_can_change_between_runs(fresh: EmulatorProcess) -> None:
 
 def test_admin_errors_are_raised_with_the_reason(emu: EmulatorProcess) -> None:
     with pytest.raises(EmulatorAdminError) as exc:
-        emu.seed_number("not-a-number")
+        emu.seed("not-a-number")
     assert "422" in str(exc.value) and "phone_number" in str(exc.value)
 
 
@@ -280,7 +280,7 @@ def test_get_returns_the_contract_object(http: httpx.Client, number: str) -> Non
 
 
 def test_generated_carrier_tokens_are_32_hex(emu: EmulatorProcess) -> None:
-    seeded = emu.seed_number(new_number())
+    seeded = emu.seed(new_number())
     assert re.fullmatch(r"[0-9a-f]{32}", seeded["telephony"]["auth_token"])
 
 
@@ -311,7 +311,7 @@ def test_invalid_number_in_the_path_is_422(http: httpx.Client, bad: str) -> None
 def test_listing_pages_with_index_limit_and_has_more(fresh: EmulatorProcess) -> None:
     numbers = [f"+1628555{i:04d}" for i in (6, 2, 4, 0, 5, 1, 3)]
     for n in numbers:
-        fresh.seed_number(n)
+        fresh.seed(n)
     with client_for(fresh) as http:
         pages = [http.get("/phone_numbers", params={"index": i, "limit": 3}).json() for i in (0, 3, 6)]
         default = http.get("/phone_numbers").json()
@@ -376,7 +376,7 @@ def test_the_api_and_the_admin_area_are_separate_modules() -> None:
 
 
 def test_patch_changes_only_the_fields_sent(http: httpx.Client, emu: EmulatorProcess, number: str) -> None:
-    before = emu.seed_number(number, inbound_agent_id="agent_a", webhooks=[HOOK], auth_token=CARRIER)
+    before = emu.seed(number, inbound_agent_id="agent_a", webhooks=[HOOK], auth_token=CARRIER)
     after_agent = http.patch(f"/phone_numbers/{enc(number)}", json={"inbound_agent_id": "agent_b"}).json()
     assert after_agent["inbound_agent_id"] == "agent_b" and after_agent["webhooks"] == [HOOK]
 
@@ -407,7 +407,7 @@ def test_patch_of_an_unknown_number_is_404(http: httpx.Client) -> None:
 
 
 def test_unknown_agent_is_404_and_changes_nothing(http: httpx.Client, emu: EmulatorProcess, number: str) -> None:
-    before = emu.seed_number(number, inbound_agent_id="agent_a")
+    before = emu.seed(number, inbound_agent_id="agent_a")
     response = http.patch(f"/phone_numbers/{enc(number)}", json={"inbound_agent_id": "agent_nobody", "webhooks": []})
     assert response.status_code == 404
     assert response.json()["detail"].startswith("agent agent_nobody not found")
@@ -416,7 +416,7 @@ def test_unknown_agent_is_404_and_changes_nothing(http: httpx.Client, emu: Emula
 
 def test_any_agent_is_accepted_while_none_is_known(fresh: EmulatorProcess) -> None:
     n = "+16505550002"
-    fresh.seed_number(n)
+    fresh.seed(n)
     with client_for(fresh) as http:
         assert http.patch(f"/phone_numbers/{enc(n)}", json={"inbound_agent_id": "whatever"}).status_code == 200
         fresh.add_agents("agent_known")
@@ -545,7 +545,7 @@ def test_permanent_fault_lasts_until_cleared(http: httpx.Client, emu: EmulatorPr
 
 def test_fault_filters_by_method_and_number(http: httpx.Client, emu: EmulatorProcess, number: str) -> None:
     other = new_number()
-    emu.seed_number(other)
+    emu.seed(other)
     emu.inject_fault(status=500, permanent=True, method="patch", phone_number=number)
     assert statuses(http, f"/phone_numbers/{enc(number)}", 2) == [200, 200]
     assert statuses(http, f"/phone_numbers/{enc(other)}", 1, "PATCH") == [200]
@@ -652,7 +652,7 @@ def test_request_log_records_every_api_request_in_order(http: httpx.Client, emu:
     http.patch(f"/phone_numbers/{enc(number)}", content=b"{oops", headers={"Content-Type": "application/json"})
     http.get("/phone_numbers", params={"limit": 2})
     httpx.get(f"{emu.url}/phone_numbers", trust_env=False)  # no token
-    emu.seed_number(new_number())  # admin: not logged
+    emu.seed(new_number())  # admin: not logged
     log = emu.requests()
     summary = [(r["seq"], r["method"], r["path"], r["phone_number"], r["status"], r["body"]) for r in log]
     assert summary == [
@@ -678,7 +678,7 @@ def test_request_log_records_every_api_request_in_order(http: httpx.Client, emu:
 def test_concurrent_patches_all_succeed_and_leave_consistent_rows(http: httpx.Client, emu: EmulatorProcess) -> None:
     numbers = [new_number() for _ in range(4)]
     for n in numbers:
-        emu.seed_number(n)
+        emu.seed(n)
     emu.clear_requests()
     barrier = threading.Barrier(32)
 

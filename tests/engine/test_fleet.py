@@ -139,7 +139,7 @@ def test_a_fleet_bigger_than_its_grpc_messages_allow_fails_the_check_with_the_li
 def test_a_new_entry_for_a_number_bound_elsewhere_fails_the_check_naming_it(
     provider: dynamic_fleet.PhoneNumberFleetProvider, api: EmulatorProcess, numbers: list[str]
 ) -> None:
-    api.seed_number(numbers[1], **THEIRS)
+    api.seed(numbers[1], **THEIRS)
     api.clear_requests()
     result = provider.check({}, {"bindings": entries(numbers)})
     [failure] = result.failures
@@ -163,7 +163,7 @@ def test_takeovers_of_a_fleet_are_announced_in_one_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     for n in numbers[:2]:
-        api.seed_number(n, **THEIRS)
+        api.seed(n, **THEIRS)
     assert provider.check({}, {"bindings": entries(numbers), "allow_overwrite": True}).failures == []
     [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert "replaces the bindings of 2 numbers" in warning and numbers[0] in warning and numbers[1] in warning
@@ -202,7 +202,7 @@ def test_create_lists_the_account_once_and_writes_each_number_once(
 def test_create_adopts_numbers_already_bound_as_declared_without_a_write(
     provider: dynamic_fleet.PhoneNumberFleetProvider, api: EmulatorProcess, numbers: list[str]
 ) -> None:
-    api.seed_number(numbers[0], inbound_agent_id="agent_support")
+    api.seed(numbers[0], inbound_agent_id="agent_support")
     api.clear_requests()
     created(provider, {"bindings": entries(numbers)})
     assert ("PATCH", numbers[0]) not in calls(api)
@@ -213,7 +213,7 @@ def test_create_refuses_the_whole_fleet_before_any_write_when_an_entry_is_bound_
     provider: dynamic_fleet.PhoneNumberFleetProvider, api: EmulatorProcess, numbers: list[str]
 ) -> None:
     props = checked(provider, {"bindings": entries(numbers)})  # the pull request's preview: all free
-    api.seed_number(numbers[3], **THEIRS)  # someone binds one before the up after the merge
+    api.seed(numbers[3], **THEIRS)  # someone binds one before the up after the merge
     next_deployment()
     api.clear_requests()
     with pytest.raises(errors.BindingConflictError) as exc:
@@ -227,7 +227,7 @@ def test_create_refuses_the_whole_fleet_before_any_write_when_an_entry_is_bound_
 def test_create_with_allow_overwrite_keeps_what_it_replaced_for_restore(
     provider: dynamic_fleet.PhoneNumberFleetProvider, api: EmulatorProcess, numbers: list[str]
 ) -> None:
-    api.seed_number(numbers[0], **THEIRS)
+    api.seed(numbers[0], **THEIRS)
     outs = created(provider, {"bindings": entries(numbers), "allow_overwrite": True, "on_delete": "restore"})
     assert outs["previous"] == {numbers[0]: {"inbound_agent_id": "agent_billing"}}
     next_deployment()
@@ -239,7 +239,7 @@ def test_create_with_allow_overwrite_keeps_what_it_replaced_for_restore(
 def test_an_adopt_entry_that_differs_from_the_live_binding_is_refused(
     provider: dynamic_fleet.PhoneNumberFleetProvider, api: EmulatorProcess, numbers: list[str]
 ) -> None:
-    api.seed_number(numbers[0], **THEIRS)
+    api.seed(numbers[0], **THEIRS)
     result = provider.check({}, {"bindings": {numbers[0]: {"inbound_agent_id": "agent_support", "adopt": True}}})
     [failure] = result.failures
     assert "cannot import" in failure.reason
@@ -298,7 +298,7 @@ def test_removing_entries_unbinds_them_and_leaves_alone_one_someone_rebound(
 ) -> None:
     outs = created(provider, {"bindings": entries(numbers)})
     next_deployment()
-    api.seed_number(numbers[4], **THEIRS)  # re-bound in the dashboard since
+    api.seed(numbers[4], **THEIRS)  # re-bound in the dashboard since
     news = checked(provider, {"bindings": entries(numbers[:2])}, outs)
     api.clear_requests()
     updated = outs_of(provider.update("fleet", outs, news).outs)
@@ -352,7 +352,7 @@ def test_a_refresh_reads_the_fleet_from_one_listing_and_records_drift(
 ) -> None:
     outs = created(provider, {"bindings": entries(numbers)})
     next_deployment()
-    api.seed_number(numbers[0], **THEIRS)
+    api.seed(numbers[0], **THEIRS)
     api.clear_requests()
     found = provider.read("fleet", outs)
     found_outs = outs_of(found.outs)

@@ -73,7 +73,7 @@ def configured(config: dict[str, Any]) -> PhoneNumberBindingProvider:
 @pytest.fixture
 def theirs(api: EmulatorProcess, number: str) -> str:
     """A number someone else bound in the dashboard."""
-    api.seed_number(number, inbound_agent_id="agent_billing", webhooks=[THEIR_HOOK])
+    api.seed(number, inbound_agent_id="agent_billing", webhooks=[THEIR_HOOK])
     api.clear_requests()
     return number
 
@@ -134,7 +134,7 @@ def test_binding_a_free_number_or_adopting_one_passes_without_a_word(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     if bound_as_declared:
-        api.seed_number(number, inbound_agent_id="agent_support", webhooks=[HOOK])
+        api.seed(number, inbound_agent_id="agent_support", webhooks=[HOOK])
         api.clear_requests()
     assert failures(provider, ours(number)) == {}
     assert warnings(caplog) == []

@@ -227,7 +227,7 @@ def test_header_values_are_secret_in_outputs_even_when_given_in_plain_text(
 def test_create_refuses_a_number_bound_elsewhere_naming_the_schema_options(
     native: VoiceOSProvider, api: EmulatorProcess, number: str
 ) -> None:
-    api.seed_number(number, inbound_agent_id="agent_billing")
+    api.seed(number, inbound_agent_id="agent_billing")
     api.clear_requests()
     with pytest.raises(errors.BindingConflictError) as refused:
         created(native, bag(phoneNumber=number, inboundAgentId="agent_support"))
@@ -298,7 +298,7 @@ def test_preview_of_a_create_with_an_unknown_agent_can_be_sent_to_the_engine(
 def test_read_from_the_id_alone_adopts_the_live_binding_with_one_get(
     native: VoiceOSProvider, api: EmulatorProcess, number: str
 ) -> None:
-    api.seed_number(
+    api.seed(
         number,
         inbound_agent_id="agent_billing",
         webhooks=[{**HOOK, "method": "POST", "headers": {"Authorization": HEADER_SECRET}}],
@@ -325,7 +325,7 @@ def test_refresh_after_drift_returns_inputs_that_follow_the_live_binding(
 ) -> None:
     inputs = checked(native, bag(phoneNumber=number, inboundAgentId="agent_support", onDelete="restore"))
     outs = run(native.create(CreateRequest(URN, inputs, 60, preview=False))).properties
-    api.seed_number(number, inbound_agent_id="agent_billing")
+    api.seed(number, inbound_agent_id="agent_billing")
     read = run(native.read(ReadRequest(URN, number, outs, inputs)))
     assert plain(read.properties["inboundAgentId"]) == "agent_billing"
     assert plain(read.inputs["inboundAgentId"]) == "agent_billing"
@@ -357,7 +357,7 @@ def test_delete_of_a_number_another_resource_declares_is_a_hand_over(
 def test_get_phone_number_returns_the_live_routing_with_the_carrier_token_secret(
     native: VoiceOSProvider, api: EmulatorProcess, number: str
 ) -> None:
-    api.seed_number(number, inbound_agent_id="agent_sales")
+    api.seed(number, inbound_agent_id="agent_sales")
     api.clear_requests()
     found = run(native.invoke(InvokeRequest("voiceos:index:getPhoneNumber", bag(phoneNumber=number))))
     assert found.return_value is not None
@@ -367,9 +367,9 @@ def test_get_phone_number_returns_the_live_routing_with_the_carrier_token_secret
 
 
 def test_list_phone_numbers_filters_by_prefix_and_binding(native: VoiceOSProvider, api: EmulatorProcess) -> None:
-    api.seed_number("+14255550001", auth_token=CARRIER_TOKEN)
-    api.seed_number("+14255550002", auth_token=CARRIER_TOKEN)
-    api.seed_number("+14255550002", inbound_agent_id="agent_sales")
+    api.seed("+14255550001", auth_token=CARRIER_TOKEN)
+    api.seed("+14255550002", auth_token=CARRIER_TOKEN)
+    api.seed("+14255550002", inbound_agent_id="agent_sales")
     api.clear_requests()
 
     def listed(**args: Any) -> list[str]:

@@ -46,18 +46,18 @@ def test_the_provider_settings_point_at_the_emulator(voiceos_api):
 
 
 def test_seed_live_rebind_and_the_request_log(voiceos_api):
-    voiceos_api.seed(N1, agent="agent_support", webhooks=[HOOK])
+    voiceos_api.seed(N1, inbound_agent_id="agent_support", webhooks=[HOOK])
     assert voiceos_api.live(N1) == binding("agent_support", [HOOK])
     assert voiceos_api.requests() == []  # seeding and reading back are controls, not API requests
     assert client().get_phone_number(N1).inbound_agent_id == "agent_support"
     [request] = voiceos_api.requests()
     assert (request.method, request.phone_number, request.status) == ("GET", N1, 200)
-    voiceos_api.rebind(N1, agent="agent_sales")
+    voiceos_api.rebind(N1, inbound_agent_id="agent_sales")
     assert voiceos_api.live(N1) == binding("agent_sales", [HOOK])  # what was not given stays
     voiceos_api.rebind(N1, webhooks=[])
     assert voiceos_api.live(N1) == binding("agent_sales")
     with pytest.raises(KeyError, match="seed"):
-        voiceos_api.rebind("+14155550199", agent="agent_sales")
+        voiceos_api.rebind("+14155550199", inbound_agent_id="agent_sales")
     assert voiceos_api.live("+14155550199") is None
 
 
@@ -142,7 +142,7 @@ def test_the_ini_option_shares_one_emulator_across_a_module(pytester: pytest.Pyt
     pytester.makepyfile(
         test_shared="""
         def test_one(voiceos_api):
-            voiceos_api.seed("+14155550101", agent="agent_support")
+            voiceos_api.seed("+14155550101", inbound_agent_id="agent_support")
 
         def test_two(voiceos_api):
             assert voiceos_api.live("+14155550101") is not None  # the same account as test_one's

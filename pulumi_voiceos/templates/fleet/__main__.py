@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 import yaml
 
-from ... import PhoneNumberBinding, WebhookArgs
+from pulumi_voiceos import PhoneNumberBinding, WebhookArgs
 
 config = pulumi.Config()
 fleet = yaml.safe_load((Path(__file__).parent / "bindings.yaml").read_text()) or {}

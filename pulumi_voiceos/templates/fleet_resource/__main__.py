@@ -12,7 +12,7 @@ from typing import Any
 import pulumi
 import yaml
 
-from ... import FleetBindingArgs, PhoneNumberFleet
+from pulumi_voiceos import FleetBindingArgs, PhoneNumberFleet
 
 config = pulumi.Config()
 fleet = yaml.safe_load((Path(__file__).parent / "bindings.yaml").read_text()) or {}
