@@ -20,7 +20,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
 
-.PHONY: help venv cli lint typecheck test test-unit test-e2e test-live test-compat demo bench bench-preview bench-fleet bench-testing bench-native bench-limits bench-release sdk plugin dist clean
+.PHONY: help venv cli lint typecheck test test-unit test-e2e test-live test-compat demo bench bench-preview bench-fleet bench-testing bench-native bench-limits bench-release schema sdk plugin dist clean
 
 help:
 	@echo "make demo   - pulumi up of examples/basic against a local VoiceOS emulator"
@@ -34,7 +34,8 @@ help:
 	@echo "make bench-native - the native provider against the engine's concurrency bound"
 	@echo "make bench-limits - fleets and bindings under the API's rate limit, against the limit's floor (about 4 min)"
 	@echo "make bench-release - a fleet update removing 1,000 entries (a fresh GET before each PATCH), against the PATCH-only floor (about 2 min)"
-	@echo "make sdk    - regenerate sdk/ (python, nodejs, go) from pulumi_voiceos/native/schema.json"
+	@echo "make schema - regenerate pulumi_voiceos/native/schema.json from the properties declared in pulumi_voiceos/core/properties.py"
+	@echo "make sdk    - make schema, then regenerate sdk/ (python, nodejs, go) from pulumi_voiceos/native/schema.json"
 	@echo "make plugin - the native provider's plugin package, dist/pulumi-resource-voiceos-v<version>-<os>-<arch>.tar.gz"
 	@echo "make dist   - every release artifact in dist/: the plugin package for each OS and CPU, wheels, sdists, the npm tarball"
 
@@ -125,7 +126,11 @@ bench-release: venv
 bench-native: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m benchmarks.native $(BENCH_ARGS)
 
-sdk: cli
+# The schema is built from the declared properties and schema_overlay.json (pulumi_voiceos/native/schema.py).
+schema: venv
+	$(PY) -m pulumi_voiceos.native.schema
+
+sdk: schema cli
 	scripts/gen-sdk
 
 # For `pulumi plugin install resource voiceos <version> --file <archive>` (see scripts/build_plugin.py);

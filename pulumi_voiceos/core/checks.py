@@ -19,7 +19,7 @@ import pydantic
 
 from ..errors import property_path
 from .models import DELETE_POLICIES, BindingInputs, Webhook
-from .properties import FLEET_ENTRY_NAMES, FLEET_INPUT_NAMES
+from .properties import FLEET_ENTRY_NAMES, FLEET_INPUT_NAMES, INPUT_NAMES
 
 __all__ = [
     "FLEET_ENTRY_NAMES",
@@ -36,8 +36,6 @@ __all__ = [
 
 UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """The engine's wire marker for a value not known until another resource is created."""
-
-INPUT_NAMES: Final = tuple(BindingInputs.model_fields)
 
 
 class Failure(NamedTuple):

@@ -18,6 +18,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from ..errors import ConfigurationError, MissingTokenError
+from .properties import CONFIG, camel_case
 
 __all__ = ["DEFAULT_API_URL", "STACK_CONFIG_KEYS", "Settings", "preview_checks", "resolve_settings"]
 
@@ -30,15 +31,7 @@ _TOKEN_HELP: Final = (
 )
 
 
-STACK_CONFIG_KEYS: Final = (
-    "voiceos:apiToken",
-    "voiceos:apiUrl",
-    "voiceos:requestTimeout",
-    "voiceos:maxAttempts",
-    "voiceos:maxRetrySeconds",
-    "voiceos:previewChecks",
-    "voiceos:maxConcurrency",
-)
+STACK_CONFIG_KEYS: Final = tuple(f"voiceos:{camel_case(p.name)}" for p in CONFIG)
 """Every stack config key the provider reads; a provider's ``configure`` looks up exactly these."""
 
 

@@ -30,15 +30,23 @@ from pulumi.provider.experimental.provider import (
 
 from ..core import checks, lifecycle
 from ..core.config import Settings
-from ..core.properties import FLEET_INPUT_NAMES, FLEET_OUTPUT_NAMES, SECRET_FLEET_OUTPUTS, camel_case
+from ..core.properties import (
+    FLEET,
+    FLEET_ENTRY_NAMES,
+    FLEET_INPUT_NAMES,
+    FLEET_OUTPUT_NAMES,
+    SECRET_FLEET_OUTPUTS,
+    camel_case,
+)
 from ..engine import fleet
 from . import values
 from .errors import InitFailed
+from .schema import token
 from .values import PropertyMap, PropertyValue
 
 __all__ = ["FLEET_TYPE", "FleetHooks"]
 
-FLEET_TYPE: Final = "voiceos:index:PhoneNumberFleet"
+FLEET_TYPE: Final = token(FLEET.name)
 INPUTS: Final = tuple(camel_case(name) for name in FLEET_INPUT_NAMES)
 OUTPUTS: Final = tuple(camel_case(name) for name in FLEET_OUTPUT_NAMES)
 _SECRET: Final = frozenset(camel_case(name) for name in SECRET_FLEET_OUTPUTS)
@@ -53,7 +61,7 @@ def failure_path(path: str) -> str:
     if not sep:
         return camel_case(path)
     tail = rest
-    for snake in ("inbound_agent_id",):
+    for snake in FLEET_ENTRY_NAMES:
         tail = tail.replace(snake, camel_case(snake))
     return head + sep + tail
 

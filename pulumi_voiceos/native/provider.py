@@ -44,38 +44,29 @@ from pulumi.provider.experimental.provider import (
 
 from ..core import lifecycle
 from ..core.config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
-from ..core.properties import CAMEL_CASE, INPUT_NAMES, OUTPUT_NAMES, camel_case
+from ..core.properties import BINDING, CAMEL_CASE, PHONE_NUMBER, camel_case
 from ..engine import operations
 from ..engine.deployment import deployment_state
 from . import values
 from .engine_log import CURRENT_URN
 from .fleet import FLEET_TYPE, FleetHooks, Run
+from .schema import PACKAGE, token
 from .values import PropertyMap, PropertyValue
 
 __all__ = ["BINDING_TYPE", "FLEET_TYPE", "NAME", "BindingHooks", "Hooks", "VoiceOSProvider", "load_schema"]
 
 logger = logging.getLogger("pulumi_voiceos")
 
-NAME: Final = "voiceos"
-BINDING_TYPE: Final = "voiceos:index:PhoneNumberBinding"
-GET_PHONE_NUMBER: Final = "voiceos:index:getPhoneNumber"
-LIST_PHONE_NUMBERS: Final = "voiceos:index:listPhoneNumbers"
+NAME: Final = PACKAGE
+BINDING_TYPE: Final = token(BINDING.name)
+GET_PHONE_NUMBER: Final = token("getPhoneNumber")
+LIST_PHONE_NUMBERS: Final = token("listPhoneNumbers")
 
-INPUTS: Final = tuple(camel_case(name) for name in INPUT_NAMES if name != "adopt_existing")
+INPUTS: Final = tuple(camel_case(p.name) for p in BINDING.inputs() if p.in_schema)
 """The binding's inputs in the schema; ``adopt_existing`` is the dynamic resource's way to
 import and has no place here, where ``read`` imports."""
-OUTPUTS: Final = tuple(camel_case(name) for name in OUTPUT_NAMES if name != "adopt_existing")
-LISTED: Final = (
-    "phoneNumber",
-    "inboundAgentId",
-    "webhooks",
-    "voiceosId",
-    "uri",
-    "accountId",
-    "createdAt",
-    "updatedAt",
-    "telephony",
-)
+OUTPUTS: Final = tuple(camel_case(p.name) for p in BINDING.properties if p.in_schema)
+LISTED: Final = tuple(camel_case(p.name) for p in PHONE_NUMBER.properties)
 """The properties of a listed number (the schema's PhoneNumber type)."""
 _IMPORTED_INPUTS: Final = ("phoneNumber", "inboundAgentId", "webhooks")
 """What an import writes into the program: the binding, and none of the defaults."""
