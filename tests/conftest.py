@@ -1,5 +1,6 @@
 """Shared fixtures: one real emulator on loopback per session (per worker of a parallel run), a fresh
-number per test; and how a parallel run (pytest-xdist, ``--dist loadgroup``) shares the machine."""
+number per test; how a parallel run (pytest-xdist, ``--dist loadgroup``) shares the machine; and a run
+that leaves a process behind fails (tests/leftovers.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pulumi.dynamic import ConfigureRequest
@@ -17,6 +19,7 @@ from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.engine.deployment import new_deployment
 
+from . import leftovers
 from .helpers import AGENTS, API_TOKEN, CARRIER_TOKEN, quick_settings
 from .machine import MachineLock
 
@@ -104,3 +107,46 @@ def _share_of_the_machine(request: pytest.FixtureRequest, _machine: MachineLock 
     hold = _machine.alone if request.node.get_closest_marker("alone") is not None else _machine.shared
     with hold():
         yield
+
+
+# -- no process left behind -------------------------------------------------------------------------
+
+_LEFT_BEHIND = pytest.StashKey[list[str]]()
+# A process already on its way out at the end of the session is given this long before it counts.
+_GRACE_SECONDS = 3.0
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Each pytest process (the controller and every xdist worker): what a killed engine orphans comes
+    # back to the process that ran the test, and is found below.
+    leftovers.become_subreaper()
+    config.stash[_LEFT_BEHIND] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """A worker's leftovers, reported by the controller (pytest-xdist's hook)."""
+    found = getattr(node, "workeroutput", {}).get("leftover_processes", [])
+    node.config.stash[_LEFT_BEHIND].extend(f"{node.gateway.id}: {line}" for line in found)
+
+
+@pytest.hookimpl(trylast=True)  # after the session's fixtures (the session emulator) are torn down
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    found = leftovers.kill_leftovers(_GRACE_SECONDS)
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: its controller reports them
+        workeroutput["leftover_processes"] = found
+        return
+    left = session.config.stash[_LEFT_BEHIND]
+    left.extend(found)
+    if left and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    left = config.stash.get(_LEFT_BEHIND, [])
+    if left:
+        terminalreporter.section("processes left behind (now killed)", red=True, bold=True)
+        for line in left:
+            terminalreporter.line(line)
+        terminalreporter.line(f"{len(left)} process(es) outlived the tests that started them: the run fails")

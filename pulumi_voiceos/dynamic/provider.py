@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from .._lazy import LazyModule
+from .._lifetime import exit_with_parent
 from .._requirements import DYNAMIC_RESOURCE, PulumiVersionError, installed_pulumi, problem
 from ..core.config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
 from ..core.properties import INPUT_NAMES, OUTPUT_NAMES, SECRET_OUTPUTS
@@ -93,6 +94,7 @@ class VoiceOSResourceProvider(ResourceProvider):
         # Called once, in the provider process only (never in the program that pickles the provider).
         self._stack_config = {key: req.config.get(key) for key in STACK_CONFIG_KEYS}
         messages.say_what_each_message_is()
+        exit_with_parent(only_under="pulumi.dynamic")  # the provider server, not a test calling this hook
 
     def _settings(self) -> Settings:
         return resolve_settings(getattr(self, "_stack_config", None))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import sys
 
+from .._lifetime import exit_with_parent
 from .._requirements import NATIVE_PLUGIN, installed_pulumi, problem
 
 
 def main() -> None:
+    exit_with_parent()  # first: the engine may be killed while this process starts
     # Checked before anything of pulumi.provider.experimental is imported: below 3.171 it is not there,
     # and the engine would only say that the plugin "exited prematurely".
     too_old = problem("pulumi-resource-voiceos", NATIVE_PLUGIN, installed_pulumi())

@@ -169,7 +169,7 @@ func (h *host) RunPlugin(
 	cmd.Env = append(cmd.Env, req.GetEnv()...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 
-	if err := cmd.Run(); err != nil {
+	if err := runWithHost(cmd); err != nil {
 		var exitErr *exec.ExitError
 		if errors.As(err, &exitErr) {
 			return server.Send(&pulumirpc.RunPluginResponse{
@@ -255,7 +255,7 @@ func (h *host) Run(_ context.Context, req *pulumirpc.RunRequest) (*pulumirpc.Run
 		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON),
 	)
 
-	if err := cmd.Run(); err != nil {
+	if err := runWithHost(cmd); err != nil {
 		var exitErr *exec.ExitError
 		if errors.As(err, &exitErr) {
 			if exitErr.ExitCode() == exitAfterUserActionableMessage {
@@ -336,6 +336,7 @@ func findExecScript() (string, error) {
 }
 
 func main() {
+	exitWithParent()
 	// The engine passes its own address as the last positional argument and
 	// may put flags (such as -tracing) before it; none of them matter here.
 	var positional []string
