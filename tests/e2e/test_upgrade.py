@@ -49,7 +49,7 @@ UNBOUND: Final[Binding] = (None, [])
 
 
 def _webhook(given: dict[str, Any]) -> dict[str, Any]:
-    """A webhook as the API keeps it: the method upper case (POST when left out), no headers as {}."""
+    """A declared webhook as the API keeps it: the method upper case (POST when left out), no headers as {}."""
     return {
         "events": list(given["events"]),
         "url": given["url"],
@@ -80,7 +80,8 @@ def live(d: Deployment) -> dict[str, Binding]:
     for number in NUMBERS:
         got = d.emulator.peek(number)
         assert got is not None, f"{number} vanished from the emulator"
-        found[number] = _binding(got["inbound_agent_id"], got["webhooks"])
+        hooks = [{key: w.get(key) for key in ("events", "url", "method", "headers")} for w in got["webhooks"]]
+        found[number] = (got["inbound_agent_id"], hooks)
     return found
 
 
