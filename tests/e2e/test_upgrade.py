@@ -174,12 +174,26 @@ from pulumi_voiceos.native.__main__ import main
 sys.exit(main())
 """
 
+DYNAMIC_HOOK: Final = """import pathlib, sys
+# Run by a .pth as any Python of this virtualenv starts: records the dynamic provider's processes.
+if "pulumi.dynamic" in sys.orig_argv:
+    with open({record!r}, "a") as record:
+        record.write(str(pathlib.Path(__file__).parent / "pulumi_voiceos") + "\\n")
+"""
 
-def install_old_plugin(venv: Path, record: Path) -> None:
-    """The old package's ``pulumi-resource-voiceos`` in ``venv``'s bin, where the engine finds it on PATH."""
+
+def record_old_processes(venv: Path, record: Path) -> None:
+    """Make every process of the old package say so in ``record``: the plugin, and the dynamic provider.
+
+    The plugin is ``venv``'s ``pulumi-resource-voiceos``, where the engine finds it on PATH; the dynamic
+    provider process, ``python -m pulumi.dynamic``, is recorded by a ``.pth`` of ``venv``'s site-packages.
+    """
     script = venv / "bin" / "pulumi-resource-voiceos"
     script.write_text(PLUGIN_SCRIPT.format(python=venv / "bin" / "python", record=str(record)))
     script.chmod(0o755)
+    [purelib] = {p.parent for p in venv.glob("lib/*/site-packages/pulumi_voiceos")}
+    (purelib / "upgrade_test_record.py").write_text(DYNAMIC_HOOK.format(record=str(record)))
+    (purelib / "upgrade_test_record.pth").write_text("import upgrade_test_record\n")
 
 
 def use_package(d: Deployment, venv: Path) -> None:
@@ -199,15 +213,15 @@ def outputs(d: Deployment) -> dict[str, Any]:
 
 
 class Served:
-    """Which package served a run: the dynamic program exports it, the old plugin records it."""
+    """Which packages served a run: the dynamic program exports its own, the old package's processes record theirs."""
 
-    def __init__(self, d: Deployment, provider: str, record: Path) -> None:
-        self.d, self.provider, self.record = d, provider, record
+    def __init__(self, d: Deployment, record: Path) -> None:
+        self.d, self.record = d, record
 
-    def packages(self) -> set[Path]:
-        if self.provider == "dynamic":
-            return {Path(self.d.stack.outputs()["package"].value)}
-        return {Path(line) for line in self.record.read_text().splitlines()} if self.record.exists() else set()
+    def packages(self, *, program: bool = True) -> set[Path]:
+        recorded = {Path(line) for line in self.record.read_text().splitlines()} if self.record.exists() else set()
+        exported = self.d.stack.outputs().get("package") if program else None
+        return recorded | ({Path(exported.value)} if exported else set())
 
 
 @pytest.mark.parametrize("provider", ["dynamic", "native"])
@@ -215,23 +229,22 @@ def test_a_stack_deployed_by_the_release_before_the_redesign_previews_no_change_
     provider: str, tmp_path: Path
 ) -> None:
     old = install_old_release(tmp_path / "old")
-    record = tmp_path / "old" / "plugin-served-by"
-    install_old_plugin(old, record)
+    record = tmp_path / "old" / "served-by"
+    record_old_processes(old, record)
     program = PROGRAMS / "upgrade" if provider == "dynamic" else yaml_program(tmp_path / "program.yaml")
     with deployment(tmp_path / "stack", program=program, token=TOKEN, numbers=NUMBERS, agents=AGENTS) as d:
         for number in NUMBERS:
             d.emulator.seed_number(number, auth_token=CARRIER)
         d.emulator.seed_number(TAKEN, inbound_agent_id="agent_billing", webhooks=[THEIRS], auth_token=CARRIER)
         (d.work_dir / "declared.json").write_text(json.dumps(DECLARED))
-        served = Served(d, provider, record)
+        served = Served(d, record)
         path_before = d.env_vars["PATH"]
 
         use_package(d, old)
         deployed = d.up()
         assert set(summary(deployed)) == {"create"}
-        assert served.packages() and all(p.is_relative_to(old) for p in served.packages()), (
-            "the old package did not run"
-        )
+        ran = served.packages()
+        assert served.packages(program=False) and all(p.is_relative_to(old) for p in ran), f"not the old package: {ran}"
         assert live(d) == DECLARED_LIVE
         deployed_outputs = outputs(d)
 
@@ -253,5 +266,4 @@ def test_a_stack_deployed_by_the_release_before_the_redesign_previews_no_change_
 
         d.destroy()
         assert live(d) == AFTER_DESTROY
-        if provider == "native":  # a destroy runs no program, so only the plugin can say who served it
-            assert not any(p.is_relative_to(old) for p in served.packages()), "the old plugin still ran"
+        assert served.packages(program=False) == set(), "the old package served the destroy"
