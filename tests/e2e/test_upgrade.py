@@ -121,6 +121,24 @@ def install_old_release(root: Path) -> Path:
     return venv
 
 
+NATIVE_BINDING_OUTPUTS: Final = (
+    "phoneNumber",
+    "inboundAgentId",
+    "webhooks",
+    "voiceosId",
+    "uri",
+    "accountId",
+    "createdAt",
+    "updatedAt",
+    "telephony",
+    "telephonyAuthToken",
+    "previousInboundAgentId",
+    "previousWebhooks",
+    "onDelete",
+)
+NATIVE_FLEET_OUTPUTS: Final = ("bindings", "numbers", "telephonyAuthTokens", "previous")
+
+
 def yaml_program(path: Path) -> Path:
     """``DECLARED`` for the native provider: a YAML program exporting every output of each resource."""
     resources: dict[str, Any] = {}
@@ -146,23 +164,6 @@ def yaml_program(path: Path) -> Path:
     path.write_text(yaml.safe_dump(program, sort_keys=False))
     return path
 
-
-NATIVE_BINDING_OUTPUTS: Final = (
-    "phoneNumber",
-    "inboundAgentId",
-    "webhooks",
-    "voiceosId",
-    "uri",
-    "accountId",
-    "createdAt",
-    "updatedAt",
-    "telephony",
-    "telephonyAuthToken",
-    "previousInboundAgentId",
-    "previousWebhooks",
-    "onDelete",
-)
-NATIVE_FLEET_OUTPUTS: Final = ("bindings", "numbers", "telephonyAuthTokens", "previous")
 
 PLUGIN_SCRIPT: Final = """#!{python}
 # pulumi-resource-voiceos as pip writes it, recording first which package serves the engine.
@@ -196,8 +197,10 @@ def record_old_processes(venv: Path, record: Path) -> None:
     (purelib / "upgrade_test_record.pth").write_text("import upgrade_test_record\n")
 
 
-def use_package(d: Deployment, venv: Path) -> None:
-    """Run the program, the dynamic provider and the plugin from ``venv``, as a user's upgrade of the package does."""
+def use_package(d: Deployment, venv: Path, path: str) -> None:
+    """Run the program, the dynamic provider and the plugin from ``venv``, as a user's upgrade of the package does.
+
+    ``path``: the deployment's own PATH, which ``venv``'s bin then precedes."""
     project = d.work_dir / "Pulumi.yaml"
     spec = yaml.safe_load(project.read_text())
     if spec["runtime"] != "yaml":
@@ -205,7 +208,7 @@ def use_package(d: Deployment, venv: Path) -> None:
         project.write_text(yaml.safe_dump(spec))
     # The dynamic provider process is `python3 -m pulumi.dynamic` of this virtualenv (the SDK's provider script).
     d.env_vars["PULUMI_RUNTIME_VIRTUALENV"] = str(venv)
-    d.env_vars["PATH"] = f"{venv / 'bin'}:{d.env_vars['PATH']}"
+    d.env_vars["PATH"] = f"{venv / 'bin'}:{path}"
 
 
 def outputs(d: Deployment) -> dict[str, Any]:
@@ -238,9 +241,9 @@ def test_a_stack_deployed_by_the_release_before_the_redesign_previews_no_change_
         d.emulator.seed_number(TAKEN, inbound_agent_id="agent_billing", webhooks=[THEIRS], auth_token=CARRIER)
         (d.work_dir / "declared.json").write_text(json.dumps(DECLARED))
         served = Served(d, record)
-        path_before = d.env_vars["PATH"]
+        path = d.env_vars["PATH"]
 
-        use_package(d, old)
+        use_package(d, old, path)
         deployed = d.up()
         assert set(summary(deployed)) == {"create"}
         ran = served.packages()
@@ -248,8 +251,7 @@ def test_a_stack_deployed_by_the_release_before_the_redesign_previews_no_change_
         assert live(d) == DECLARED_LIVE
         deployed_outputs = outputs(d)
 
-        d.env_vars["PATH"] = path_before
-        use_package(d, Path(sys.prefix))
+        use_package(d, Path(sys.prefix), path)
         record.unlink(missing_ok=True)
         d.emulator.clear_requests()
         previewed = d.preview(diff=True)
