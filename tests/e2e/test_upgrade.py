@@ -237,8 +237,8 @@ def test_a_stack_deployed_by_the_release_before_the_redesign_previews_no_change_
     program = PROGRAMS / "upgrade" if provider == "dynamic" else yaml_program(tmp_path / "program.yaml")
     with deployment(tmp_path / "stack", program=program, token=TOKEN, numbers=NUMBERS, agents=AGENTS) as d:
         for number in NUMBERS:
-            d.emulator.seed_number(number, auth_token=CARRIER)
-        d.emulator.seed_number(TAKEN, inbound_agent_id="agent_billing", webhooks=[THEIRS], auth_token=CARRIER)
+            d.emulator.seed(number, auth_token=CARRIER)
+        d.emulator.seed(TAKEN, inbound_agent_id="agent_billing", webhooks=[THEIRS], auth_token=CARRIER)
         (d.work_dir / "declared.json").write_text(json.dumps(DECLARED))
         served = Served(d, record)
         path = d.env_vars["PATH"]
