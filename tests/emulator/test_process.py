@@ -625,9 +625,10 @@ def test_rate_limit_answers_429_with_retry_after(http: httpx.Client, emu: Emulat
 
 def test_rate_limit_refills_over_time(http: httpx.Client, emu: EmulatorProcess, number: str) -> None:
     path = f"/phone_numbers/{enc(number)}"
-    emu.set_rate_limit(20, burst=1)
+    # One token a second: the second request comes well within the second, and the wait outlasts it.
+    emu.set_rate_limit(1, burst=1)
     assert statuses(http, path, 2) == [200, 429]
-    time.sleep(0.1)
+    time.sleep(1.1)
     assert statuses(http, path, 1) == [200]
 
 

@@ -46,7 +46,9 @@ def test_a_cancel_during_a_fleet_create_starts_no_new_write_and_the_next_up_writ
 
     async def create_then_cancel() -> None:
         creating = asyncio.ensure_future(native.create(CreateRequest(URN, props, 60, preview=False)))
-        await asyncio.sleep(0.15)
+        # Cancel once writes are under way, however long a loaded machine takes to start them.
+        while not await asyncio.to_thread(_patched, api):
+            await asyncio.sleep(0.02)
         cancelled_at.append(time.time())
         await native.cancel()
         await creating
