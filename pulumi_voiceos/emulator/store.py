@@ -1,6 +1,6 @@
 """SQLite storage for the emulator: each phone number as the JSON object the API returns, plus agents.
 
-Why a document per number, WAL mode and one shared connection: ``Store``.
+``Store``'s docstring says why a number is a document, why WAL mode, and why one shared connection.
 """
 
 from __future__ import annotations

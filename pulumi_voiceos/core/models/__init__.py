@@ -1,6 +1,6 @@
 """The data models, in three kinds kept apart so none is used for another (docs/internals.md, "The models").
 
-``inputs``: what a program declares, checked strictly; ``live``: what the API returns; ``binding``: either as a value.
+``inputs``: checked strictly; ``live``: what the API returns, read leniently; ``binding``: a routing as a value.
 """
 
 from __future__ import annotations
