@@ -1,11 +1,6 @@
-"""Manage VoiceOS phone-number routing as code with Pulumi.
+"""Manage VoiceOS phone-number routing as code with Pulumi: the package's public names.
 
-The public surface is re-exported here: one core of rules (``models``, ``checks``, ``lifecycle``,
-``operations``, ``fleet``, ``deployment``, ``client``, ``snapshot``, ``config``), two adapters
-(``dynamic`` for Python programs, ``native`` for the ``voiceos`` plugin) and the tools around them
-(``adopt``, ``emulator``, ``testing``); docs/architecture.md draws the whole. Everything but the
-errors and the settings is loaded on first use (``_lazy``): a Pulumi program needs only
-``PhoneNumberBinding``, and pydantic and httpx only run in the provider process.
+docs/architecture.md draws the layers behind them; all but the errors and the settings are imported on first use.
 """
 
 from __future__ import annotations
@@ -97,6 +92,8 @@ __all__ = [
 ]
 
 
+# A Pulumi program needs only PhoneNumberBinding; pydantic and httpx are needed only in the provider process,
+# where the hooks run, so every name above is imported when first read.
 __getattr__ = lazy_exports(__name__, _LAZY, globals())
 
 

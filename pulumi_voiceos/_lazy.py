@@ -1,9 +1,6 @@
-"""The one way this package imports on first use: ``LazyModule`` and ``lazy_exports``.
+"""Imports on first use: ``LazyModule`` and ``lazy_exports``, the one way this package defers an import.
 
-A Pulumi program imports the provider modules (to pickle the provider by name) and the package's
-names, but pydantic and httpx are only needed inside the provider process; importing them into every
-program run would cost more than the rest of this package (docs/architecture.md). The emulator's and
-the testing package's names likewise load their extras only when used.
+Why a program should not import pydantic and httpx: docs/internals.md, "Imports on first use".
 """
 
 from __future__ import annotations

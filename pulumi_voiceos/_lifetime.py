@@ -1,5 +1,7 @@
-"""Our processes end with the engine that started them: ``exit_with_parent()``, called where our code owns
-the process (the native plugin's entry point, the dynamic provider server's ``configure``)."""
+"""Make our processes exit when the Pulumi engine that started them is gone: ``exit_with_parent()``.
+
+Called where our code owns the process: the native plugin's entry point, the dynamic provider server's ``configure``.
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,6 @@
-"""The oldest pulumi SDK each entry point works with, and a clear refusal below it.
+"""The oldest pulumi SDK each entry point works with, and a clear error when an older one is installed.
 
-``pyproject.toml`` declares ``pulumi>=3.216`` (the highest of these); these checks speak when an
-older one was installed anyway (``--no-deps``, a pinned environment), instead of an ImportError or
-a TypeError deep in a hook. The dynamic resource needs 3.216.0 (``ReadResult`` takes ``inputs``),
-the native plugin 3.171.0 (``pulumi.provider.experimental``); docs/architecture.md says more.
+Why each minimum: docs/internals.md, "Versions of the pulumi SDK".
 """
 
 from __future__ import annotations
@@ -16,8 +13,12 @@ from .errors import PulumiVersionError
 
 __all__ = ["DYNAMIC_RESOURCE", "NATIVE_PLUGIN", "PulumiVersionError", "installed_pulumi", "problem"]
 
+# pyproject.toml declares pulumi>=3.216 (the highest of these); these checks speak when an older SDK was installed
+# anyway (--no-deps, a pinned environment), instead of an ImportError or a TypeError deep in a hook.
 DYNAMIC_RESOURCE: Final = "3.216.0"
+"""The first SDK whose ``ReadResult`` takes ``inputs`` (a refresh after drift returns them)."""
 NATIVE_PLUGIN: Final = "3.171.0"
+"""The first SDK with ``pulumi.provider.experimental``'s provider server, property values and check failures."""
 
 
 def installed_pulumi() -> str | None:

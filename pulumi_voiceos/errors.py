@@ -1,9 +1,6 @@
 """Every exception this package raises on purpose, in one tree (docs/internals.md draws it).
 
-Every message is written for the person running ``pulumi up``: it names the operation and the
-phone number, says what went wrong and what to do about it, and never contains the API token, the
-carrier's auth token or header values. Callers tell errors apart by their type, never by their text.
-The modules that raised them first re-export them, so old imports and pickled stacks keep working.
+Callers tell errors apart by their type, never by their message; ``VoiceOSError`` says how messages are written.
 """
 
 from __future__ import annotations
@@ -41,7 +38,13 @@ __all__ = [
 
 
 class VoiceOSError(Exception):
-    """Base class of every error this package raises on purpose."""
+    """Base class of every error this package raises on purpose.
+
+    Every message is written for the person running ``pulumi up``: it names the operation and the phone
+    number, says what went wrong and what to do about it, and never contains the API token, the carrier's
+    auth token or header values. The modules that raised an error first re-export it, so old imports and
+    pickled stacks keep working.
+    """
 
 
 class ConfigurationError(VoiceOSError):

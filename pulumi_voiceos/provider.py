@@ -1,8 +1,6 @@
-"""Where stacks deployed before the dynamic adapter had a folder of its own find their provider.
+"""The dynamic provider's old import path, kept because stacks deployed with 0.1.0 pickled it by this name.
 
-Each dynamic resource's state holds its provider pickled by name; stacks deployed
-by 0.1.0 name ``pulumi_voiceos.provider.PROVIDER``, so that name stays: it is the
-same object as ``pulumi_voiceos.dynamic.provider.PROVIDER``.
+``pulumi_voiceos.provider.PROVIDER`` is the same object as ``pulumi_voiceos.dynamic.provider.PROVIDER``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``from pulumi_voiceos.resource import PhoneNumberBinding`` keeps working: the resource lives in ``dynamic``."""
+"""The old import path of ``PhoneNumberBinding`` (0.1.0), kept working: the resource lives in ``dynamic``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """VoiceOS bindings declared as data: one PhoneNumberBinding per entry of bindings.yaml.
 
-Written by `voiceos-pulumi adopt`; edit it freely. Header values come from the
-stack's config as secrets, named in bindings.yaml by `{secret: <key>}`.
+Written by `voiceos-pulumi adopt`; edit it freely. A header value `{secret: <key>}` is that stack config secret.
 """
 
 from pathlib import Path

@@ -1,9 +1,6 @@
-"""A small typed client for the VoiceOS phone-number API.
+"""A small typed client for the VoiceOS phone-number API: ``VoiceOSClient``.
 
-It owns the HTTP concerns: bearer auth, timeouts, percent-encoding the number, pacing, retrying what
-is safe to retry, and turning every failure into one of the exceptions in ``errors`` with a message
-that names the call and the number. One ``VoiceOSClient`` wraps one thread-safe ``httpx.Client``,
-shared by a provider process's worker threads, so connections are reused across a run.
+It handles auth, timeouts, pacing and safe retries, and turns every failure into an exception of ``errors``.
 """
 
 from __future__ import annotations
@@ -96,6 +93,11 @@ def _detail(response: httpx.Response) -> Any:
 
 class VoiceOSClient:
     """Typed access to ``/phone_numbers``; safe to share between threads.
+
+    It owns the HTTP concerns: bearer auth, timeouts, percent-encoding the number, pacing, retrying what
+    is safe to retry, and turning every failure into one of the exceptions in ``errors`` with a message
+    that names the call and the number. It wraps one thread-safe ``httpx.Client``, shared by a provider
+    process's worker threads, so connections are reused across a run.
 
     Everything it does is set by ``Settings`` (``config.py`` owns the defaults):
     the URL, the token, the timeouts and the retry policy.

@@ -1,10 +1,6 @@
 """Pacing under the API's rate limit: one ``Pacer`` per provider process, in front of every request.
 
-It learns the rate from ``RateLimit-*`` / ``X-RateLimit-*`` headers where the API sends them, and
-otherwise from 429s: the requests accepted between two refusals are what the limit let through
-(a token bucket is empty at both), so their rate is the limit's. It honours ``Retry-After`` for
-everyone at once, adapts how many requests are in flight (AIMD), and says what it did at most once
-per ``SUMMARY_SECONDS``. ``cancel()`` (the engine's Cancel) stops every request not yet sent.
+How it learns the limit: docs/internals.md, "Pacing under the rate limit".
 """
 
 from __future__ import annotations
@@ -127,7 +123,15 @@ class Slot:
 
 
 class Pacer:
-    """Shared by every request of a provider process (all clients of its deployment); thread-safe."""
+    """Shared by every request of a provider process (all clients of its deployment); thread-safe.
+
+    It learns the rate from ``RateLimit-*`` / ``X-RateLimit-*`` headers where the API sends them, and
+    otherwise from 429s: the requests accepted between two refusals are what the limit let through
+    (a token bucket is empty at both), so their rate is the limit's. It honours ``Retry-After`` for
+    everyone at once, adapts how many requests are in flight (additive increase, multiplicative
+    decrease: halved on a refusal, grown again on success), and says what it did at most once per
+    ``SUMMARY_SECONDS``. ``cancel()`` (the engine's Cancel) stops every request not yet sent.
+    """
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock

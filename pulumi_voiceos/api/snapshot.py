@@ -1,10 +1,6 @@
-"""One listing of the account, shared by the reads of one deployment.
+"""One listing of the account, shared by the reads of one deployment: ``AccountSnapshot``.
 
-The first read of a provider process lists the account page by page (200 a page) and later reads
-are served from it: refreshing N bindings costs about ceil(account size / 200) requests instead of
-N. A number missing from the listing is never concluded gone, a write drops its number's entry,
-concurrent first reads share one listing, and a failed listing leaves every lookup to a GET
-(docs/architecture.md lists the guarantees). It lives in memory only, never on disk or in state.
+What it guarantees: docs/internals.md, "One listing of the account".
 """
 
 from __future__ import annotations
@@ -19,6 +15,14 @@ __all__ = ["AccountSnapshot"]
 
 
 class AccountSnapshot:
+    """The account as listed page by page (200 a page) by the first read of a provider process; later reads
+    are served from it, so refreshing N bindings costs about ceil(account size / 200) requests instead of N.
+
+    A number missing from the listing is never concluded gone, a write drops its number's entry,
+    concurrent first reads share one listing, and a failed listing leaves every lookup to a GET. It lives
+    in memory only, never on disk or in state.
+    """
+
     def __init__(self, list_numbers: Callable[[], Iterable[PhoneNumber]]) -> None:
         self._list_numbers = list_numbers
         self._listing_lock = threading.Lock()

@@ -1,10 +1,6 @@
-"""Where the provider's settings come from: stack config first, then the environment.
+"""The provider's settings (token, API URL, timeouts, retries): read from stack config first, then the environment.
 
-Settings are resolved at call time inside the provider process, never when a program constructs
-a resource, so nothing secret is pickled into ``__provider`` and a rotated token takes effect on
-the next run for every existing binding. The keys (``voiceos:apiToken`` / ``VOICEOS_API_TOKEN``,
-the URL, timeouts, retries, ``previewChecks``, a fleet's concurrency) are tabled in
-docs/architecture.md and README.md; a token set nowhere is a ``MissingTokenError``.
+Every key is tabled in docs/internals.md ("Settings") and README.md; a token set nowhere is a ``MissingTokenError``.
 """
 
 from __future__ import annotations
@@ -163,7 +159,12 @@ def check_api_url(url: str) -> str:
 def resolve_settings(
     stack_config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
-    """Build ``Settings`` from stack config (as given to ``configure``) and the environment."""
+    """Build ``Settings`` from stack config (as given to ``configure``) and the environment.
+
+    Called at call time inside the provider process, never when a program constructs a resource, so
+    nothing secret is pickled into ``__provider`` and a rotated token takes effect on the next run for
+    every existing binding.
+    """
     config = stack_config or {}
     env = os.environ if environ is None else environ
 

@@ -1,7 +1,7 @@
 """A local VoiceOS phone-number API for demos, tests and offline development (docs/testing.md).
 
-Names are imported lazily, so ``process``, ``client`` (httpx only) and ``defaults`` work without the
-``emulator`` extra (FastAPI, uvicorn); ``python -m pulumi_voiceos.emulator`` is the CLI."""
+``python -m pulumi_voiceos.emulator`` runs it; ``process``, ``client`` and ``defaults`` need no ``emulator`` extra.
+"""
 
 from __future__ import annotations
 
@@ -38,4 +38,6 @@ if TYPE_CHECKING:
 
 _LAZY = {"create_app": ".app", "EmulatorClient": ".client", "EmulatorProcess": ".process", "Store": ".store"}
 
+# Imported on first use, so that process, client (httpx only) and defaults work without the emulator extra
+# (FastAPI, uvicorn).
 __getattr__ = lazy_exports(__name__, _LAZY, globals())

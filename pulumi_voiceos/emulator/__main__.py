@@ -1,10 +1,6 @@
 """``voiceos-emulator`` / ``python -m pulumi_voiceos.emulator``: run the emulator.
 
-The CLI binds the listening socket itself rather than letting uvicorn do it,
-so ``--port 0`` can report the port the OS picked: once the server accepts
-requests it prints exactly one line, ``voiceos-emulator listening on
-http://HOST:PORT``, on stdout. Everything else (uvicorn's logs) goes to stderr,
-so a parent process can wait for that line and nothing more.
+Once it accepts requests it prints one line on stdout, ``voiceos-emulator listening on http://HOST:PORT``.
 """
 
 from __future__ import annotations
@@ -141,6 +137,13 @@ def _url(sock: socket.socket) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the emulator until SIGINT or SIGTERM; the exit status is 0, or ``EXIT_ADDRESS_IN_USE``, or 1.
+
+    It binds the listening socket itself rather than letting uvicorn do it, so ``--port 0`` can report the
+    port the OS picked: once the server accepts requests it prints exactly one line, ``voiceos-emulator
+    listening on http://HOST:PORT``, on stdout. Everything else (uvicorn's logs) goes to stderr, so a
+    parent process can wait for that line and nothing more.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
 

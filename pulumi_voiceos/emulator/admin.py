@@ -1,9 +1,6 @@
 """The emulator's admin area under ``/_emulator/``: test controls, not part of VoiceOS.
 
-Tests, demos and benchmarks use it to seed numbers (one at a time, in bulk, or from raw JSON
-holding whatever a real account may hold), make agents known, inject faults, latency and rate
-limits, and read the log of API requests. Requests here are neither logged nor authenticated,
-nor subject to injected trouble.
+Tests seed numbers and agents here, inject faults, latency and rate limits, and read the log of API requests.
 """
 
 from __future__ import annotations
@@ -79,6 +76,11 @@ def _hooks(webhooks: list[WebhookWrite]) -> list[dict[str, Any]]:
 
 
 def admin_router(backend: Backend, controls: Controls) -> APIRouter:
+    """The ``/_emulator/`` routes: seed numbers (one at a time, in bulk, or from raw JSON holding whatever a
+    real account may hold), make agents known, inject faults, latency and rate limits, read the request log.
+
+    Requests here are neither logged nor authenticated, nor subject to injected trouble.
+    """
     router = APIRouter(prefix=ADMIN_PREFIX)
     store = backend.store
 

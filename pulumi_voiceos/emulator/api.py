@@ -1,9 +1,6 @@
 """The VoiceOS phone-number routes of the contract (``shared/voiceos-api.md``), as HTTP.
 
-Each route hands what the request carries (path, query text, raw body) to the ``backend`` and
-sends back its ``(status, body)``: the API's semantics and request rules live there, once. Test
-controls are in ``admin.py``; logging, latency, faults, rate limit and auth are applied in front
-of these routes by the gate in ``app.py``.
+Each route hands the request to ``backend``, where the API's behaviour is written once, and sends back its answer.
 """
 
 from __future__ import annotations

@@ -1,12 +1,6 @@
-"""The emulator as one ASGI app: the VoiceOS API and the admin area, behind a gate.
+"""The emulator as one ASGI app: the VoiceOS API and the admin area, with a gate in front of the API (``_ApiGate``).
 
-- ``api.py``: the documented routes, over ``backend.py`` (the API's operations and state);
-- ``admin.py`` and ``controls.py``: the ``/_emulator/`` test controls and what they change;
-- here: ``_ApiGate``, a plain ASGI wrapper in front of every API request (anything outside
-  ``/_emulator/``). It logs the request on arrival, then applies, in order, the injected latency,
-  injected faults, the rate limit and bearer authentication. It is plain ASGI rather than FastAPI
-  middleware because it must be able to cut a connection mid-response (``drop_connection``) and
-  see the raw, still percent-encoded path for the request log.
+How the emulator's parts fit together: docs/internals.md, "The emulator".
 """
 
 from __future__ import annotations
@@ -67,7 +61,13 @@ async def _send_json(send: Send, status: int, body: Any, headers: dict[str, str]
 
 
 class _ApiGate:
-    """Logging, latency, faults, rate limit and auth for every API request."""
+    """Logging, latency, faults, rate limit and auth for every API request (anything outside ``/_emulator/``).
+
+    It logs the request on arrival, then applies, in order, the injected latency, injected faults, the
+    rate limit and bearer authentication. It is plain ASGI rather than FastAPI middleware because it must
+    be able to cut a connection mid-response (``drop_connection``) and see the raw, still percent-encoded
+    path for the request log.
+    """
 
     def __init__(self, app: ASGIApp, controls: Controls, token: str) -> None:
         self.app = app

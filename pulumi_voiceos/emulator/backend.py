@@ -1,10 +1,6 @@
 """The VoiceOS account behind the emulator: the API's operations over the store, answering as the API does.
 
-Each operation takes what a request carries (the path's number, query text, the raw body) and
-returns ``(status, body)``: the routes in ``api`` and the in-memory transport of
-``pulumi_voiceos.testing`` both answer from here, so the API's semantics (what a PATCH changes,
-its defaults, its 404s and 422s) are written once. The request rules are the emulator's own
-(``rules``). A 422 names the field and never shows the value sent: header values are secrets.
+The emulator's routes and the in-memory account of ``pulumi_voiceos.testing`` both answer from here.
 """
 
 from __future__ import annotations
@@ -72,7 +68,13 @@ def _checked(adapter: TypeAdapter[Any], value: Any, loc: tuple[str, ...]) -> tup
 
 
 class Backend:
-    """The account's numbers and agents (a ``Store``), with the API's operations over them."""
+    """The account's numbers and agents (a ``Store``), with the API's operations over them.
+
+    Each operation takes what a request carries (the path's number, query text, the raw body) and returns
+    ``(status, body)``, so the API's semantics (what a PATCH changes, its defaults, its 404s and 422s) are
+    written once, for the routes and the in-memory transport alike. The request rules are the emulator's
+    own (``rules``). A 422 names the field and never shows the value sent: header values are secrets.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store

@@ -1,5 +1,4 @@
-"""``EmulatorClient``: a running emulator's admin area over HTTP: seed its account, read it back, inject
-faults, latency and rate limits. It ignores proxy variables, which would route loopback calls elsewhere."""
+"""``EmulatorClient``: a running emulator's admin area over HTTP (seed its account, read it back, inject faults)."""
 
 from __future__ import annotations
 
@@ -54,6 +53,7 @@ class EmulatorClient:
 
     def _client(self) -> httpx.Client:
         if self._http is None:
+            # trust_env=False: proxy variables would route loopback calls elsewhere.
             self._http = httpx.Client(timeout=30.0, trust_env=False)
         return self._http
 

@@ -1,8 +1,6 @@
 """The emulator's test controls: injected faults, latency, a rate limit, and the request log.
 
-The admin area (``admin.py``) changes them; the gate in front of the VoiceOS
-API (``app.py``) applies them to every API request. They live in memory and
-are only touched from the event loop thread, so they need no lock.
+The admin area (``admin.py``) changes them; the gate in front of the VoiceOS API (``app.py``) applies them.
 """
 
 from __future__ import annotations
@@ -99,7 +97,10 @@ class TokenBucket:
 
 
 class Controls:
-    """What the admin area changes: faults, latency, rate limit, and the request log."""
+    """What the admin area changes: faults, latency, rate limit, and the request log.
+
+    They live in memory and are only touched from the event loop thread, so they need no lock.
+    """
 
     def __init__(self) -> None:
         self.faults: list[_Fault] = []

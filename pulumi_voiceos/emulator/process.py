@@ -1,7 +1,6 @@
 """``EmulatorProcess``: the emulator as a subprocess on loopback, started and stopped from Python.
 
-A real process on a real socket, so the provider under test goes through the HTTP stack it uses
-against VoiceOS, and crashes and restarts (``kill``, ``restart``) happen for real.
+A real process on a real socket: the provider goes through its real HTTP stack, and crashes and restarts are real.
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
 """The emulator's own rules: what the VoiceOS API accepts, as the contract (``shared/voiceos-api.md``) says.
 
-Written here, not taken from the client's models: the emulator stands for the service, and a
-client rule the service does not have (an event name's form, a URL scheme, a method list) must
-not hide a client bug that a real account would show. The request bodies are pydantic models,
-as the service's FastAPI would have them, so their 422s read as the service's do.
+Why they are not the client's models: docs/internals.md, "The emulator".
 """
 
 from __future__ import annotations

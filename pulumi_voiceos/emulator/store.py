@@ -1,12 +1,6 @@
-"""SQLite persistence for the emulator: each phone number as the JSON object the API returns, plus agents.
+"""SQLite storage for the emulator: each phone number as the JSON object the API returns, plus agents.
 
-A number is kept as a document (every field as stored, odd values and unknown fields included),
-so the account can hold what a real one holds; ``uri`` and ``account_id`` are derived when the
-document does not carry its own. The file is in WAL mode with ``synchronous=NORMAL``: a committed
-write survives a crash of the process (tests SIGKILL it) and readers never wait for writers.
-One connection is shared behind a lock (uvicorn runs handlers in a thread pool), and every
-read-modify-write runs in a ``BEGIN IMMEDIATE`` transaction, which also keeps a second process
-on the same file from interleaving with it. The API's semantics are in ``backend``, not here.
+``Store``'s docstring says why a number is a document, why WAL mode, and why one shared connection.
 """
 
 from __future__ import annotations
@@ -72,6 +66,14 @@ class Store:
 
     Methods take and return wire-shaped dicts (the JSON the API sends); they store what they
     are given, without rules: the request rules and defaults are the backend's.
+
+    A number is kept as a document (every field as stored, odd values and unknown fields included), so
+    the account can hold what a real one holds; ``uri`` and ``account_id`` are derived when the document
+    does not carry its own. The file is in WAL mode with ``synchronous=NORMAL``: a committed write
+    survives a crash of the process (tests SIGKILL it) and readers never wait for writers. One connection
+    is shared behind a lock (uvicorn runs handlers in a thread pool), and every read-modify-write runs in
+    a ``BEGIN IMMEDIATE`` transaction, which also keeps a second process on the same file from
+    interleaving with it.
     """
 
     def __init__(self, path: str | Path, *, account_id: str = "acct_emulator") -> None:

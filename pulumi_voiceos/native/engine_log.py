@@ -1,12 +1,6 @@
-"""Warnings of the shared operations, shown by the engine against the resource they concern.
+"""Sends the package's log records to the engine, so a warning shows under the resource it concerns in ``pulumi up``.
 
-The operations log to the ``pulumi_voiceos`` logger ("handed over to another
-binding", "left ... as it is"). A provider plugin's stderr reaches the engine's
-debug log only, so the native provider sends these records to the engine's
-``Log`` service instead, with the URN of the hook that wrote them: they show
-up under that resource in ``pulumi up`` like any provider diagnostic. A fleet's
-progress ("bound 3,000 of 10,000 numbers") goes as an ephemeral status instead:
-the resource's row shows it while the step runs, and no line stays behind.
+Why not stderr, and how progress becomes a status line: ``EngineLogHandler``.
 """
 
 from __future__ import annotations
@@ -33,6 +27,16 @@ _SEVERITIES: Final = (
 
 
 class EngineLogHandler(logging.Handler):
+    """Sends the ``pulumi_voiceos`` logger's records to the engine's ``Log`` service.
+
+    The operations log their warnings to the ``pulumi_voiceos`` logger ("handed over to another binding",
+    "left ... as it is"). A provider plugin's stderr reaches the engine's debug log only, so this handler
+    sends each record to the engine instead, with the URN of the hook that wrote it (``CURRENT_URN``): it
+    shows up under that resource in ``pulumi up`` like any provider diagnostic. A fleet's progress ("bound
+    3,000 of 10,000 numbers", a record marked with ``STATUS``) goes as an ephemeral status instead: the
+    resource's row shows it while the step runs, and no line stays behind.
+    """
+
     def __init__(self, engine_address: str) -> None:
         super().__init__(level=logging.INFO)
         self._channel = grpc.insecure_channel(engine_address)

@@ -1,5 +1,4 @@
-"""What a native hook raises for the server to tell the engine more than a message (kept in
-``pulumi_voiceos.errors``; this name stays for old imports)."""
+"""The old import path of ``InitFailed``, which now lives in ``pulumi_voiceos.errors``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""The package schema, built from the properties declared in ``core.properties`` and ``schema_overlay.json``.
+"""The package schema, built from ``core.properties`` and ``schema_overlay.json`` (the metadata, per-language sections).
 
-The overlay holds what is no property: the package's metadata, the provider's description and the
-per-language sections. ``make schema`` (``python -m pulumi_voiceos.native.schema``) writes ``schema.json``.
+``make schema`` (``python -m pulumi_voiceos.native.schema``) writes ``schema.json``.
 """
 
 from __future__ import annotations
@@ -88,6 +87,7 @@ def _function(function: Function) -> dict[str, Any]:
 
 
 def _overlay() -> dict[str, Any]:
+    """What is no property: the package's metadata, the provider's description and the per-language sections."""
     text = importlib.resources.files(__package__).joinpath("schema_overlay.json").read_text(encoding="utf-8")
     overlay: dict[str, Any] = json.loads(text)
     return overlay

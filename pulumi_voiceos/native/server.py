@@ -1,10 +1,4 @@
-"""The gRPC server of the native plugin: ``pulumi.provider.experimental``'s, telling the engine two things more.
-
-For a create, update, read or delete: a ``VoiceOSError`` reaches the user as its message alone
-(not followed by a Python traceback), and ``InitFailed`` becomes the engine's
-``ErrorResourceInitFailed``, so the engine records what a step that did part of its work wrote and
-the next ``up`` starts from there. Everything else is the SDK's (docs/architecture.md).
-"""
+"""The native plugin's gRPC server: the SDK's, plus two things it tells the engine (docs/internals.md, "The server")."""
 
 from __future__ import annotations
 
@@ -47,6 +41,14 @@ def _init_failed_status(exc: InitFailed) -> grpc.Status:
 
 
 class VoiceOSServicer(ProviderServicer):
+    """The SDK's servicer, telling the engine two things more for a create, update, read or delete.
+
+    A ``VoiceOSError`` reaches the user as its message alone (the SDK's would follow it with a Python
+    traceback), and ``InitFailed`` becomes the engine's ``ErrorResourceInitFailed``, so the engine records
+    what a step that did part of its work wrote and the next ``up`` starts from there. Everything else is
+    the SDK's.
+    """
+
     async def _told(self, context: grpc.aio.ServicerContext[Any, Any], exc: Exception) -> None:
         if isinstance(exc, InitFailed):
             await context.abort_with_status(_init_failed_status(exc))

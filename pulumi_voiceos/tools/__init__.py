@@ -1,1 +1,1 @@
-"""LAYER"""
+"""The ``voiceos-pulumi`` command line: ``adopt`` and ``doctor``."""

@@ -1,7 +1,7 @@
 """``voiceos-pulumi adopt``: turn an existing VoiceOS account into a Pulumi project in one command.
 
-It reads the account (adopt_entries.py), then writes the project and its stack (adopt_project.py); whatever
-can be wrong is found before anything is written. docs/adopt.md says what the project holds."""
+docs/adopt.md says what the project holds; ``adopt_account`` says how it is written.
+"""
 
 from __future__ import annotations
 
@@ -39,7 +39,11 @@ def adopt_account(
     strict: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> AdoptReport:
-    """Write or extend the project in ``out`` and its stack; see the module docstring."""
+    """Write or extend the project in ``out`` and its stack.
+
+    It reads the account (adopt_entries.py), then writes the project and its stack (adopt_project.py);
+    whatever can be wrong is found before anything is written. docs/adopt.md says what the project holds.
+    """
     from ..api.client import VoiceOSClient
 
     env = dict(os.environ if environ is None else environ)

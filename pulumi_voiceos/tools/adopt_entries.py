@@ -1,5 +1,4 @@
-"""adopt's reading of the account: which numbers it adopts, the entry and the resource name of each, and
-the report of what it did (the rest it counts, and names those no program can declare)."""
+"""adopt's reading of the account: which numbers it adopts, each one's entry and resource name, and the report."""
 
 from __future__ import annotations
 
@@ -17,6 +16,8 @@ __all__ = ["UNDECLARABLE_NEXT", "AdoptReport", "binding_name", "fleet_entry", "n
 
 @dataclass
 class AdoptReport:
+    """What adopt did: the numbers it adopted, a count of the rest, and those no program can declare."""
+
     listed: int = 0
     adopted: list[str] = field(default_factory=list)
     already_listed: int = 0

@@ -1,5 +1,7 @@
-"""adopt's project: the files it writes (Pulumi.yaml, __main__.py, bindings.yaml, extended in place on a
-re-run) and the stack it creates; a stack that cannot be set up takes back every file written."""
+"""adopt's project: the files it writes (Pulumi.yaml, __main__.py, bindings.yaml) and the stack it creates.
+
+A re-run extends bindings.yaml in place; a stack that cannot be set up takes back every file written.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """``voiceos-pulumi doctor``: a read-only check that the configured API and token serve the provider.
 
-It makes every request through the provider's own client (``VoiceOSClient``, its retries and pacing),
-watching each try with ``on_attempt``; it sends only GETs and prints no secret (doctor_report.py).
+It sends only GETs, through the provider's own client, and prints no secret (doctor_report.py).
 """
 
 from __future__ import annotations
@@ -295,7 +294,11 @@ def diagnose(
     census: bool = True,
     on_check: Callable[[Check], None] = lambda check: None,
 ) -> DoctorReport:
-    """Run every check against the API the settings in ``environ`` name; see the module docstring."""
+    """Run every check against the API the settings in ``environ`` name.
+
+    Every request goes through the provider's own client (``VoiceOSClient``, its retries and pacing),
+    watching each try with ``on_attempt``; it sends only GETs and prints no secret (doctor_report.py).
+    """
     env = os.environ if environ is None else environ
     report = DoctorReport()
     try:

@@ -1,8 +1,6 @@
-"""The package's models, in three kinds kept apart so none is used for another by accident.
+"""The data models, in three kinds kept apart so none is used for another (docs/internals.md, "The models").
 
-- ``inputs``: what a program declares and the provider writes, validated strictly;
-- ``live``: what the API returns, read leniently (a real account holds what it holds);
-- ``binding``: a binding as a value, compared alike whatever its origin.
+``inputs``: checked strictly; ``live``: what the API returns, read leniently; ``binding``: a routing as a value.
 """
 
 from __future__ import annotations

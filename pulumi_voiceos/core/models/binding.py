@@ -1,9 +1,6 @@
 """A binding as a value: what a number is routed to, compared alike whether declared, recorded or live.
 
-Built from any JSON a webhook may hold (lenient: live data is not ours to choose). Two webhooks
-are the same when their known fields mean the same (events as a set, the method's case, no
-headers and null headers); each value keeps the JSON it came from, so a restore writes back
-exactly what the API returned. Nothing here validates: the input rules live in ``inputs``.
+Nothing here validates: the input rules live in ``inputs``.
 """
 
 from __future__ import annotations
@@ -51,7 +48,13 @@ def canonical_webhook(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class WebhookValue:
-    """One webhook, equal to another when their canonical forms are."""
+    """One webhook, equal to another when their canonical forms are.
+
+    Built from any JSON a webhook may hold (lenient: live data is not ours to choose). Two webhooks are
+    the same when their known fields mean the same (events as a set, the method's case, no headers and
+    null headers); each value keeps the JSON it came from, so a restore writes back exactly what the API
+    returned.
+    """
 
     key: str
     """The canonical form as JSON text: what equality and hashing use."""

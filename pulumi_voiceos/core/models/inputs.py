@@ -1,10 +1,6 @@
 """The input rules: what a program may declare and what the provider writes, validated strictly.
 
-Canonical forms (methods upper case, events sorted and de-duplicated) are made here, so comparing
-two bindings never shows a phantom difference. The field-level rules are exported as annotated
-types (``PhoneNumberStr``, ``WebhookUrl``...) so a single field can be checked on its own when
-other fields of the same object are not known yet at preview time. What the API returns is read
-by ``live``'s models, which never apply these rules.
+Values are made canonical here (methods upper case, events sorted), so two equal bindings never show a difference.
 """
 
 from __future__ import annotations
@@ -183,6 +179,8 @@ def _check_filter(value: str) -> str:
     return value
 
 
+# Each field's rule is a type of its own, so a single field can be checked alone when other fields of the
+# same object are not known yet at preview time.
 PhoneNumberStr = Annotated[StrictStr, AfterValidator(_check_phone_number)]
 """An E.164 number: '+', then 8 to 15 digits, the first not 0."""
 AgentId = Annotated[StrictStr, AfterValidator(_check_agent_id)]

@@ -1,8 +1,6 @@
 """What the API returns, read leniently: a real account holds what dashboards and older clients stored.
 
-Nothing here reuses the input rules (``inputs``): every field but ``id`` and ``phone_number`` may
-be null or missing, lists may be empty, webhooks keep whatever JSON they hold (unknown events,
-methods, URL schemes, null headers), and fields this package does not know are ignored.
+Nothing here reuses the input rules (``inputs``): a field may be null or missing, and unknown fields are ignored.
 """
 
 from __future__ import annotations
@@ -55,7 +53,12 @@ class LiveWebhook(BaseModel):
 
 
 class PhoneNumber(BaseModel):
-    """A phone number as the API returns it."""
+    """A phone number as the API returns it.
+
+    Every field but ``id`` and ``phone_number`` may be null or missing, lists may be empty, webhooks keep
+    whatever JSON they hold (unknown events, methods, URL schemes, null headers), and fields this package
+    does not know are ignored.
+    """
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 

@@ -1,9 +1,6 @@
 """VoiceOS bindings declared as data: one PhoneNumberFleet holding every entry of bindings.yaml.
 
-Written by `voiceos-pulumi adopt --fleet`; edit it freely. Header values come
-from the stack's config as secrets, named in bindings.yaml by `{secret: <key>}`.
-One resource for the whole file deploys thousands of numbers in one step; the
-fleet still treats each entry as a PhoneNumberBinding would (see the README).
+Written by `voiceos-pulumi adopt --fleet`; edit it freely. A header value `{secret: <key>}` is that stack config secret.
 """
 
 from pathlib import Path
@@ -45,5 +42,7 @@ def binding(entry: dict[str, Any]) -> FleetBindingArgs:
 
 entries = [e for e in fleet.get("bindings") or [] if e.get("inbound_agent_id") is not None or e.get("webhooks")]
 if entries:  # entries with neither an agent nor webhooks are listed but unbound: not managed
+    # One resource for the whole file deploys thousands of numbers in one step; the fleet still treats each
+    # entry as a PhoneNumberBinding would (see the README).
     # allow_overwrite and on_delete apply to the whole fleet: set them here, not per entry.
     PhoneNumberFleet("fleet", bindings={str(e["phone_number"]): binding(e) for e in entries})
