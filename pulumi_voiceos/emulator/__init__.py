@@ -8,27 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._lazy import lazy_exports
-from .defaults import (
-    DEFAULT_ACCOUNT_ID,
-    DEFAULT_DB,
-    DEFAULT_PORT,
-    DEFAULT_TOKEN,
-    EXIT_ADDRESS_IN_USE,
-    LISTENING_PREFIX,
-)
+from . import defaults
+from .defaults import *  # noqa: F403 - the defaults are the package's names too
 
-__all__ = [
-    "DEFAULT_ACCOUNT_ID",
-    "DEFAULT_DB",
-    "DEFAULT_PORT",
-    "DEFAULT_TOKEN",
-    "EXIT_ADDRESS_IN_USE",
-    "LISTENING_PREFIX",
-    "EmulatorClient",
-    "EmulatorProcess",
-    "Store",
-    "create_app",
-]
+__all__ = [*defaults.__all__, "EmulatorClient", "EmulatorProcess", "Store", "create_app"]  # noqa: PLE0604
 
 if TYPE_CHECKING:
     from .app import create_app

@@ -26,15 +26,8 @@ exit_without_extra("voiceos-emulator")
 import uvicorn  # noqa: E402
 from pydantic import TypeAdapter, ValidationError  # noqa: E402
 
+from . import defaults  # noqa: E402
 from .app import create_app  # noqa: E402
-from .defaults import (  # noqa: E402
-    DEFAULT_ACCOUNT_ID,
-    DEFAULT_DB,
-    DEFAULT_PORT,
-    DEFAULT_TOKEN,
-    EXIT_ADDRESS_IN_USE,
-    LISTENING_PREFIX,
-)
 from .rules import AgentIdText, PhoneNumberText  # noqa: E402
 from .store import Store  # noqa: E402
 
@@ -53,15 +46,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help="port to listen on; 0 picks a free one (default: %(default)s)"
+        "--port",
+        type=int,
+        default=defaults.DEFAULT_PORT,
+        help="port to listen on; 0 picks a free one (default: %(default)s)",
     )
     parser.add_argument(
-        "--db", type=Path, default=Path(DEFAULT_DB), help="SQLite file holding the data (default: ./%(default)s)"
+        "--db",
+        type=Path,
+        default=Path(defaults.DEFAULT_DB),
+        help="SQLite file holding the data (default: ./%(default)s)",
     )
     parser.add_argument(
         "--token",
         default=None,
-        help=f"bearer token to accept (default: $VOICEOS_API_TOKEN, else {DEFAULT_TOKEN!r})",
+        help=f"bearer token to accept (default: $VOICEOS_API_TOKEN, else {defaults.DEFAULT_TOKEN!r})",
     )
     parser.add_argument(
         "--seed-number",
@@ -77,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="a known agent id; once any is known, PATCHes naming other agents get a 404. Repeatable",
     )
-    parser.add_argument("--account-id", default=DEFAULT_ACCOUNT_ID, help="account id reported (default: %(default)s)")
+    parser.add_argument(
+        "--account-id", default=defaults.DEFAULT_ACCOUNT_ID, help="account id reported (default: %(default)s)"
+    )
     parser.add_argument("--log-level", default="info", choices=_LOG_LEVELS, help="uvicorn log level (default: info)")
     parser.add_argument(
         "--allow-remote",
@@ -149,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port} is not a port number (0-65535)")
-    token = args.token or os.environ.get("VOICEOS_API_TOKEN") or DEFAULT_TOKEN
+    token = args.token or os.environ.get("VOICEOS_API_TOKEN") or defaults.DEFAULT_TOKEN
     seed_numbers = _validated(parser, "--seed-number", TypeAdapter(PhoneNumberText), args.seed_number)
     agents = _validated(parser, "--agent", TypeAdapter(AgentIdText), args.agent)
 
@@ -167,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sock = _bind(family, address)
     except OSError as exc:
         print(f"voiceos-emulator: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_ADDRESS_IN_USE if exc.errno == errno.EADDRINUSE else 1
+        return defaults.EXIT_ADDRESS_IN_USE if exc.errno == errno.EADDRINUSE else 1
 
     url = _url(sock)
     try:
@@ -226,7 +227,7 @@ class _AnnouncingServer(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if self.started:
-            print(f"{LISTENING_PREFIX}{self._url}", flush=True)
+            print(f"{defaults.LISTENING_PREFIX}{self._url}", flush=True)
 
 
 if __name__ == "__main__":

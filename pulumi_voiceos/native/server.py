@@ -6,7 +6,8 @@ import argparse
 import asyncio
 import contextlib
 import sys
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import grpc
 import grpc.aio
@@ -22,6 +23,8 @@ from ..errors import VoiceOSError
 from .errors import InitFailed
 
 __all__ = ["VoiceOSServicer", "serve"]
+
+_T = TypeVar("_T")
 
 
 def _init_failed_status(exc: InitFailed) -> grpc.Status:
@@ -49,26 +52,32 @@ class VoiceOSServicer(ProviderServicer):
     the SDK's.
     """
 
-    async def _told(self, context: grpc.aio.ServicerContext[Any, Any], exc: Exception) -> None:
-        if isinstance(exc, InitFailed):
+    async def _answered(self, context: grpc.aio.ServicerContext[Any, Any], call: Awaitable[_T]) -> _T:
+        """The hook's answer; a ``VoiceOSError`` is told to the engine as above, not as the SDK would."""
+        try:
+            return await call
+        except InitFailed as exc:
             await context.abort_with_status(_init_failed_status(exc))
-        await context.abort(grpc.StatusCode.UNKNOWN, str(exc))
+            raise
+        except VoiceOSError as exc:
+            await context.abort(grpc.StatusCode.UNKNOWN, str(exc))
+            raise
 
     async def Create(self, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-        try:
-            resp = await self._provider.create(
+        resp = await self._answered(
+            context,
+            self._provider.create(
                 provider.CreateRequest(
                     request.urn, PropertyValue.unmarshal_map(request.properties), request.timeout, request.preview
                 )
-            )
-        except (InitFailed, VoiceOSError) as exc:
-            await self._told(context, exc)
-            raise
+            ),
+        )
         return proto.CreateResponse(id=resp.resource_id or "", properties=PropertyValue.marshal_map(resp.properties))
 
     async def Update(self, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-        try:
-            resp = await self._provider.update(
+        resp = await self._answered(
+            context,
+            self._provider.update(
                 provider.UpdateRequest(
                     request.urn,
                     request.id,
@@ -78,37 +87,33 @@ class VoiceOSServicer(ProviderServicer):
                     ignore_changes=request.ignoreChanges,
                     preview=request.preview,
                 )
-            )
-        except (InitFailed, VoiceOSError) as exc:
-            await self._told(context, exc)
-            raise
+            ),
+        )
         return proto.UpdateResponse(properties=PropertyValue.marshal_map(resp.properties))
 
     async def Delete(self, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-        try:
-            await self._provider.delete(
+        await self._answered(
+            context,
+            self._provider.delete(
                 provider.DeleteRequest(
                     request.urn, request.id, PropertyValue.unmarshal_map(request.properties), timeout=request.timeout
                 )
-            )
-        except VoiceOSError as exc:
-            await self._told(context, exc)
-            raise
+            ),
+        )
         return empty_pb2.Empty()
 
     async def Read(self, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-        try:
-            resp = await self._provider.read(
+        resp = await self._answered(
+            context,
+            self._provider.read(
                 provider.ReadRequest(
                     request.urn,
                     request.id,
                     PropertyValue.unmarshal_map(request.properties),
                     PropertyValue.unmarshal_map(request.inputs),
                 )
-            )
-        except VoiceOSError as exc:
-            await self._told(context, exc)
-            raise
+            ),
+        )
         return proto.ReadResponse(
             id=resp.resource_id or "",
             properties=PropertyValue.marshal_map(resp.properties),
