@@ -99,7 +99,10 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checked, failures = fleet.check(
-            wire_unknowns(_own_inputs(news)), wire_unknowns(_own_inputs(olds)), settings=self._preview_settings()
+            self.deployment,
+            wire_unknowns(_own_inputs(news)),
+            wire_unknowns(_own_inputs(olds)),
+            settings=self._preview_settings(),
         )
         for hidden in ("__provider", DECLARED_ELSEWHERE):
             if hidden in news:
@@ -111,13 +114,14 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
         return DiffResult(changes=fleet.diff(olds, news).changes, replaces=[], delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        fleet_id, outputs = fleet.create(self._settings(), without_provider(props))
+        fleet_id, outputs = fleet.create(self.deployment, self._settings(), without_provider(props))
         return CreateResult(fleet_id, outputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         elsewhere = news.get(DECLARED_ELSEWHERE)
         return UpdateResult(
             fleet.update(
+                self.deployment,
                 self._settings(),
                 olds,
                 _own_inputs(news),
@@ -126,11 +130,11 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
         )
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        found = fleet.read(self._settings(), props)
+        found = fleet.read(self.deployment, self._settings(), props)
         return ReadResult(id_, found.outputs, found.inputs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        fleet.delete(self._settings(), props)
+        fleet.delete(self.deployment, self._settings(), props)
 
 
 FLEET_PROVIDER: Final = PhoneNumberFleetProvider()

@@ -9,6 +9,7 @@ and pydantic and httpx are loaded by the first hook, not by this module (docs/ar
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
@@ -36,6 +37,7 @@ from pulumi.dynamic import (  # noqa: E402
 
 if TYPE_CHECKING:
     from ..engine import operations
+    from ..engine.deployment import Deployment
 else:
     operations = LazyModule("pulumi_voiceos.engine.operations")
 
@@ -46,6 +48,7 @@ __all__ = [
     "SECRET_OUTPUTS",
     "PhoneNumberBindingProvider",
     "VoiceOSResourceProvider",
+    "process_deployment",
     "without_provider",
 ]
 
@@ -72,11 +75,38 @@ def without_provider(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if k != PROVIDER_KEY}
 
 
+_process_lock = threading.Lock()
+_process_deployment: Deployment | None = None
+
+
+def process_deployment() -> Deployment:
+    """The one deployment of this provider process, shared by the binding's and the fleet's providers.
+
+    The dynamic-provider server unpickles each resource's provider by name (``PROVIDER``, ``FLEET_PROVIDER``)
+    and calls its hooks, so this lookup is the adapter's entry point into the engine. It is made on first use
+    under a lock: two made by concurrent first hooks would split the claims and the listing between them."""
+    global _process_deployment  # noqa: PLW0603 - one per provider process, by design
+    with _process_lock:
+        if _process_deployment is None:
+            from ..engine.deployment import Deployment
+
+            _process_deployment = Deployment()
+        return _process_deployment
+
+
 class VoiceOSResourceProvider(ResourceProvider):
-    """What the binding's and the fleet's providers share: settings from stack config, read at call time."""
+    """What the binding's and the fleet's providers share: settings from stack config, read at call time.
+
+    :param deployment: the deployment its hooks serve; left out, this provider process's one
+        (``process_deployment``). Tests give each provider a fresh one, as a new provider process has.
+    """
 
     # It captures nothing secret, so __provider need not be encrypted per resource.
     serialize_as_secret_always = False
+
+    def __init__(self, deployment: Deployment | None = None) -> None:
+        if deployment is not None:  # left out, nothing is stored: a provider holds no state until configure
+            self._deployment = deployment
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Every hook of the binding's and the fleet's providers: our message before the SDK's traceback.
@@ -93,6 +123,12 @@ class VoiceOSResourceProvider(ResourceProvider):
         # Called once, in the provider process only (never in the program that pickles the provider).
         self._stack_config = {key: req.config.get(key) for key in STACK_CONFIG_KEYS}
         messages.say_what_each_message_is()
+
+    @property
+    def deployment(self) -> Deployment:
+        """The deployment this provider's hooks serve."""
+        given: Deployment | None = getattr(self, "_deployment", None)
+        return given if given is not None else process_deployment()
 
     def _settings(self) -> Settings:
         return resolve_settings(getattr(self, "_stack_config", None))
@@ -118,6 +154,7 @@ class PhoneNumberBindingProvider(VoiceOSResourceProvider):
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checked, failures = operations.check(
+            self.deployment,
             wire_unknowns(without_provider(news)),
             wire_unknowns(without_provider(olds)),
             settings=self._preview_settings(),
@@ -131,20 +168,20 @@ class PhoneNumberBindingProvider(VoiceOSResourceProvider):
         return DiffResult(changes=plan.changes, replaces=list(plan.replaces), delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        number, outs = operations.create(self._settings(), props)
+        number, outs = operations.create(self.deployment, self._settings(), props)
         return CreateResult(number, outs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(operations.update(self._settings(), olds, news))
+        return UpdateResult(operations.update(self.deployment, self._settings(), olds, news))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        found = operations.read(self._settings(), id_, props)
+        found = operations.read(self.deployment, self._settings(), id_, props)
         if found is None:
             return ReadResult("", {})
         return ReadResult(id_, found.outputs, found.inputs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        operations.delete(self._settings(), id_, props)
+        operations.delete(self.deployment, self._settings(), id_, props)
 
 
 PROVIDER: Final = PhoneNumberBindingProvider()
