@@ -18,6 +18,7 @@ from .._requirements import DYNAMIC_RESOURCE, PulumiVersionError, installed_pulu
 from ..core.config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
 from ..core.properties import INPUT_NAMES, OUTPUT_NAMES, SECRET_OUTPUTS
 from . import messages
+from .messages import message_first
 
 _too_old = problem("pulumi-voiceos's PhoneNumberBinding", DYNAMIC_RESOURCE, installed_pulumi())
 if _too_old:
@@ -108,13 +109,6 @@ class VoiceOSResourceProvider(ResourceProvider):
         if deployment is not None:  # left out, nothing is stored: a provider holds no state until configure
             self._deployment = deployment
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        # Every hook of the binding's and the fleet's providers: our message before the SDK's traceback.
-        super().__init_subclass__(**kwargs)
-        for name in ("check", "diff", "create", "update", "read", "delete"):
-            if name in cls.__dict__:
-                setattr(cls, name, messages.message_first(cls.__dict__[name]))
-
     def __setstate__(self, state: dict[str, Any]) -> None:
         # Stacks deployed by 0.1.0 pickled the class with an empty state.
         self.__dict__.update(state)
@@ -150,8 +144,9 @@ class PhoneNumberBindingProvider(VoiceOSResourceProvider):
             return "PROVIDER"
         return (PhoneNumberBindingProvider, ())
 
-    # -- hooks: each is the shared operation of the same name ------------------------
+    # -- hooks: each is the shared operation of the same name, with our message first on failure ----
 
+    @message_first
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checked, failures = operations.check(
             self.deployment,
@@ -163,23 +158,28 @@ class PhoneNumberBindingProvider(VoiceOSResourceProvider):
             checked[PROVIDER_KEY] = news[PROVIDER_KEY]
         return CheckResult(checked, [CheckFailure(f.property, f.reason) for f in failures])
 
+    @message_first
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         plan = operations.diff(olds, news)
         return DiffResult(changes=plan.changes, replaces=list(plan.replaces), delete_before_replace=False)
 
+    @message_first
     def create(self, props: dict[str, Any]) -> CreateResult:
         number, outs = operations.create(self.deployment, self._settings(), props)
         return CreateResult(number, outs)
 
+    @message_first
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         return UpdateResult(operations.update(self.deployment, self._settings(), olds, news))
 
+    @message_first
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         found = operations.read(self.deployment, self._settings(), id_, props)
         if found is None:
             return ReadResult("", {})
         return ReadResult(id_, found.outputs, found.inputs)
 
+    @message_first
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         operations.delete(self.deployment, self._settings(), id_, props)
 

@@ -1,8 +1,6 @@
-"""``Deployment``: what the hooks of one deployment share, passed to every engine function by its adapter.
-
-The claims (a delete of a number another resource takes is a hand-over), the imports, one client and
-one listing of the account per settings, the pacer, warnings said once (docs/architecture.md).
-"""
+"""``Deployment``: what the hooks of one deployment share, passed to every engine function by its adapter:
+the claims (a delete of a number another resource takes is a hand-over), the imports, one client and
+listing of the account per settings, the pacer, warnings said once (docs/architecture.md)."""
 
 from __future__ import annotations
 
