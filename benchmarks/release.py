@@ -40,7 +40,7 @@ from pulumi_voiceos.core.config import Settings
 from pulumi_voiceos.core.models import MAX_PAGE_SIZE, UNBOUND
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.engine import fleet as core
-from pulumi_voiceos.engine.deployment import new_deployment
+from pulumi_voiceos.engine.deployment import Deployment
 
 from . import fleet, report
 
@@ -74,9 +74,9 @@ def _entry(index: int) -> dict[str, Any]:
     return {"inbound_agent_id": fleet.AGENT_ID, "webhooks": fleet.webhooks(index, "r1")}
 
 
-def _checked(props: Mapping[str, Any], olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def _checked(deployment: Deployment, props: Mapping[str, Any], olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The fleet's inputs as the provider's check makes them canonical (it claims their numbers too)."""
-    checked, failures = core.check(props, olds)
+    checked, failures = core.check(deployment, props, olds)
     if failures:
         raise BenchmarkError(f"the fleet's inputs fail their check: {failures[:3]}")
     return checked
@@ -120,9 +120,9 @@ class Account:
         self.pages = math.ceil(size / MAX_PAGE_SIZE)
         self.settings = _settings(emulator.url)
         emulator.seed_many([{"phone_number": fleet.phone_number(i)} for i in range(size)])
-        new_deployment()
-        props = _checked({"bindings": {fleet.phone_number(i): _entry(i) for i in range(size)}})
-        _, self.outputs = core.create(self.settings, props)
+        self.deployment = Deployment()
+        props = _checked(self.deployment, {"bindings": {fleet.phone_number(i): _entry(i) for i in range(size)}})
+        _, self.outputs = core.create(self.deployment, self.settings, props)
         if len(self.outputs["bindings"]) != size:
             raise BenchmarkError(f"the fleet's create bound {len(self.outputs['bindings'])} of {size} numbers")
         self.unbind = UNBOUND.patch().to_wire()
@@ -137,13 +137,15 @@ class Account:
     def prepare_removal(self) -> dict[str, Any]:
         """What the removal's ``up`` does before the update (no request): a later ``up`` runs in a new provider
         process, a new deployment, whose check makes the inputs canonical and claims only what stays."""
-        new_deployment()
-        return _checked({"bindings": {fleet.phone_number(i): _entry(i) for i in self.kept}}, self.outputs)
+        self.deployment = Deployment()
+        return _checked(
+            self.deployment, {"bindings": {fleet.phone_number(i): _entry(i) for i in self.kept}}, self.outputs
+        )
 
     def removal(self) -> None:
         # ``declared_elsewhere``: the program's other resources declare none of the removed numbers (the dynamic
         # provider is told so, and hands nothing over); the native provider would wait for quiet checks first.
-        outputs = core.update(self.settings, self.outputs, self.news, declared_elsewhere=())
+        outputs = core.update(self.deployment, self.settings, self.outputs, self.news, declared_elsewhere=())
         if len(outputs["bindings"]) != len(self.kept):
             raise BenchmarkError(f"after the removal the fleet has {len(outputs['bindings'])} entries")
 
@@ -303,14 +305,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "load_before": round(os.getloadavg()[0], 1),
         "runs": [],
     }
-    try:
-        with EmulatorProcess(token=TOKEN, host="127.0.0.1") as emulator:
-            print(f"a fleet of {args.entries} entries, {remove} removed at once", flush=True)
-            account = Account(emulator, args.entries, remove)
-            for latency in latencies:
-                figures["runs"].append(run_latency(account, latency, args.repetitions))
-    finally:
-        new_deployment()  # its clients pointed at the emulator that is gone
+    with EmulatorProcess(token=TOKEN, host="127.0.0.1") as emulator:
+        print(f"a fleet of {args.entries} entries, {remove} removed at once", flush=True)
+        account = Account(emulator, args.entries, remove)
+        for latency in latencies:
+            figures["runs"].append(run_latency(account, latency, args.repetitions))
     figures["load_after"] = round(os.getloadavg()[0], 1)
     figures["elapsed_seconds"] = round(time.perf_counter() - started, 1)
     args.out.mkdir(parents=True, exist_ok=True)

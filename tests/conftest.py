@@ -11,16 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pulumi.dynamic import ConfigureRequest
-from pulumi.dynamic.config import Config
 
 from pulumi_voiceos.api.client import VoiceOSClient
 from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.engine.deployment import new_deployment
 
 from . import leftovers
-from .helpers import AGENTS, API_TOKEN, CARRIER_TOKEN, quick_settings
+from .helpers import AGENTS, API_TOKEN, CARRIER_TOKEN, dynamic_provider, quick_settings
 from .machine import MachineLock
 
 _numbers = itertools.count(1000)
@@ -58,12 +55,7 @@ def client(api: EmulatorProcess) -> Iterator[VoiceOSClient]:
 @pytest.fixture
 def provider(api: EmulatorProcess) -> PhoneNumberBindingProvider:
     """A provider configured as the engine does, from stack config, in a fresh deployment (no claims)."""
-    new_deployment()
-    instance = PhoneNumberBindingProvider()
-    instance.configure(
-        ConfigureRequest(Config({"voiceos:apiToken": API_TOKEN, "voiceos:apiUrl": api.url}, "test-project"))
-    )
-    return instance
+    return dynamic_provider(PhoneNumberBindingProvider, api.url)
 
 
 # -- a parallel run -----------------------------------------------------------------------------

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pulumi_voiceos.core.config import Settings
 
 if TYPE_CHECKING:
+    from pulumi_voiceos.dynamic.provider import VoiceOSResourceProvider
     from pulumi_voiceos.native.provider import VoiceOSProvider
+
+    P = TypeVar("P", bound=VoiceOSResourceProvider)
 
 API_TOKEN = "SENTINEL-API-TOKEN-7f3a9c"
 CARRIER_TOKEN = "SENTINEL-CARRIER-TOKEN-51be02"
@@ -20,15 +23,27 @@ def quick_settings(url: str, **overrides: Any) -> Settings:
     return Settings(url, API_TOKEN, **{"retry_base_delay": 0.01, "retry_max_delay": 0.05, **overrides})
 
 
+def dynamic_provider(kind: type[P], url: str, **config: str) -> P:
+    """A dynamic provider of ``kind`` configured as the engine does, from stack config (``config`` adds keys),
+    in a deployment of its own: what a new provider process has (no claims, no listing)."""
+    from pulumi.dynamic import ConfigureRequest
+    from pulumi.dynamic.config import Config
+
+    from pulumi_voiceos.engine.deployment import Deployment
+
+    provider = kind(Deployment())
+    stack_config = {"voiceos:apiToken": API_TOKEN, "voiceos:apiUrl": url, **config}
+    provider.configure(ConfigureRequest(Config(stack_config, "test-project")))
+    return provider
+
+
 def native_provider(url: str) -> VoiceOSProvider:
-    """The native provider configured as the engine does it (the token a secret), in a fresh deployment."""
+    """The native provider configured as the engine does it (the token a secret), in a deployment of its own."""
     from pulumi.provider.experimental.property_value import PropertyValue
     from pulumi.provider.experimental.provider import ConfigureRequest
 
-    from pulumi_voiceos.engine.deployment import new_deployment
     from pulumi_voiceos.native.provider import VoiceOSProvider
 
-    new_deployment()
     provider = VoiceOSProvider()
     asyncio.run(
         provider.configure(

@@ -18,6 +18,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from .._lazy import LazyModule
 from ..core.properties import FLEET_OUTPUT_NAMES, SECRET_FLEET_OUTPUTS
+from .messages import message_first
 from .provider import VoiceOSResourceProvider, wire_unknowns, without_provider
 from .resource import WebhookArgs, WebhookArgsDict, claim_in_program, declared_elsewhere, webhooks_props
 
@@ -97,27 +98,35 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
             return "FLEET_PROVIDER"
         return (PhoneNumberFleetProvider, ())
 
+    @message_first
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checked, failures = fleet.check(
-            wire_unknowns(_own_inputs(news)), wire_unknowns(_own_inputs(olds)), settings=self._preview_settings()
+            self.deployment,
+            wire_unknowns(_own_inputs(news)),
+            wire_unknowns(_own_inputs(olds)),
+            settings=self._preview_settings(),
         )
         for hidden in ("__provider", DECLARED_ELSEWHERE):
             if hidden in news:
                 checked[hidden] = news[hidden]
         return CheckResult(checked, [CheckFailure(f.property, f.reason) for f in failures])
 
+    @message_first
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # A fleet is never replaced: adding, changing and removing numbers are updates of its entries.
         return DiffResult(changes=fleet.diff(olds, news).changes, replaces=[], delete_before_replace=False)
 
+    @message_first
     def create(self, props: dict[str, Any]) -> CreateResult:
-        fleet_id, outputs = fleet.create(self._settings(), without_provider(props))
+        fleet_id, outputs = fleet.create(self.deployment, self._settings(), without_provider(props))
         return CreateResult(fleet_id, outputs)
 
+    @message_first
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         elsewhere = news.get(DECLARED_ELSEWHERE)
         return UpdateResult(
             fleet.update(
+                self.deployment,
                 self._settings(),
                 olds,
                 _own_inputs(news),
@@ -125,12 +134,14 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
             )
         )
 
+    @message_first
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        found = fleet.read(self._settings(), props)
+        found = fleet.read(self.deployment, self._settings(), props)
         return ReadResult(id_, found.outputs, found.inputs)
 
+    @message_first
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        fleet.delete(self._settings(), props)
+        fleet.delete(self.deployment, self._settings(), props)
 
 
 FLEET_PROVIDER: Final = PhoneNumberFleetProvider()

@@ -1,13 +1,6 @@
-"""How a dynamic provider's warnings reach the person running Pulumi.
-
-The engine shows a dynamic provider's stderr as plain messages of the stack,
-with no severity and no resource (pulumi/pulumi#6065), so each line the
-``pulumi_voiceos`` logger writes there says itself whether it is a warning.
-Nor can a dynamic provider show an ephemeral status: a fleet's progress
-becomes a line at most every ``STATUS_SECONDS``, and only in a run that long.
-The SDK's server sends the engine a traceback for every failed hook; ``message_first``
-puts our message on its first line.
-"""
+"""How a dynamic provider speaks to the person running Pulumi through the SDK's server: warnings and progress
+as ``warning:``/``info:`` lines on stderr (the engine shows them unmarked, pulumi/pulumi#6065), a progress
+line at most every ``STATUS_SECONDS``, and a failed hook's message before its traceback (``message_first``)."""
 
 from __future__ import annotations
 
@@ -24,7 +17,7 @@ from ..errors import VoiceOSError
 P = ParamSpec("P")
 R = TypeVar("R")
 
-__all__ = ["STATUS_SECONDS", "VoiceOS", "message_first", "say_what_each_message_is"]
+__all__ = ["STATUS_SECONDS", "message_first", "say_what_each_message_is"]
 
 STATUS_SECONDS: Final = 10.0
 
@@ -68,22 +61,19 @@ def say_what_each_message_is() -> None:
             logger.setLevel(logging.INFO)
 
 
-class VoiceOS(Exception):
-    """The headline of a failed hook: never raised, so the traceback shows it alone, before the rest."""
-
-
-VoiceOS.__module__ = "builtins"  # shown as "VoiceOS: <message>", without a module path
-
-
 def message_first(hook: Callable[P, R]) -> Callable[P, R]:
-    """A hook whose ``VoiceOSError`` carries its message as its cause: the SDK's ``traceback.format_exc()``
-    prints a cause first, and one that was never raised as its message alone."""
+    """The decorator of every dynamic provider hook: a ``VoiceOSError`` it raises goes on with a copy of its
+    message as its cause.
+
+    Why: the SDK's server reports a failed hook as ``traceback.format_exc()``, which the engine shows from its
+    first line, and that prints a cause first, one that was never raised as ``type: message`` alone; so the
+    person running Pulumi reads our message before the traceback, not below it."""
 
     @functools.wraps(hook)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return hook(*args, **kwargs)
         except VoiceOSError as exc:
-            raise exc from VoiceOS(str(exc))
+            raise exc from VoiceOSError(str(exc))
 
     return wrapper

@@ -9,6 +9,7 @@ and pydantic and httpx are loaded by the first hook, not by this module (docs/ar
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
@@ -18,6 +19,7 @@ from .._requirements import DYNAMIC_RESOURCE, PulumiVersionError, installed_pulu
 from ..core.config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
 from ..core.properties import INPUT_NAMES, OUTPUT_NAMES, SECRET_OUTPUTS
 from . import messages
+from .messages import message_first
 
 _too_old = problem("pulumi-voiceos's PhoneNumberBinding", DYNAMIC_RESOURCE, installed_pulumi())
 if _too_old:
@@ -37,6 +39,7 @@ from pulumi.dynamic import (  # noqa: E402
 
 if TYPE_CHECKING:
     from ..engine import operations
+    from ..engine.deployment import Deployment
 else:
     operations = LazyModule("pulumi_voiceos.engine.operations")
 
@@ -47,6 +50,7 @@ __all__ = [
     "SECRET_OUTPUTS",
     "PhoneNumberBindingProvider",
     "VoiceOSResourceProvider",
+    "process_deployment",
     "without_provider",
 ]
 
@@ -73,18 +77,38 @@ def without_provider(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if k != PROVIDER_KEY}
 
 
+_process_lock = threading.Lock()
+_process_deployment: Deployment | None = None
+
+
+def process_deployment() -> Deployment:
+    """The one deployment of this provider process, shared by the binding's and the fleet's providers.
+
+    The dynamic-provider server unpickles each resource's provider by name (``PROVIDER``, ``FLEET_PROVIDER``)
+    and calls its hooks, so this lookup is the adapter's entry point into the engine. It is made on first use
+    under a lock: two made by concurrent first hooks would split the claims and the listing between them."""
+    global _process_deployment  # noqa: PLW0603 - one per provider process, by design
+    with _process_lock:
+        if _process_deployment is None:
+            from ..engine.deployment import Deployment
+
+            _process_deployment = Deployment()
+        return _process_deployment
+
+
 class VoiceOSResourceProvider(ResourceProvider):
-    """What the binding's and the fleet's providers share: settings from stack config, read at call time."""
+    """What the binding's and the fleet's providers share: settings from stack config, read at call time.
+
+    :param deployment: the deployment its hooks serve; left out, this provider process's one
+        (``process_deployment``). Tests give each provider a fresh one, as a new provider process has.
+    """
 
     # It captures nothing secret, so __provider need not be encrypted per resource.
     serialize_as_secret_always = False
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        # Every hook of the binding's and the fleet's providers: our message before the SDK's traceback.
-        super().__init_subclass__(**kwargs)
-        for name in ("check", "diff", "create", "update", "read", "delete"):
-            if name in cls.__dict__:
-                setattr(cls, name, messages.message_first(cls.__dict__[name]))
+    def __init__(self, deployment: Deployment | None = None) -> None:
+        if deployment is not None:  # left out, nothing is stored: a provider holds no state until configure
+            self._deployment = deployment
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # Stacks deployed by 0.1.0 pickled the class with an empty state.
@@ -95,6 +119,12 @@ class VoiceOSResourceProvider(ResourceProvider):
         self._stack_config = {key: req.config.get(key) for key in STACK_CONFIG_KEYS}
         messages.say_what_each_message_is()
         exit_with_parent(only_under="pulumi.dynamic")  # the provider server, not a test calling this hook
+
+    @property
+    def deployment(self) -> Deployment:
+        """The deployment this provider's hooks serve."""
+        given: Deployment | None = getattr(self, "_deployment", None)
+        return given if given is not None else process_deployment()
 
     def _settings(self) -> Settings:
         return resolve_settings(getattr(self, "_stack_config", None))
@@ -116,10 +146,12 @@ class PhoneNumberBindingProvider(VoiceOSResourceProvider):
             return "PROVIDER"
         return (PhoneNumberBindingProvider, ())
 
-    # -- hooks: each is the shared operation of the same name ------------------------
+    # -- hooks: each is the shared operation of the same name, with our message first on failure ----
 
+    @message_first
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checked, failures = operations.check(
+            self.deployment,
             wire_unknowns(without_provider(news)),
             wire_unknowns(without_provider(olds)),
             settings=self._preview_settings(),
@@ -128,25 +160,30 @@ class PhoneNumberBindingProvider(VoiceOSResourceProvider):
             checked[PROVIDER_KEY] = news[PROVIDER_KEY]
         return CheckResult(checked, [CheckFailure(f.property, f.reason) for f in failures])
 
+    @message_first
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         plan = operations.diff(olds, news)
         return DiffResult(changes=plan.changes, replaces=list(plan.replaces), delete_before_replace=False)
 
+    @message_first
     def create(self, props: dict[str, Any]) -> CreateResult:
-        number, outs = operations.create(self._settings(), props)
+        number, outs = operations.create(self.deployment, self._settings(), props)
         return CreateResult(number, outs)
 
+    @message_first
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(operations.update(self._settings(), olds, news))
+        return UpdateResult(operations.update(self.deployment, self._settings(), olds, news))
 
+    @message_first
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        found = operations.read(self._settings(), id_, props)
+        found = operations.read(self.deployment, self._settings(), id_, props)
         if found is None:
             return ReadResult("", {})
         return ReadResult(id_, found.outputs, found.inputs)
 
+    @message_first
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        operations.delete(self._settings(), id_, props)
+        operations.delete(self.deployment, self._settings(), id_, props)
 
 
 PROVIDER: Final = PhoneNumberBindingProvider()

@@ -1,11 +1,6 @@
-"""What one provider process knows of the one deployment it serves, shared by every resource kind.
-
-The engine starts a provider process per deployment and every binding and fleet goes through it,
-so the process is where hooks learn of each other: the numbers its resources claim (a delete of a
-number another resource takes is a hand-over), the numbers read for an import, one pooled client
-and one listing of the account per settings, warnings said once, and when a check last ran
-(docs/architecture.md).
-"""
+"""``Deployment``: what the hooks of one deployment share, passed to every engine function by its adapter:
+the claims (a delete of a number another resource takes is a hand-over), the imports, one client and
+listing of the account per settings, the pacer, warnings said once (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -22,20 +17,25 @@ from ..core import lifecycle
 from ..core.config import Settings
 from ..core.models import Binding
 
-__all__ = ["DeploymentState", "deployment_state", "new_deployment"]
+__all__ = ["Deployment"]
 
 logger = logging.getLogger("pulumi_voiceos")
 
 
-class DeploymentState:
-    def __init__(self) -> None:
+class Deployment:
+    """One deployment (a preview, an update, a destroy): the engine starts one provider process for it, and
+    each adapter makes one ``Deployment`` per provider process; a test or a user's mocks construct their own.
+
+    :param transport: the HTTP transport of the deployment's clients: None for the network; the testing
+        package's in-memory account (``VoiceOSMocks``) for unit tests.
+    """
+
+    def __init__(self, transport: httpx.BaseTransport | None = None) -> None:
         self.claims = lifecycle.Claims()
         self.imported = lifecycle.Claims()
         self.last_check = time.monotonic()
         """When a check of this deployment last ran (``time.monotonic()``)."""
-        self.transport: httpx.BaseTransport | None = None
-        """The HTTP transport of this deployment's clients: None for the network; the testing package's
-        in-memory account (``VoiceOSMocks``) for unit tests."""
+        self.transport = transport
         self.pacer = Pacer()
         """The process's one pacer: every client of the deployment waits its turn in it."""
         self._lock = threading.Lock()
@@ -96,27 +96,3 @@ class DeploymentState:
             f"could not check the numbers of new bindings against the VoiceOS account: {reason}; `up` checks "
             "each number before writing to it (set voiceos:previewChecks to false to skip these reads)",
         )
-
-
-_state_lock = threading.Lock()
-_state: DeploymentState | None = None
-
-
-def deployment_state() -> DeploymentState:
-    """The state of this provider process, which serves exactly one deployment.
-
-    Created under a lock: concurrent first calls would otherwise each make one,
-    and two states would split the claims and the listing between them.
-    """
-    global _state  # noqa: PLW0603 - one per process, by design
-    with _state_lock:
-        if _state is None:
-            _state = DeploymentState()
-        return _state
-
-
-def new_deployment() -> None:
-    """Forget this process's deployment state, as a new provider process would start without it (tests)."""
-    global _state  # noqa: PLW0603
-    with _state_lock:
-        _state = None

@@ -22,7 +22,7 @@ from ..core.config import Settings
 from ..core.properties import FLEET_OUTPUT_NAMES, SECRET_FLEET_OUTPUTS
 from ..errors import FleetPartialFailure
 from . import per_number, predict
-from .deployment import DeploymentState, deployment_state
+from .deployment import Deployment
 from .fanout import failure, in_parallel, named, rerun
 from .fleet_outputs import FleetOutputs, declared_entries, entry_binding, lean_entry
 
@@ -57,12 +57,12 @@ class _Hook:
     wording: lifecycle.Wording
 
     @classmethod
-    def of(cls, settings: Settings, wording: lifecycle.Wording) -> _Hook:
-        return cls(per_number.Connection.of(deployment_state(), settings), wording)
+    def of(cls, deployment: Deployment, settings: Settings, wording: lifecycle.Wording) -> _Hook:
+        return cls(per_number.Connection.of(deployment, settings), wording)
 
     @property
-    def state(self) -> DeploymentState:
-        return self.conn.state
+    def deployment(self) -> Deployment:
+        return self.conn.deployment
 
     @property
     def concurrency(self) -> int:
@@ -73,13 +73,14 @@ class _Hook:
 
 
 def check(
+    deployment: Deployment,
     news: Mapping[str, Any],
     olds: Mapping[str, Any] | None = None,
     *,
     settings: Callable[[], Settings] | None = None,
     wording: lifecycle.Wording = lifecycle.PYTHON,
 ) -> tuple[dict[str, Any], list[checks.Failure]]:
-    """The canonical inputs and the failures; claims every number of the fleet for this deployment.
+    """The canonical inputs and the failures; claims every number of the fleet for the deployment.
 
     With ``settings`` (``voiceos:previewChecks`` on), each entry the fleet is about
     to add is told in advance as a binding's create is: refusals fail the check on
@@ -88,17 +89,16 @@ def check(
     checked, failures = checks.check_fleet_inputs(news, (olds or {}).get("bindings"))
     if failures:
         return checked, failures
-    state = deployment_state()
-    state.checked()
+    deployment.checked()
     entries = checked["bindings"]
     if not isinstance(entries, Mapping):
         return checked, failures  # not known until `up`
     for number in entries:
-        state.claims.claim(number)
+        deployment.claims.claim(number)
     recorded = (olds or {}).get("bindings")
     added = [n for n in entries if not isinstance(recorded, Mapping) or n not in recorded]
     if settings is not None and added:
-        failures.extend(predict.fleet(state, checked, added, settings, wording))
+        failures.extend(predict.fleet(deployment, checked, added, settings, wording))
     return checked, failures
 
 
@@ -199,12 +199,12 @@ def _add(
     return failed
 
 
-def _wait_for_claims(state: DeploymentState, numbers: Iterable[str]) -> None:
+def _wait_for_claims(deployment: Deployment, numbers: Iterable[str]) -> None:
     """Give the rest of the deployment the time to claim numbers the fleet lets go of (``HANDOVER_*``)."""
-    if all(n in state.claims for n in numbers):
+    if all(n in deployment.claims for n in numbers):
         return
     deadline = time.monotonic() + HANDOVER_WAIT_SECONDS
-    while time.monotonic() < deadline and time.monotonic() - state.last_check < HANDOVER_QUIET_SECONDS:
+    while time.monotonic() < deadline and time.monotonic() - deployment.last_check < HANDOVER_QUIET_SECONDS:
         time.sleep(HANDOVER_QUIET_SECONDS / 5)
 
 
@@ -213,7 +213,7 @@ def _release(
 ) -> dict[str, Exception]:
     """Let go of numbers, each as a binding's delete: handed over when another resource of the deployment
     declares it, otherwise unbound or restored if still the fleet's own; returns the writes that failed."""
-    claims = hook.state.claims
+    claims = hook.deployment.claims
     numbers = list(numbers)
     handed = [n for n in numbers if n in claims]
     if handed:
@@ -226,7 +226,9 @@ def _release(
     lost = {}
     for number in handed:
         kept = out.previous.get(number)
-        warning = per_number.hand_over(hook.state, number, None if kept is None else entry_binding(kept), hook.wording)
+        warning = per_number.hand_over(
+            hook.deployment, number, None if kept is None else entry_binding(kept), hook.wording
+        )
         if warning is not None:
             lost[number] = warning
         out.forget(number)
@@ -255,14 +257,19 @@ def _release(
 
 
 def create(
-    settings: Settings, props: Mapping[str, Any], wording: lifecycle.Wording = lifecycle.PYTHON, *, dynamic: bool = True
+    deployment: Deployment,
+    settings: Settings,
+    props: Mapping[str, Any],
+    wording: lifecycle.Wording = lifecycle.PYTHON,
+    *,
+    dynamic: bool = True,
 ) -> tuple[str, dict[str, Any]]:
     """The id and outputs of a new fleet; raises ``BindingConflictError`` (nothing written) when an entry
     is refused, and ``FleetPartialFailure`` (with the outputs of what was done) when writes fail."""
     entries = declared_entries(props)
-    hook = _Hook.of(settings, wording)
+    hook = _Hook.of(deployment, settings, wording)
     for number in entries:
-        hook.state.claims.claim(number)
+        deployment.claims.claim(number)
     fleet_id = f"fleet-{uuid.uuid4().hex[:16]}"
     out = FleetOutputs()
     failed = _add(hook, entries, out, allow_overwrite=bool(props.get("allow_overwrite")))
@@ -273,6 +280,7 @@ def create(
 
 
 def update(
+    deployment: Deployment,
     settings: Settings,
     olds: Mapping[str, Any],
     news: Mapping[str, Any],
@@ -288,9 +296,9 @@ def update(
     plan = diff(olds, news)
     if not (plan.added or plan.removed or plan.changed):
         return out.bag(news)  # only allow_overwrite or on_delete changed: nothing to send
-    hook = _Hook.of(settings, wording)
+    hook = _Hook.of(deployment, settings, wording)
     for number in news.get("bindings") or {}:
-        hook.state.claims.claim(number)
+        deployment.claims.claim(number)
     declared = declared_entries({"bindings": {n: news["bindings"][n] for n in (*plan.added, *plan.changed)}})
     failed = _add(hook, {n: declared[n] for n in plan.added}, out, allow_overwrite=bool(news.get("allow_overwrite")))
 
@@ -307,11 +315,11 @@ def update(
     if plan.removed:
         if declared_elsewhere is None:
             # The native provider hears of no program: it gives the deployment time to claim (docs/fleets.md).
-            _wait_for_claims(hook.state, plan.removed)
+            _wait_for_claims(deployment, plan.removed)
         else:
             # The program told which numbers its other resources declare: a hand-over needs no waiting.
             for number in declared_elsewhere:
-                hook.state.claims.claim(number)
+                deployment.claims.claim(number)
         failed.update(_release(hook, recorded, plan.removed, out, policy=news.get("on_delete") or "unbind"))
     outputs = out.bag(news)
     if failed:
@@ -327,14 +335,14 @@ class FleetRead:
     """Inputs whose entries follow the live bindings after drift, or None to keep the recorded inputs."""
 
 
-def read(settings: Settings, props: Mapping[str, Any]) -> FleetRead:
+def read(deployment: Deployment, settings: Settings, props: Mapping[str, Any]) -> FleetRead:
     """The live bindings of the fleet's numbers from one listing; a number that left the account leaves the fleet."""
     if not props.get("bindings") and not props.get("numbers"):
         raise errors.ConfigurationError(
             "a PhoneNumberFleet cannot be imported from an id; declare it in the program instead, with "
             "adopt: true on each entry that should be taken over as it is"
         )
-    hook = _Hook.of(settings, lifecycle.PYTHON)
+    hook = _Hook.of(deployment, settings, lifecycle.PYTHON)
     recorded: dict[str, Any] = dict(props.get("bindings") or {})
     out = FleetOutputs.of(props)
 
@@ -364,13 +372,15 @@ def read(settings: Settings, props: Mapping[str, Any]) -> FleetRead:
     return FleetRead(outputs, inputs)
 
 
-def delete(settings: Settings, props: Mapping[str, Any], wording: lifecycle.Wording = lifecycle.PYTHON) -> None:
+def delete(
+    deployment: Deployment, settings: Settings, props: Mapping[str, Any], wording: lifecycle.Wording = lifecycle.PYTHON
+) -> None:
     """Let go of every number, each as a binding's delete (the engine deletes after it creates, so the
     numbers another resource of the deployment took over are claimed already)."""
     recorded: dict[str, Any] = dict(props.get("bindings") or {})
     if not recorded:
         return
-    hook = _Hook.of(settings, wording)
+    hook = _Hook.of(deployment, settings, wording)
     failed = _release(hook, recorded, recorded, FleetOutputs.of(props), policy=props.get("on_delete") or "unbind")
     if failed:
         then = "The fleet stays in the stack; run `pulumi destroy` again: the numbers already let go of need nothing."

@@ -4,8 +4,9 @@ Both providers turn their own property bags into the snake_case bags used here (
 ``inbound_agent_id``, ``webhooks``...), call the hook's function, and turn the result back. This
 module maps a binding's bag onto ``per_number``, the steps of one number, and builds outputs that
 mirror the live number, so both providers make the same API calls and return the same outputs.
-Check applies at preview the decision create applies at ``up``. The API calls each hook makes are
-listed in docs/architecture.md; none ever calls DELETE.
+Check applies at preview the decision create applies at ``up``. Every hook but diff takes the
+``Deployment`` its adapter serves. The API calls each hook makes are listed in
+docs/architecture.md; none ever calls DELETE.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ..core import checks, lifecycle, models
 from ..core.config import Settings
 from ..core.properties import FLAG_NAMES, INPUT_NAMES, OUTPUT_NAMES
 from . import per_number, predict
-from .deployment import deployment_state
+from .deployment import Deployment
 from .per_number import number_properties
 
 __all__ = [
@@ -98,13 +99,14 @@ def _outputs(
 
 
 def check(
+    deployment: Deployment,
     news: Mapping[str, Any],
     olds: Mapping[str, Any] | None = None,
     *,
     settings: Callable[[], Settings] | None = None,
     wording: lifecycle.Wording = lifecycle.PYTHON,
 ) -> tuple[dict[str, Any], list[checks.Failure]]:
-    """The canonical inputs and the failures; claims the number for this deployment when it is valid.
+    """The canonical inputs and the failures; claims the number for the deployment when it is valid.
 
     ``olds`` are the resource's previous inputs (empty for a new resource). When
     ``settings`` is given (``voiceos:previewChecks`` on) and the binding is about to
@@ -112,19 +114,19 @@ def check(
     a refusal becomes a failure on ``phone_number``, a takeover a warning.
     """
     checked, failures = checks.check_inputs(news)
-    deployment_state().checked()
+    deployment.checked()
     number = checked.get("phone_number")
     if not failures and isinstance(number, str) and not checks.contains_unknown(number):
         # The program declares this number: a delete of it by another resource of this deployment
         # is a hand-over. Check, unlike diff, runs only for what the program declares (a refresh
         # calls diff too, and destroy calls neither).
-        deployment_state().claims.claim(number)
-    if not failures and isinstance(number, str) and number in deployment_state().imported:
+        deployment.claims.claim(number)
+    if not failures and isinstance(number, str) and number in deployment.imported:
         refusal = predict.import_refusal(number, checked, olds or {}, wording)
         if refusal is not None:
             failures.append(checks.Failure("phone_number", refusal))
     elif not failures and settings is not None and predict.takes_a_number(olds or {}, checked):
-        refusal = predict.binding(deployment_state(), checked, settings, wording)
+        refusal = predict.binding(deployment, checked, settings, wording)
         if refusal is not None:
             failures.append(checks.Failure("phone_number", refusal))
     return checked, failures
@@ -162,13 +164,16 @@ def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffPlan:
 
 
 def create(
-    settings: Settings, props: Mapping[str, Any], wording: lifecycle.Wording = lifecycle.PYTHON
+    deployment: Deployment,
+    settings: Settings,
+    props: Mapping[str, Any],
+    wording: lifecycle.Wording = lifecycle.PYTHON,
 ) -> tuple[str, dict[str, Any]]:
     """The id and outputs of a new binding; raises ``BindingConflictError`` rather than clobber,
     with a message that spells the options to set as ``wording`` does."""
     inputs = models.BindingInputs.from_properties(props)
     number = inputs.phone_number
-    conn = per_number.Connection.of(deployment_state(), settings)
+    conn = per_number.Connection.of(deployment, settings)
     # Always a fresh read, never the listing: the guard decides on what the number has now.
     live = per_number.fresh(conn, number)
     plan = per_number.plan_take(
@@ -185,12 +190,13 @@ def create(
     return number, _outputs(taken.live, flags(props), _previous_outputs(taken.previous))
 
 
-def update(settings: Settings, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+def update(
+    deployment: Deployment, settings: Settings, olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> dict[str, Any]:
     """The outputs after PATCHing only what the program changed since the state was recorded."""
     inputs = models.BindingInputs.from_properties(news)
     number = inputs.phone_number
-    state = deployment_state()
-    state.claims.claim(number)
+    deployment.claims.claim(number)
     try:
         recorded: models.Binding | None = _recorded(olds)
     except ValueError:  # pydantic's ValidationError
@@ -198,7 +204,7 @@ def update(settings: Settings, olds: Mapping[str, Any], news: Mapping[str, Any])
     write = per_number.plan_change(inputs.binding(), recorded)
     if write is None:
         return {**{name: olds.get(name) for name in OUTPUT_NAMES}, **flags(news)}
-    live, bound = per_number.change(per_number.Connection.of(state, settings), number, write, recorded)
+    live, bound = per_number.change(per_number.Connection.of(deployment, settings), number, write, recorded)
     return _outputs(live, flags(news), _kept_previous(olds), binding=bound)
 
 
@@ -210,7 +216,11 @@ class Read:
 
 
 def read(
-    settings: Settings, number: str, props: Mapping[str, Any], wording: lifecycle.Wording = lifecycle.PYTHON
+    deployment: Deployment,
+    settings: Settings,
+    number: str,
+    props: Mapping[str, Any],
+    wording: lifecycle.Wording = lifecycle.PYTHON,
 ) -> Read | None:
     """The live binding of ``number``, or None when it left the account.
 
@@ -219,12 +229,11 @@ def read(
     own GET. Without them (an import), the binding found is adopted: inputs
     mirror it and it is what ``on_delete="restore"`` puts back.
     """
-    state = deployment_state()
-    conn = per_number.Connection.of(state, settings)
+    conn = per_number.Connection.of(deployment, settings)
     # An import reads one number it knows nothing of: one GET, not a listing of the whole account.
     live = per_number.lookup(conn, number) if props else per_number.fresh(conn, number)
     if conn.account.failure is not None:
-        state.warn_once(
+        deployment.warn_once(
             "listing", f"listing the VoiceOS account failed ({conn.account.failure}); reading numbers one by one"
         )
     if live is None:
@@ -239,7 +248,7 @@ def read(
                 f"{wording.restore} to give the old one back on destroy), or correct the number in the VoiceOS "
                 "dashboard and import it then."
             )
-        state.imported.claim(number)
+        deployment.imported.claim(number)
         outs = _outputs(live, flags({}), _previous_outputs(None if adopted.is_unbound else adopted))
         return Read(outs, {name: outs[name] for name in INPUT_NAMES})
     outs = _outputs(live, flags(props), _kept_previous(props))
@@ -251,18 +260,21 @@ def read(
 
 
 def delete(
-    settings: Settings, number: str, props: Mapping[str, Any], wording: lifecycle.Wording = lifecycle.PYTHON
+    deployment: Deployment,
+    settings: Settings,
+    number: str,
+    props: Mapping[str, Any],
+    wording: lifecycle.Wording = lifecycle.PYTHON,
 ) -> None:
     """Undo what this binding set, unless the number was handed over or re-bound by someone else."""
-    state = deployment_state()
-    if number in state.claims:
+    if number in deployment.claims:
         logger.warning("%s", lifecycle.handed_over(number))
-        lost = per_number.hand_over(state, number, _previous(props), wording)
+        lost = per_number.hand_over(deployment, number, _previous(props), wording)
         if lost is not None:
             logger.warning("%s", lost)
         return
     notice = per_number.let_go(
-        per_number.Connection.of(state, settings),
+        per_number.Connection.of(deployment, settings),
         number,
         recorded=_recorded(props),
         previous=_previous(props),

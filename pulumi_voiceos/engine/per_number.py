@@ -18,7 +18,7 @@ from ..api.client import VoiceOSClient
 from ..api.snapshot import AccountSnapshot
 from ..core import lifecycle, models
 from ..core.config import Settings
-from .deployment import DeploymentState
+from .deployment import Deployment
 
 __all__ = [
     "Connection",
@@ -40,27 +40,27 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Connection:
-    """What a step works with: the deployment's state, its client and its one listing of the account."""
+    """What a step works with: the deployment, its client and its one listing of the account."""
 
-    state: DeploymentState
+    deployment: Deployment
     settings: Settings
     client: VoiceOSClient
     account: AccountSnapshot
 
     @classmethod
-    def of(cls, state: DeploymentState, settings: Settings) -> Connection:
-        client, account = state.connect(settings)
-        return cls(state, settings, client, account)
+    def of(cls, deployment: Deployment, settings: Settings) -> Connection:
+        client, account = deployment.connect(settings)
+        return cls(deployment, settings, client, account)
 
     @classmethod
-    def for_preview(cls, state: DeploymentState, settings: Callable[[], Settings]) -> Connection | None:
+    def for_preview(cls, deployment: Deployment, settings: Callable[[], Settings]) -> Connection | None:
         """The connection a preview's checks read through, or None (said once) when there is none to be had."""
         try:
-            return cls.of(state, settings())
+            return cls.of(deployment, settings())
         except errors.MissingTokenError:
-            state.unchecked("no API token is set")
+            deployment.unchecked("no API token is set")
         except errors.ConfigurationError as exc:
-            state.unchecked(str(exc))
+            deployment.unchecked(str(exc))
         return None
 
 
@@ -166,11 +166,11 @@ class Taken:
 def take(conn: Connection, number: str, plan: lifecycle.CreatePlan, live: models.PhoneNumber | None) -> Taken:
     """Carry out a create's ``plan`` for one number: its write, if any, then the deployment's hand-over
     of the restore memory (only once the write succeeded, so a failed write takes nothing)."""
-    conn.state.claims.claim(number)
+    conn.deployment.claims.claim(number)
     if plan.write is not None:
         live = _write(conn, number, plan.write)
     assert live is not None  # plan_create refuses a number that is not in the account
-    return Taken(live, conn.state.take(number, plan.previous))
+    return Taken(live, conn.deployment.take(number, plan.previous))
 
 
 # -- changing it ---------------------------------------------------------------------------------
@@ -205,11 +205,11 @@ def change(
 
 
 def hand_over(
-    state: DeploymentState, number: str, previous: models.Binding | None, wording: lifecycle.Wording
+    deployment: Deployment, number: str, previous: models.Binding | None, wording: lifecycle.Wording
 ) -> str | None:
     """Let go of a number another resource of the deployment declares, writing nothing, and hand the restore
     memory on to the taker; the warning to give when it is lost (the taker was created first), else None."""
-    if not state.hand_over(number, previous) and previous is not None:
+    if not deployment.hand_over(number, previous) and previous is not None:
         return lifecycle.restore_memory_lost(number, previous, wording)
     return None
 

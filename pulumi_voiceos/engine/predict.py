@@ -16,7 +16,7 @@ from .. import errors
 from ..core import checks, lifecycle, models
 from ..core.config import Settings
 from . import per_number
-from .deployment import DeploymentState
+from .deployment import Deployment
 from .fanout import NAMED, in_parallel, named
 from .fleet_outputs import entry_binding
 
@@ -34,7 +34,10 @@ def takes_a_number(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
 
 
 def binding(
-    state: DeploymentState, checked: Mapping[str, Any], settings: Callable[[], Settings], wording: lifecycle.Wording
+    deployment: Deployment,
+    checked: Mapping[str, Any],
+    settings: Callable[[], Settings],
+    wording: lifecycle.Wording,
 ) -> str | None:
     """Read the live binding of the number ``checked`` takes and tell what its create will do:
     the refusal, if any (its warnings are logged); None when it cannot be told."""
@@ -46,18 +49,18 @@ def binding(
             wording.name("phone_number"),
         )
         return None
-    conn = per_number.Connection.for_preview(state, settings)
+    conn = per_number.Connection.for_preview(deployment, settings)
     if conn is None:
         return None
     listed = conn.account.lookup(number)
     if conn.account.failure is not None:
-        state.unchecked(str(conn.account.failure))
+        deployment.unchecked(str(conn.account.failure))
         return None
     try:
         # Missing from the listing: only the number's own GET says it is not in the account.
         found = listed if listed is not None else per_number.fresh(conn, number)
     except errors.VoiceOSError as exc:
-        state.unchecked(str(exc))
+        deployment.unchecked(str(exc))
         return None
     unknown = frozenset(name for name in models.BINDING_FIELDS if checks.contains_unknown(checked.get(name)))
     declared = models.Binding.from_properties(
@@ -76,7 +79,7 @@ def binding(
     )
     if prediction.notice:
         # The engine checks a replacement twice (with its old inputs, then as a new resource): say it once.
-        state.warn_once(f"notice {number} {prediction.notice}", prediction.notice)
+        deployment.warn_once(f"notice {number} {prediction.notice}", prediction.notice)
     return prediction.refusal
 
 
@@ -106,7 +109,7 @@ def import_refusal(
 
 
 def fleet(
-    state: DeploymentState,
+    deployment: Deployment,
     checked: Mapping[str, Any],
     added: list[str],
     settings: Callable[[], Settings],
@@ -114,7 +117,7 @@ def fleet(
 ) -> list[checks.Failure]:
     """Each entry the fleet is about to add, told in advance as a binding's create is: refusals as failures
     on the entry's path (the first ``NAMED``, then a count), takeovers as one warning for the fleet."""
-    conn = per_number.Connection.for_preview(state, settings)
+    conn = per_number.Connection.for_preview(deployment, settings)
     if conn is None:
         return []
     allow_overwrite = checked.get("allow_overwrite")
@@ -129,7 +132,7 @@ def fleet(
     concurrency = conn.settings.max_concurrency
     lives, unreachable = in_parallel(known, lambda n: per_number.lookup(conn, n), concurrency)
     if conn.account.failure is not None or unreachable:
-        state.unchecked(str(conn.account.failure or next(iter(unreachable.values()))))
+        deployment.unchecked(str(conn.account.failure or next(iter(unreachable.values()))))
         return []
     refusals: dict[str, str] = {}
     takeovers: list[str] = []
@@ -150,7 +153,7 @@ def fleet(
             takeovers.append(number)
     if takeovers:
         bound = {n: wording.describe(live.binding()) for n in takeovers if (live := lives[n]) is not None}
-        state.warn_once(
+        deployment.warn_once(
             f"fleet takeovers {sorted(takeovers)}",
             f"{wording.allow_overwrite} replaces the bindings of {len(takeovers)} numbers of the fleet: "
             f"{named(takeovers, lambda n: f'{n} ({bound[n]})')}; each is kept in the fleet's previous output, "

@@ -39,6 +39,7 @@ from ..core.properties import (
     camel_case,
 )
 from ..engine import fleet
+from ..engine.deployment import Deployment
 from . import values
 from .errors import InitFailed
 from .schema import token
@@ -53,6 +54,8 @@ _SECRET: Final = frozenset(camel_case(name) for name in SECRET_FLEET_OUTPUTS)
 
 T = TypeVar("T")
 Run = Callable[..., Awaitable[Any]]
+PreviewSettings = Callable[[], Callable[[], Settings] | None]
+"""What gives a check the settings to read the account with, or None when ``voiceos:previewChecks`` is off."""
 
 
 def failure_path(path: str) -> str:
@@ -108,12 +111,14 @@ def _kind(old: Any, new: Any) -> PropertyDiffKind:
 
 
 class FleetHooks:
-    """The hooks of ``voiceos:index:PhoneNumberFleet``; ``run`` runs a blocking call on the provider's pool
-    with its log records attributed to the resource, ``settings`` and ``preview_settings`` read config."""
+    """The hooks of ``voiceos:index:PhoneNumberFleet``; ``deployment`` is the provider's, ``run`` runs a blocking
+    call on the provider's pool with its log records attributed to the resource, ``settings`` and
+    ``preview_settings`` read config."""
 
     def __init__(
-        self, run: Run, settings: Callable[[], Settings], preview_settings: Callable[[], Callable[[], Settings] | None]
+        self, deployment: Deployment, run: Run, settings: Callable[[], Settings], preview_settings: PreviewSettings
     ) -> None:
+        self._deployment = deployment
         self._run = run
         self._settings = settings
         self._preview_settings = preview_settings
@@ -132,6 +137,7 @@ class FleetHooks:
 
         def check() -> tuple[dict[str, Any], list[checks.Failure]]:
             return fleet.check(
+                self._deployment,
                 values.from_properties(request.new_inputs),
                 values.from_properties(request.old_inputs),
                 settings=self._preview_settings(),
@@ -194,7 +200,9 @@ class FleetHooks:
             )
         props = values.from_properties(request.properties)
         try:
-            fleet_id, outs = await self._run(request.urn, fleet.create, self._settings(), props, lifecycle.SCHEMA)
+            fleet_id, outs = await self._run(
+                request.urn, fleet.create, self._deployment, self._settings(), props, lifecycle.SCHEMA
+            )
         except fleet.FleetPartialFailure as exc:
             raise InitFailed(str(exc), exc.resource_id, _outputs(exc.outputs, secret), request.properties) from None
         return CreateResponse(fleet_id, _outputs(outs, secret))
@@ -206,6 +214,7 @@ class FleetHooks:
 
         def update() -> dict[str, Any]:
             return fleet.update(
+                self._deployment,
                 self._settings(),
                 values.from_properties(request.olds),
                 values.from_properties(request.news),
@@ -220,7 +229,9 @@ class FleetHooks:
         return UpdateResponse(_outputs(outs, secret))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
-        found = await self._run(request.urn, fleet.read, self._settings(), values.from_properties(request.properties))
+        found = await self._run(
+            request.urn, fleet.read, self._deployment, self._settings(), values.from_properties(request.properties)
+        )
         secret = secret_entries(request.properties.get("bindings")) | secret_entries(request.inputs.get("bindings"))
         outputs = _outputs(found.outputs, secret)
         inputs = request.inputs
@@ -234,5 +245,10 @@ class FleetHooks:
 
     async def delete(self, request: DeleteRequest) -> None:
         await self._run(
-            request.urn, fleet.delete, self._settings(), values.from_properties(request.properties), lifecycle.SCHEMA
+            request.urn,
+            fleet.delete,
+            self._deployment,
+            self._settings(),
+            values.from_properties(request.properties),
+            lifecycle.SCHEMA,
         )

@@ -46,10 +46,10 @@ from ..core import lifecycle
 from ..core.config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
 from ..core.properties import BINDING, CAMEL_CASE, PHONE_NUMBER, camel_case
 from ..engine import operations
-from ..engine.deployment import deployment_state
+from ..engine.deployment import Deployment
 from . import values
 from .engine_log import CURRENT_URN
-from .fleet import FLEET_TYPE, FleetHooks, Run
+from .fleet import FLEET_TYPE, FleetHooks, PreviewSettings, Run
 from .schema import PACKAGE, token
 from .values import PropertyMap, PropertyValue
 
@@ -110,14 +110,16 @@ class Hooks(Protocol):
 
 
 class VoiceOSProvider(Provider):
-    """The ``voiceos`` provider plugin: each resource hook goes to the hooks of the request's type."""
+    """The ``voiceos`` provider plugin: each resource hook goes to the hooks of the request's type, all serving
+    ``deployment`` (left out, a new one: the engine starts a plugin process per deployment, which makes one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, deployment: Deployment | None = None) -> None:
+        self.deployment = deployment if deployment is not None else Deployment()
         self._stack_config: dict[str, Any] = {}
         self._executor = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_HOOKS, thread_name_prefix="voiceos")
         self._hooks: dict[str, Hooks] = {
-            BINDING_TYPE: BindingHooks(self._run, self._settings, self._preview_settings),
-            FLEET_TYPE: FleetHooks(self._run, self._settings, self._preview_settings),
+            BINDING_TYPE: BindingHooks(self.deployment, self._run, self._settings, self._preview_settings),
+            FLEET_TYPE: FleetHooks(self.deployment, self._run, self._settings, self._preview_settings),
         }
 
     def _of(self, resource_type: str) -> Hooks:
@@ -169,7 +171,7 @@ class VoiceOSProvider(Provider):
     async def cancel(self) -> None:
         # The engine's Cancel (the first Ctrl-C): no request starts after it, those in flight finish, and
         # a fleet reports what it wrote as its partial state, so the next `up` writes only the rest.
-        deployment_state().pacer.cancel()
+        self.deployment.pacer.cancel()
 
     # -- resources --------------------------------------------------------------------
 
@@ -214,11 +216,11 @@ class VoiceOSProvider(Provider):
         )
 
     def _get_phone_number(self, number: str) -> PropertyMap:
-        live = deployment_state().client(self._settings()).get_phone_number(number)
+        live = self.deployment.client(self._settings()).get_phone_number(number)
         return values.to_properties(operations.number_properties(live))
 
     def _list_phone_numbers(self, prefix: str | None, bound: bool | None) -> Any:
-        client = deployment_state().client(self._settings())
+        client = self.deployment.client(self._settings())
         listed = []
         for live in client.list_phone_numbers():
             if prefix and not live.phone_number.startswith(prefix):
@@ -231,12 +233,13 @@ class VoiceOSProvider(Provider):
 
 
 class BindingHooks:
-    """The hooks of ``voiceos:index:PhoneNumberBinding``; ``run``, ``settings`` and ``preview_settings``
-    as for ``FleetHooks``."""
+    """The hooks of ``voiceos:index:PhoneNumberBinding``; ``deployment``, ``run``, ``settings`` and
+    ``preview_settings`` as for ``FleetHooks``."""
 
     def __init__(
-        self, run: Run, settings: Callable[[], Settings], preview_settings: Callable[[], Callable[[], Settings] | None]
+        self, deployment: Deployment, run: Run, settings: Callable[[], Settings], preview_settings: PreviewSettings
     ) -> None:
+        self._deployment = deployment
         self._run = run
         self._settings = settings
         self._preview_settings = preview_settings
@@ -256,6 +259,7 @@ class BindingHooks:
         checked, failures = await self._run(
             request.urn,
             functools.partial(operations.check, settings=self._preview_settings(), wording=lifecycle.SCHEMA),
+            self._deployment,
             values.from_properties(request.new_inputs),
             values.from_properties(request.old_inputs),
         )
@@ -298,27 +302,22 @@ class BindingHooks:
             return CreateResponse(
                 None, values.preview_outputs(request.properties, None, inputs=INPUTS, outputs=OUTPUTS)
             )
-        number, outs = await self._run(request.urn, operations.create, self._settings(), props, lifecycle.SCHEMA)
+        number, outs = await self._run(
+            request.urn, operations.create, self._deployment, self._settings(), props, lifecycle.SCHEMA
+        )
         return CreateResponse(number, self._outputs(outs, request.properties))
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         news = self._declared(values.from_properties(request.news))
         if request.preview:
             return UpdateResponse(values.preview_outputs(request.news, request.olds, inputs=INPUTS, outputs=OUTPUTS))
-        outs = await self._run(
-            request.urn, operations.update, self._settings(), values.from_properties(request.olds), news
-        )
+        olds = values.from_properties(request.olds)
+        outs = await self._run(request.urn, operations.update, self._deployment, self._settings(), olds, news)
         return UpdateResponse(self._outputs(outs, request.news, request.olds))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
-        found = await self._run(
-            request.urn,
-            operations.read,
-            self._settings(),
-            request.resource_id,
-            values.from_properties(request.properties),
-            lifecycle.SCHEMA,
-        )
+        read = functools.partial(operations.read, self._deployment, self._settings(), wording=lifecycle.SCHEMA)
+        found = await self._run(request.urn, read, request.resource_id, values.from_properties(request.properties))
         if found is None:
             return ReadResponse(resource_id="", properties={}, inputs={})
         outputs = self._outputs(found.outputs, request.inputs, request.properties)
@@ -340,14 +339,8 @@ class BindingHooks:
         return ReadResponse(resource_id=request.resource_id, properties=outputs, inputs=inputs)
 
     async def delete(self, request: DeleteRequest) -> None:
-        await self._run(
-            request.urn,
-            operations.delete,
-            self._settings(),
-            request.resource_id,
-            values.from_properties(request.properties),
-            lifecycle.SCHEMA,
-        )
+        delete = functools.partial(operations.delete, self._deployment, self._settings(), wording=lifecycle.SCHEMA)
+        await self._run(request.urn, delete, request.resource_id, values.from_properties(request.properties))
 
     # -- helpers --------------------------------------------------------------------------
 

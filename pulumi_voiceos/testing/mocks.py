@@ -24,7 +24,7 @@ from ..core.models import Binding
 from ..dynamic.provider import wire_unknowns
 from ..dynamic.resource import forget_program_claims, program_run
 from ..engine import fleet, operations
-from ..engine.deployment import deployment_state, new_deployment
+from ..engine.deployment import Deployment
 from ..errors import VoiceOSCheckError
 from ..native import fleet as native_fleet
 from ..native import provider as native_binding
@@ -95,6 +95,7 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         self._other = other
         self._every_number = every_number
         self._run: object | None = None
+        self._deployment: Deployment
         self._begin_run()
         _ensure_event_loop()
 
@@ -102,8 +103,7 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         """Start a run of a program: a deployment of its own (no claims, warnings or listing of an earlier
         run), the account as the test seeded it, no refusals or outputs of an earlier run."""
         self._run = program_run()
-        new_deployment()
-        deployment_state().transport = self.account.transport()
+        self._deployment = Deployment(transport=self.account.transport())
         forget_program_claims()
         self.account.restore_seeds()
         self.failures.clear()
@@ -248,11 +248,11 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         wording = lifecycle.SCHEMA if native else lifecycle.PYTHON
         if native and args.resource_id:
             props = {"phone_number": args.resource_id}
-        checked, failures = operations.check(wire_unknowns(props), wording=wording)
+        checked, failures = operations.check(self._deployment, wire_unknowns(props), wording=wording)
         if failures:
             self._refuse(args, failures, native)
         self._present([checked["phone_number"]])
-        number, outputs = operations.create(_SETTINGS, checked, wording)
+        number, outputs = operations.create(self._deployment, _SETTINGS, checked, wording)
         shown = {k: v for k, v in outputs.items() if v is not None}
         return number, values.camel_keys(shown) if native else shown
 
@@ -260,10 +260,10 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         self, args: pulumi.runtime.MockResourceArgs, props: dict[str, Any], native: bool
     ) -> tuple[str | None, dict[Any, Any]]:
         wording = lifecycle.SCHEMA if native else lifecycle.PYTHON
-        checked, failures = fleet.check(wire_unknowns(props), wording=wording)
+        checked, failures = fleet.check(self._deployment, wire_unknowns(props), wording=wording)
         if failures:
             self._refuse(args, failures, native)
         self._present(list(checked["bindings"]))
-        fleet_id, outputs = fleet.create(_SETTINGS, checked, wording, dynamic=not native)
+        fleet_id, outputs = fleet.create(self._deployment, _SETTINGS, checked, wording, dynamic=not native)
         shown = {k: v for k, v in outputs.items() if v is not None}
         return fleet_id, values.camel_keys(shown) if native else shown

@@ -12,7 +12,7 @@ from pulumi.dynamic.config import Config
 
 from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.engine.deployment import new_deployment
+from pulumi_voiceos.engine.deployment import Deployment
 
 from ..helpers import API_TOKEN
 
@@ -87,9 +87,8 @@ def test_a_read_after_a_write_of_the_same_process_sees_the_write(
 
 
 def test_a_listing_that_fails_midway_falls_back_to_gets(api: EmulatorProcess, bound: list[str]) -> None:
-    new_deployment()
     api.seed_many([{"phone_number": f"+1628778{i:04d}"} for i in range(250)])  # at least two pages
-    provider = PhoneNumberBindingProvider()
+    provider = PhoneNumberBindingProvider(Deployment())
     config = {"voiceos:apiToken": API_TOKEN, "voiceos:apiUrl": api.url, "voiceos:maxAttempts": "2"}
     provider.configure(ConfigureRequest(Config(config, "test-project")))
     api.clear_requests()

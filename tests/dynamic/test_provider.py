@@ -18,9 +18,8 @@ from pulumi_voiceos import errors
 from pulumi_voiceos.core.checks import UNKNOWN
 from pulumi_voiceos.dynamic.provider import PROVIDER, PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.engine.deployment import new_deployment
 
-from ..helpers import API_TOKEN, CARRIER_TOKEN
+from ..helpers import API_TOKEN, CARRIER_TOKEN, dynamic_provider
 
 HOOK: dict[str, Any] = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/support"}
 OTHER_HOOK: dict[str, Any] = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/other"}
@@ -245,9 +244,9 @@ def test_create_on_a_number_not_in_the_account_says_to_add_it_to_voiceos_first(
 # -- update, read, delete ----------------------------------------------------------------
 
 
-def next_deployment() -> None:
+def next_deployment(api: EmulatorProcess) -> PhoneNumberBindingProvider:
     """What the engine does between two commands: a new provider process, with no claims."""
-    new_deployment()
+    return dynamic_provider(PhoneNumberBindingProvider, api.url)
 
 
 def bodies(api: EmulatorProcess) -> list[tuple[str, Any]]:
@@ -346,7 +345,7 @@ def test_delete_reads_then_unbinds_and_never_deletes_the_number(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:
     outs = created(provider, number)
-    next_deployment()
+    provider = next_deployment(api)
     api.clear_requests()
     provider.delete(number, outs)
     assert bodies(api) == [("GET", None), ("PATCH", {"inbound_agent_id": None, "webhooks": []})]
@@ -358,7 +357,7 @@ def test_delete_of_a_vanished_number_succeeds(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:
     outs = created(provider, number)
-    next_deployment()
+    provider = next_deployment(api)
     api.remove_number(number)
     api.clear_requests()
     provider.delete(number, outs)
@@ -369,7 +368,7 @@ def test_delete_leaves_a_number_someone_rebound_since_and_says_so(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     outs = created(provider, number)
-    next_deployment()
+    provider = next_deployment(api)
     api.seed(number, inbound_agent_id="agent_billing", webhooks=[OTHER_HOOK], auth_token=CARRIER_TOKEN)
     api.clear_requests()
     provider.delete(number, outs)
@@ -383,7 +382,7 @@ def test_delete_of_a_number_taken_over_in_the_same_deployment_makes_no_request(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     old = created(provider, number)
-    next_deployment()
+    provider = next_deployment(api)
     # A renamed binding: the engine creates the new resource, which adopts the number, then deletes the old one.
     api.clear_requests()
     provider.create(checked(provider, inputs(number)))
@@ -399,7 +398,7 @@ def test_a_diff_alone_claims_nothing_since_refresh_calls_it_too(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:
     old = created(provider, number)
-    next_deployment()
+    provider = next_deployment(api)
     provider.diff(number, old, old)
     api.clear_requests()
     provider.delete(number, old)
@@ -412,7 +411,7 @@ def test_a_number_declared_by_an_unchanged_binding_is_handed_over_too(
     # An interrupted rename left both resources in state; the next up keeps the new one (checked,
     # no changes) and deletes the old one, which must not unbind the number the new one holds.
     old = created(provider, number)
-    next_deployment()
+    provider = next_deployment(api)
     assert provider.diff(number, old, checked(provider, inputs(number))).changes is False
     api.clear_requests()
     provider.delete(number, old)
@@ -424,7 +423,7 @@ def test_delete_with_restore_puts_back_what_allow_overwrite_replaced(
 ) -> None:
     api.seed(number, inbound_agent_id="agent_billing", webhooks=[OTHER_HOOK], auth_token=CARRIER_TOKEN)
     outs = created(provider, number, allow_overwrite=True, on_delete="restore")
-    next_deployment()
+    provider = next_deployment(api)
     api.clear_requests()
     provider.delete(number, outs)
     assert [m for m, _ in bodies(api)] == ["GET", "PATCH"]
@@ -443,7 +442,7 @@ def test_delete_with_restore_puts_back_a_dashboards_odd_webhooks_exactly_as_the_
     ]
     before = api.seed_raw(number, {"inbound_agent_id": "agent_billing", "webhooks": odd, "telephony": None})
     outs = created(provider, number, allow_overwrite=True, on_delete="restore")
-    next_deployment()
+    provider = next_deployment(api)
     provider.delete(number, outs)
     restored = api.peek(number)
     assert restored is not None
@@ -470,7 +469,7 @@ def test_delete_with_restore_puts_back_an_adopted_binding_after_later_updates(
         ).outs
         or {}
     )
-    next_deployment()
+    provider = next_deployment(api)
     api.clear_requests()
     provider.delete(number, outs)
     assert bodies(api)[1] == (
@@ -483,7 +482,7 @@ def test_delete_with_restore_and_nothing_taken_over_unbinds(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str
 ) -> None:
     outs = created(provider, number, on_delete="restore")
-    next_deployment()
+    provider = next_deployment(api)
     provider.delete(number, outs)
     left = api.get_number(number)
     assert left is not None and left["inbound_agent_id"] is None and left["webhooks"] == []

@@ -15,8 +15,6 @@ import logging
 from typing import Any
 
 import pytest
-from pulumi.dynamic import ConfigureRequest
-from pulumi.dynamic.config import Config
 
 from pulumi_voiceos import errors
 from pulumi_voiceos.core import checks
@@ -24,9 +22,8 @@ from pulumi_voiceos.core.checks import UNKNOWN
 from pulumi_voiceos.dynamic import fleet as dynamic_fleet
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.engine import fleet
-from pulumi_voiceos.engine.deployment import deployment_state, new_deployment
 
-from ..helpers import API_TOKEN, CARRIER_TOKEN
+from ..helpers import CARRIER_TOKEN, dynamic_provider
 
 HOOK: dict[str, Any] = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/fleet"}
 THEIRS: dict[str, Any] = {"inbound_agent_id": "agent_billing"}
@@ -34,12 +31,7 @@ THEIRS: dict[str, Any] = {"inbound_agent_id": "agent_billing"}
 
 @pytest.fixture
 def provider(api: EmulatorProcess) -> dynamic_fleet.PhoneNumberFleetProvider:
-    new_deployment()
-    instance = dynamic_fleet.PhoneNumberFleetProvider()
-    instance.configure(
-        ConfigureRequest(Config({"voiceos:apiToken": API_TOKEN, "voiceos:apiUrl": api.url}, "test-project"))
-    )
-    return instance
+    return dynamic_provider(dynamic_fleet.PhoneNumberFleetProvider, api.url)
 
 
 _blocks = itertools.count(0, 10)
@@ -81,8 +73,9 @@ def live(api: EmulatorProcess, number: str) -> tuple[str | None, list[str]]:
     return got["inbound_agent_id"], [w["url"] for w in got["webhooks"]]
 
 
-def next_deployment() -> None:
-    new_deployment()
+def next_deployment(api: EmulatorProcess) -> dynamic_fleet.PhoneNumberFleetProvider:
+    """What the engine does between two commands: a new provider process, with no claims."""
+    return dynamic_provider(dynamic_fleet.PhoneNumberFleetProvider, api.url)
 
 
 def created(provider: dynamic_fleet.PhoneNumberFleetProvider, news: dict[str, Any]) -> dict[str, Any]:
@@ -173,7 +166,7 @@ def test_a_check_claims_every_number_of_the_fleet_for_the_deployment(
     provider: dynamic_fleet.PhoneNumberFleetProvider, numbers: list[str]
 ) -> None:
     checked(provider, {"bindings": entries(numbers)})
-    assert all(n in deployment_state().claims for n in numbers)
+    assert all(n in provider.deployment.claims for n in numbers)
 
 
 def test_an_entry_not_known_until_up_passes_the_check(
@@ -214,7 +207,7 @@ def test_create_refuses_the_whole_fleet_before_any_write_when_an_entry_is_bound_
 ) -> None:
     props = checked(provider, {"bindings": entries(numbers)})  # the pull request's preview: all free
     api.seed(numbers[3], **THEIRS)  # someone binds one before the up after the merge
-    next_deployment()
+    provider = next_deployment(api)
     api.clear_requests()
     with pytest.raises(errors.BindingConflictError) as exc:
         provider.create(props)
@@ -230,7 +223,7 @@ def test_create_with_allow_overwrite_keeps_what_it_replaced_for_restore(
     api.seed(numbers[0], **THEIRS)
     outs = created(provider, {"bindings": entries(numbers), "allow_overwrite": True, "on_delete": "restore"})
     assert outs["previous"] == {numbers[0]: {"inbound_agent_id": "agent_billing"}}
-    next_deployment()
+    provider = next_deployment(api)
     provider.delete("fleet", outs)
     assert live(api, numbers[0]) == ("agent_billing", [])
     assert all(live(api, n) == (None, []) for n in numbers[1:])
@@ -259,7 +252,7 @@ def test_a_write_that_fails_names_the_number_and_the_fleet_is_not_half_recorded(
     # The fault cleared, the same create runs again: it adopts what was written and writes the rest.
     api.clear_faults()
     api.clear_requests()
-    next_deployment()
+    provider = next_deployment(api)
     provider.create(props)
     assert [c for c in calls(api) if c[0] == "PATCH"] == [("PATCH", numbers[2])]
 
@@ -297,7 +290,7 @@ def test_removing_entries_unbinds_them_and_leaves_alone_one_someone_rebound(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     outs = created(provider, {"bindings": entries(numbers)})
-    next_deployment()
+    provider = next_deployment(api)
     api.seed(numbers[4], **THEIRS)  # re-bound in the dashboard since
     news = checked(provider, {"bindings": entries(numbers[:2])}, outs)
     api.clear_requests()
@@ -314,9 +307,9 @@ def test_a_removed_entry_that_another_resource_of_the_deployment_declares_is_han
     provider: dynamic_fleet.PhoneNumberFleetProvider, api: EmulatorProcess, numbers: list[str]
 ) -> None:
     outs = created(provider, {"bindings": entries(numbers)})
-    next_deployment()
+    provider = next_deployment(api)
     news = checked(provider, {"bindings": entries(numbers[:4])}, outs)
-    deployment_state().claims.claim(numbers[4])  # a PhoneNumberBinding of the same up declares it
+    provider.deployment.claims.claim(numbers[4])  # a PhoneNumberBinding of the same up declares it
     api.clear_requests()
     provider.update("fleet", outs, news)
     assert api.requests() == []
@@ -351,7 +344,7 @@ def test_a_refresh_reads_the_fleet_from_one_listing_and_records_drift(
     provider: dynamic_fleet.PhoneNumberFleetProvider, api: EmulatorProcess, numbers: list[str]
 ) -> None:
     outs = created(provider, {"bindings": entries(numbers)})
-    next_deployment()
+    provider = next_deployment(api)
     api.seed(numbers[0], **THEIRS)
     api.clear_requests()
     found = provider.read("fleet", outs)
@@ -370,7 +363,7 @@ def test_a_refresh_without_drift_returns_no_inputs(
     provider: dynamic_fleet.PhoneNumberFleetProvider, api: EmulatorProcess, numbers: list[str]
 ) -> None:
     outs = created(provider, {"bindings": entries(numbers)})
-    next_deployment()
+    provider = next_deployment(api)
     assert provider.read("fleet", outs).inputs is None
 
 
@@ -378,7 +371,7 @@ def test_destroy_unbinds_each_number_still_bound_as_recorded(
     provider: dynamic_fleet.PhoneNumberFleetProvider, api: EmulatorProcess, numbers: list[str]
 ) -> None:
     outs = created(provider, {"bindings": entries(numbers)})
-    next_deployment()
+    provider = next_deployment(api)
     api.clear_requests()
     provider.delete("fleet", outs)
     assert sorted(str(n) for m, n in calls(api) if m == "PATCH") == sorted(numbers)

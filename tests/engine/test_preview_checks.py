@@ -22,7 +22,7 @@ from pulumi_voiceos import errors
 from pulumi_voiceos.core.checks import UNKNOWN
 from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.engine.deployment import new_deployment
+from pulumi_voiceos.engine.deployment import Deployment
 from pulumi_voiceos.native.provider import BINDING_TYPE, VoiceOSProvider
 
 from ..helpers import API_TOKEN, native_provider
@@ -64,8 +64,7 @@ def configured(config: dict[str, Any]) -> PhoneNumberBindingProvider:
     from pulumi.dynamic import ConfigureRequest as DynamicConfigure
     from pulumi.dynamic.config import Config
 
-    new_deployment()
-    provider = PhoneNumberBindingProvider()
+    provider = PhoneNumberBindingProvider(Deployment())
     provider.configure(DynamicConfigure(Config(config, "test-project")))
     return provider
 
@@ -222,8 +221,7 @@ def test_a_plain_http_url_to_a_remote_host_is_reported_as_itself_not_as_a_missin
 
         from pulumi_voiceos.dynamic.fleet import PhoneNumberFleetProvider
 
-        new_deployment()
-        provider: Any = PhoneNumberFleetProvider()
+        provider: Any = PhoneNumberFleetProvider(Deployment())
         provider.configure(DynamicConfigure(Config(config, "test-project")))
         result = provider.check({}, {"bindings": {number: {"inbound_agent_id": "agent_support"}}, "__provider": "x"})
         assert result.failures == []

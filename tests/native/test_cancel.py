@@ -13,10 +13,10 @@ from pulumi.provider.experimental.provider import CreateRequest, UpdateRequest
 from pulumi_voiceos.api.pacing import STATUS
 from pulumi_voiceos.core.config import Settings
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.engine.deployment import new_deployment
 from pulumi_voiceos.native.errors import InitFailed
 from pulumi_voiceos.native.provider import VoiceOSProvider
 
+from ..helpers import native_provider
 from .test_fleet import URN, checked, fleet_inputs, native, run
 
 __all__ = ["native"]
@@ -72,7 +72,7 @@ def test_a_cancel_during_a_fleet_create_starts_no_new_write_and_the_next_up_writ
     # The engine records that state; the next up (a new provider process) writes the rest, once each.
     api.set_latency(0)
     api.clear_requests()
-    new_deployment()
+    native = native_provider(api.url)  # the next up: a new provider process
     news = checked(native, fleet_inputs(dict.fromkeys(numbers, BOUND)), props)
     run(native.update(UpdateRequest(URN, exc.value.resource_id, exc.value.properties, news, 60, [], preview=False)))
     assert sorted(_patched(api)) == sorted(set(numbers) - set(written))
@@ -91,6 +91,6 @@ def test_a_long_fleet_write_reports_its_progress_as_a_status_and_a_short_one_doe
     caplog.clear()
     api.set_latency(0)
     short = _seed(api, 5, "808557")
-    new_deployment()
+    native = native_provider(api.url)  # a new provider process: its own status period
     run(native.create(CreateRequest(URN, checked(native, fleet_inputs(dict.fromkeys(short, BOUND))), 60, False)))
     assert not [r for r in caplog.records if hasattr(r, STATUS)]

@@ -24,7 +24,6 @@ from pulumi.provider.experimental.provider import (
 )
 
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.engine.deployment import new_deployment
 from pulumi_voiceos.native.errors import InitFailed
 from pulumi_voiceos.native.fleet import FLEET_TYPE
 from pulumi_voiceos.native.provider import VoiceOSProvider
@@ -142,7 +141,7 @@ def test_a_failed_write_tells_the_engine_what_was_recorded(
     # The engine keeps that state; the next up is an update that writes only the number that failed.
     api.clear_faults()
     api.clear_requests()
-    new_deployment()
+    native = native_provider(api.url)  # the next up: a new provider process
     news = checked(native, fleet_inputs({n: {"inboundAgentId": "agent_support"} for n in numbers}), props)
     run(native.update(UpdateRequest(URN, exc.value.resource_id, exc.value.properties, news, 60, [], preview=False)))
     assert [(r["method"], r["phone_number"]) for r in api.requests() if r["method"] == "PATCH"] == [
@@ -155,6 +154,6 @@ def test_destroying_a_native_fleet_unbinds_its_numbers(
 ) -> None:
     props = checked(native, fleet_inputs({n: {"inboundAgentId": "agent_support"} for n in numbers}))
     outputs = run(native.create(CreateRequest(URN, props, 60, preview=False))).properties
-    new_deployment()
+    native = native_provider(api.url)  # the next up: a new provider process
     run(native.delete(DeleteRequest(URN, "fleet", outputs, 60)))
     assert all(api.get_number(n)["inbound_agent_id"] is None for n in numbers)  # type: ignore[index]

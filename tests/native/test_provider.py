@@ -32,7 +32,6 @@ from pulumi_voiceos.core.checks import UNKNOWN
 from pulumi_voiceos.core.models import BindingInputs, Telephony, Webhook
 from pulumi_voiceos.core.properties import CAMEL_CASE, INPUT_NAMES, OUTPUT_NAMES
 from pulumi_voiceos.emulator.process import EmulatorProcess
-from pulumi_voiceos.engine.deployment import new_deployment
 from pulumi_voiceos.native.provider import BINDING_TYPE, INPUTS, LISTED, OUTPUTS, VoiceOSProvider, load_schema
 from pulumi_voiceos.native.values import plain
 
@@ -140,7 +139,6 @@ def test_configure_takes_the_typed_config_and_a_missing_token_names_the_key(
     api: EmulatorProcess, number: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("VOICEOS_API_TOKEN", raising=False)
-    new_deployment()
     provider = VoiceOSProvider()
     run(
         provider.configure(
@@ -334,7 +332,7 @@ def test_refresh_after_drift_returns_inputs_that_follow_the_live_binding(
 
 def test_delete_unbinds_only_what_this_stack_set(native: VoiceOSProvider, api: EmulatorProcess, number: str) -> None:
     outs = created(native, bag(phoneNumber=number, inboundAgentId="agent_support"))
-    new_deployment()  # a destroy is a new provider process: nothing claimed
+    native = native_provider(api.url)  # a destroy is a new provider process: nothing claimed
     api.clear_requests()
     run(native.delete(DeleteRequest(URN, number, outs, 60)))
     assert calls(api) == ["GET 200", "PATCH 200"]
