@@ -145,7 +145,7 @@ class Account:
     def removal(self) -> None:
         # ``declared_elsewhere``: the program's other resources declare none of the removed numbers (the dynamic
         # provider is told so, and hands nothing over); the native provider would wait for quiet checks first.
-        outputs = core.update(self.deployment, self.settings, self.outputs, self.news, declared_elsewhere=())
+        outputs = core.update(self.deployment, self.settings, self.outputs, self.news)
         if len(outputs["bindings"]) != len(self.kept):
             raise BenchmarkError(f"after the removal the fleet has {len(outputs['bindings'])} entries")
 

@@ -27,6 +27,7 @@ __all__ = [
     "Prediction",
     "Wording",
     "handed_over",
+    "is_handed_over",
     "plan_create",
     "plan_delete",
     "plan_update",
@@ -320,3 +321,9 @@ def plan_delete(
     return DeletePlan(
         target.restoring_patch(), f"restoring the binding {phone_number} had before: {wording.describe(target)}"
     )
+
+
+def is_handed_over(phone_number: str, declared: Claims) -> bool:
+    """The hand-over rule, for a binding's delete and a fleet's removed entry alike: a number another resource
+    of the deployment declares is handed over to it, and the resource letting go of it writes nothing."""
+    return phone_number in declared

@@ -124,14 +124,15 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
     @message_first
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         elsewhere = news.get(DECLARED_ELSEWHERE)
+        declared = elsewhere if isinstance(elsewhere, list) else []
+
+        def learn_claims(_removed: object) -> None:
+            # The program told which numbers its other resources declare: a hand-over needs no waiting.
+            for number in declared:
+                self.deployment.claims.claim(number)
+
         return UpdateResult(
-            fleet.update(
-                self.deployment,
-                self._settings(),
-                olds,
-                _own_inputs(news),
-                declared_elsewhere=elsewhere if isinstance(elsewhere, list) else None,
-            )
+            fleet.update(self.deployment, self._settings(), olds, _own_inputs(news), before_release=learn_claims)
         )
 
     @message_first

@@ -10,11 +10,10 @@ costs in requests, and why outputs are lean, is in docs/architecture.md.
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
 from .. import errors
 from ..core import checks, lifecycle, models
@@ -41,12 +40,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("pulumi_voiceos")
-
-HANDOVER_QUIET_SECONDS: Final = 0.5
-HANDOVER_WAIT_SECONDS: Final = 10.0
-"""The native provider hears of no program: a removed entry is let go of only once the deployment's checks
-have been quiet this long (or after the wait), so that another resource of the same ``up`` that declares
-the number has claimed it first (docs/fleets.md)."""
 
 
 @dataclass(frozen=True)
@@ -199,15 +192,6 @@ def _add(
     return failed
 
 
-def _wait_for_claims(deployment: Deployment, numbers: Iterable[str]) -> None:
-    """Give the rest of the deployment the time to claim numbers the fleet lets go of (``HANDOVER_*``)."""
-    if all(n in deployment.claims for n in numbers):
-        return
-    deadline = time.monotonic() + HANDOVER_WAIT_SECONDS
-    while time.monotonic() < deadline and time.monotonic() - deployment.last_check < HANDOVER_QUIET_SECONDS:
-        time.sleep(HANDOVER_QUIET_SECONDS / 5)
-
-
 def _release(
     hook: _Hook, recorded: Mapping[str, Any], numbers: Iterable[str], out: FleetOutputs, *, policy: models.DeletePolicy
 ) -> dict[str, Exception]:
@@ -215,7 +199,7 @@ def _release(
     declares it, otherwise unbound or restored if still the fleet's own; returns the writes that failed."""
     claims = hook.deployment.claims
     numbers = list(numbers)
-    handed = [n for n in numbers if n in claims]
+    handed = [n for n in numbers if lifecycle.is_handed_over(n, claims)]
     if handed:
         logger.warning(
             "%d numbers of the fleet were handed over to other resources of this deployment, and the fleet "
@@ -247,7 +231,8 @@ def _release(
             wording=hook.wording,
         )
 
-    notices, failed = in_parallel([n for n in numbers if n not in claims], let_go, hook.concurrency, "let go of")
+    released = [n for n in numbers if n not in handed]
+    notices, failed = in_parallel(released, let_go, hook.concurrency, "let go of")
     said = {n: notice for n, notice in notices.items() if notice}
     if said:
         logger.warning("%s", named(said, lambda n: said[n]))
@@ -287,7 +272,7 @@ def update(
     wording: lifecycle.Wording = lifecycle.PYTHON,
     *,
     dynamic: bool = True,
-    declared_elsewhere: Collection[str] | None = None,
+    before_release: Callable[[Collection[str]], object] | None = None,
 ) -> dict[str, Any]:
     """The outputs after applying what changed: entries added (guard, adoption), changed (a PATCH of the
     changed fields only) and removed (unbound or restored unless handed over or re-bound since)."""
@@ -313,13 +298,9 @@ def update(
     for live, bound in changed.values():
         out.record(live, bound)
     if plan.removed:
-        if declared_elsewhere is None:
-            # The native provider hears of no program: it gives the deployment time to claim (docs/fleets.md).
-            _wait_for_claims(deployment, plan.removed)
-        else:
-            # The program told which numbers its other resources declare: a hand-over needs no waiting.
-            for number in declared_elsewhere:
-                deployment.claims.claim(number)
+        if before_release is not None:
+            # The adapter's part: the deployment learns of every resource that declares one of these numbers.
+            before_release(plan.removed)
         failed.update(_release(hook, recorded, plan.removed, out, policy=news.get("on_delete") or "unbind"))
     outputs = out.bag(news)
     if failed:

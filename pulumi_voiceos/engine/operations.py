@@ -267,7 +267,7 @@ def delete(
     wording: lifecycle.Wording = lifecycle.PYTHON,
 ) -> None:
     """Undo what this binding set, unless the number was handed over or re-bound by someone else."""
-    if number in deployment.claims:
+    if lifecycle.is_handed_over(number, deployment.claims):
         logger.warning("%s", lifecycle.handed_over(number))
         lost = per_number.hand_over(deployment, number, _previous(props), wording)
         if lost is not None:

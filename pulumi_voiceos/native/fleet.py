@@ -8,7 +8,8 @@ that records what succeeded, so the next ``up`` writes only what is not yet as d
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any, Final, TypeVar
 
 from pulumi.provider.experimental.provider import (
@@ -48,6 +49,33 @@ from .values import PropertyMap, PropertyValue
 __all__ = ["FLEET_TYPE", "FleetHooks"]
 
 FLEET_TYPE: Final = token(FLEET.name)
+
+QUIET_CHECKS_SECONDS: Final = 0.5
+LONGEST_CLAIMS_WAIT_SECONDS: Final = 10.0
+
+
+def wait_for_claims(
+    deployment: Deployment,
+    numbers: Collection[str],
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> float:
+    """Before the fleet lets go of numbers no resource has claimed yet, wait until the deployment's checks have
+    been quiet for ``QUIET_CHECKS_SECONDS`` (at most ``LONGEST_CLAIMS_WAIT_SECONDS``); the seconds waited.
+
+    A native provider hears of no program, unlike the dynamic fleet, which is told which numbers the
+    program's other resources declare: another resource of the same ``up`` that takes a removed number
+    claims it in its check, and the engine runs checks before the updates they allow (docs/fleets.md).
+    """
+    if all(n in deployment.claims for n in numbers):
+        return 0.0
+    started = clock()
+    while clock() - started < LONGEST_CLAIMS_WAIT_SECONDS and clock() - deployment.last_check < QUIET_CHECKS_SECONDS:
+        sleep(QUIET_CHECKS_SECONDS / 5)
+    return clock() - started
+
+
 INPUTS: Final = tuple(camel_case(name) for name in FLEET_INPUT_NAMES)
 OUTPUTS: Final = tuple(camel_case(name) for name in FLEET_OUTPUT_NAMES)
 _SECRET: Final = frozenset(camel_case(name) for name in SECRET_FLEET_OUTPUTS)
@@ -220,6 +248,7 @@ class FleetHooks:
                 values.from_properties(request.news),
                 lifecycle.SCHEMA,
                 dynamic=False,
+                before_release=lambda removed: wait_for_claims(self._deployment, removed),
             )
 
         try:

@@ -17,6 +17,7 @@ from pulumi_voiceos.core.lifecycle import (
     Claims,
     CreatePlan,
     Prediction,
+    is_handed_over,
     plan_create,
     plan_delete,
     plan_update,
@@ -413,8 +414,8 @@ class Deployment:
 
     def release(self, number: str, held: Held, live: Binding | None) -> Patch | None:
         """The engine's decision for a resource that lets go of ``number`` (``operations.delete``, and
-        ``fleet._release`` per entry): a claimed number is handed over, anything else is ``plan_delete``'s."""
-        if number in self.claims:
+        ``fleet._release`` per entry): the hand-over rule first, then ``plan_delete``'s."""
+        if is_handed_over(number, self.claims):
             return None
         return plan_delete(number, recorded=held.recorded, live=live, policy=held.policy, previous=held.previous).write
 

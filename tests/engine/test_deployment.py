@@ -91,7 +91,7 @@ def test_a_fleet_hands_a_removed_number_over_to_a_binding_of_the_same_deployment
     claimed, failures = operations.check(nxt, {"phone_number": NUMBERS[2], "inbound_agent_id": "agent_sales"})
     assert failures == [] and claimed["phone_number"] == NUMBERS[2]
     transport.requests.clear()
-    updated = fleet.update(nxt, SETTINGS, outs, news, declared_elsewhere=())
+    updated = fleet.update(nxt, SETTINGS, outs, news)
     assert transport.requests == [] and set(updated["bindings"]) == set(NUMBERS[:2])
 
 
