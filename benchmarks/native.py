@@ -25,9 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -35,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from pulumi import automation as auto
+
+from pulumi_voiceos.testing.backend import pulumi_cli
 
 from . import fleet, measure, report, run
 
@@ -86,12 +86,10 @@ def _import(workspace: Path, size: int, latency: int) -> dict[str, Any]:
             for i in range(size)
         ]
         plan.write_text(json.dumps({"resources": resources}))
-        command = ["pulumi", "import", "--file", str(plan), "--yes", "--skip-preview", "--non-interactive"]
-        command += ["--stack", run.STACK, "--out", str(root / "imported.yaml")]
+        options = ["--file", str(plan), "--yes", "--skip-preview", "--out", str(root / "imported.yaml")]
 
         def imported() -> None:
-            env = {**os.environ, **(stack.workspace.env_vars or {})}
-            subprocess.run(command, cwd=stack.workspace.work_dir, env=env, check=True, capture_output=True, text=True)
+            pulumi_cli(stack, "import", *options)
 
         sample, _ = run._measure(root, emulator, imported)
         return {"seconds": round(sample.seconds, 3), "requests": sample.requests_by_method}

@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +37,7 @@ from typing import Any
 from pulumi import automation as auto
 
 from pulumi_voiceos.emulator.process import EmulatorProcess
+from pulumi_voiceos.testing.backend import LocalBackend, pulumi_cli, python_project
 
 from . import fleet, measure, report
 
@@ -84,40 +83,16 @@ def _project(root: Path, program: str) -> Path:
         shutil.copy(source, work_dir / source.name)
     shutil.copy(PROGRAMS / "noop_provider.py", work_dir / "noop_provider.py")
     shutil.copy(Path(fleet.__file__), work_dir / "fleet.py")
-    (work_dir / "Pulumi.yaml").write_text(
-        f"name: {PROJECT}\nruntime:\n  name: python\n  options:\n    virtualenv: {Path(sys.prefix)}\n"
-    )
-    return work_dir
+    return python_project(work_dir, PROJECT)
 
 
 def _stack(root: Path, kind: str, emulator: EmulatorProcess, extra_env: dict[str, str] | None = None) -> auto.Stack:
-    (root / "state").mkdir(parents=True)
     program, config = PROGRAMS_OF[kind]
     work_dir = _project(root, program)
-    env = {
-        "PULUMI_BACKEND_URL": (root / "state").as_uri(),
-        "PULUMI_CONFIG_PASSPHRASE": "bench-passphrase",
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        "PULUMI_HOME": str(root / "pulumi-home"),
-        # The baseline's provider module must be importable in the provider process.
-        "PYTHONPATH": str(work_dir),
-        # The native provider plugin, pulumi-resource-voiceos, is a console script of this virtualenv.
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-        "VOICEOS_API_URL": emulator.url,
-        "VOICEOS_API_TOKEN": TOKEN,
-        **(extra_env or {}),
-    }
-    stack = auto.create_stack(
-        STACK,
-        work_dir=str(work_dir),
-        opts=auto.LocalWorkspaceOptions(
-            env_vars=env, pulumi_home=str(root / "pulumi-home"), secrets_provider="passphrase"
-        ),
-    )
-    if config:
-        stack.set_all_config({key: auto.ConfigValue(value) for key, value in config.items()})
-    return stack
+    backend = LocalBackend(root)
+    # The baseline's provider module must be importable in the provider process.
+    env = {**backend.env(emulator), "PYTHONPATH": str(work_dir), **(extra_env or {})}
+    return backend.stack(work_dir, name=STACK, env=env, config=config)
 
 
 def _expect(condition: bool, what: str) -> None:
@@ -193,14 +168,7 @@ def life_cycle(
 def _state(root: Path, stack: auto.Stack) -> measure.StateFigures:
     checkpoint = root / "state" / ".pulumi" / "stacks" / PROJECT / f"{STACK}.json"
     stored = json.loads(checkpoint.read_text())["checkpoint"]["latest"]
-    exported = subprocess.run(
-        ["pulumi", "stack", "export", "--show-secrets", "--stack", STACK, "--non-interactive"],
-        cwd=stack.workspace.work_dir,
-        env={**os.environ, **(stack.workspace.env_vars or {})},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    exported = pulumi_cli(stack, "stack", "export", "--show-secrets").stdout
     return measure.state_figures(stored, json.loads(exported)["deployment"], checkpoint.stat().st_size)
 
 

@@ -9,15 +9,14 @@ stack outputs and what the emulator now holds, and stops the emulator.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from pulumi_voiceos.emulator.process import EmulatorProcess
+from pulumi_voiceos.testing.backend import LocalBackend, python_project
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "basic"
@@ -25,9 +24,9 @@ NUMBER = "+14155550123"
 AGENT = "agent_support"
 
 
-def pulumi(args: list[str], *, cwd: Path, env: dict[str, str], capture: bool = False) -> str:
+def pulumi(backend: LocalBackend, args: list[str], *, cwd: Path, env: dict[str, str], capture: bool = False) -> str:
     print(f"\n$ pulumi {' '.join(args)}", flush=True)
-    result = subprocess.run(["pulumi", *args], cwd=cwd, env=env, check=False, text=True, capture_output=capture)
+    result = backend.cli(*args, cwd=cwd, env=env, capture=capture)
     if result.returncode != 0:
         if capture:
             sys.stderr.write(result.stdout + result.stderr)
@@ -52,35 +51,20 @@ def main() -> None:
         raise SystemExit("the pulumi CLI is not on PATH; run `make demo`, which builds it first")
     with tempfile.TemporaryDirectory(prefix="voiceos-demo-") as tmp_name:
         tmp = Path(tmp_name)
-        project = tmp / "project"
-        project.mkdir()
         # The program is examples/basic itself; only the stack's own files live here.
-        (project / "Pulumi.yaml").write_text(
-            "name: voiceos-basic\n"
-            f"main: {EXAMPLE}/\n"
-            "runtime:\n  name: python\n  options:\n"
-            f"    virtualenv: {Path(sys.prefix)}\n"
-        )
-        (tmp / "state").mkdir()
+        project = python_project(tmp / "project", "voiceos-basic", main=EXAMPLE)
+        backend = LocalBackend(tmp)
         with EmulatorProcess(
             db_path=tmp / "emulator.db", token="demo-api-token", seed_numbers=[NUMBER], agents=[AGENT]
         ) as emulator:
             print(f"VoiceOS emulator running at {emulator.url} with {NUMBER} and agent {AGENT}")
-            env = {
-                **os.environ,
-                "PULUMI_BACKEND_URL": (tmp / "state").as_uri(),
-                "PULUMI_CONFIG_PASSPHRASE": "demo-passphrase",
-                "PULUMI_HOME": str(tmp / "pulumi-home"),
-                "PULUMI_SKIP_UPDATE_CHECK": "true",
-                "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-                "VOICEOS_API_URL": emulator.url,
-            }
-            env.pop("VOICEOS_API_TOKEN", None)
-            pulumi(["stack", "init", "demo", "--non-interactive"], cwd=project, env=env)
-            pulumi(["config", "set", "--secret", "voiceos:apiToken", emulator.token], cwd=project, env=env)
-            pulumi(["config", "set", "agentId", AGENT], cwd=project, env=env)
-            pulumi(["up", "--yes", "--non-interactive"], cwd=project, env=env)
-            outputs = pulumi(["stack", "output", "--json"], cwd=project, env=env, capture=True)
+            # The token goes in the stack's config, as a user's would; the API's URL stays in the environment.
+            env = backend.environ(emulator, token=False)
+            pulumi(backend, ["stack", "init", "demo"], cwd=project, env=env)
+            pulumi(backend, ["config", "set", "--secret", "voiceos:apiToken", emulator.token], cwd=project, env=env)
+            pulumi(backend, ["config", "set", "agentId", AGENT], cwd=project, env=env)
+            pulumi(backend, ["up", "--yes"], cwd=project, env=env)
+            outputs = pulumi(backend, ["stack", "output", "--json"], cwd=project, env=env, capture=True)
             print("\nStack outputs (secrets stay hidden):")
             print(json.dumps(json.loads(outputs), indent=2))
             held = emulator.get_number(NUMBER)

@@ -1,17 +1,11 @@
-"""``TestStack``: a user's program run through the real CLI and engine, against the test's emulator.
-
-The fixture ``pulumi_stack`` (see ``plugin``) makes one from a program folder (a
-copy is run, so nothing lands in your folder) or from a program function (an
-Automation API inline program), on a file backend in a temporary folder with a
-passphrase secrets provider. Each operation returns what a test asserts on:
-the outputs, the change summary, and the requests the API received.
+"""``TestStack``: a user's program run through the real CLI and engine on a ``LocalBackend``, against the
+test's emulator. Each operation returns the outputs, the change summary and the API requests it made.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +14,9 @@ from typing import Any
 from pulumi import automation as auto
 
 from .api import Request, VoiceOSAPI
+from .backend import LocalBackend
 
 __all__ = ["Run", "TestStack", "make_stack"]
-
-PASSPHRASE = "pulumi-voiceos-testing"
 
 
 @dataclass(frozen=True)
@@ -53,16 +46,17 @@ class TestStack:
 
     __test__ = False  # a helper, not a test class, whatever pytest's collection makes of the name
 
-    def __init__(self, stack: auto.Stack, api: VoiceOSAPI, backend: Path) -> None:
+    def __init__(self, stack: auto.Stack, api: VoiceOSAPI, backend: LocalBackend) -> None:
         self.stack = stack
         """The Automation API stack, for anything the helper does not wrap."""
         self.api = api
-        self.backend = backend
+        self.local = backend
+        self.backend = backend.state
         """The file backend's folder: the state as the engine wrote it (secrets encrypted), to grep."""
 
     def state_files(self) -> dict[Path, bytes]:
         """Every file of the backend (checkpoints, history, backups), by path: what a bucket would hold."""
-        return {path: path.read_bytes() for path in sorted(self.backend.rglob("*")) if path.is_file()}
+        return self.local.state_files()
 
     def _run(self, operation: Callable[[], Any]) -> tuple[Any, list[Request]]:
         self.api.clear_requests()
@@ -102,30 +96,11 @@ def make_stack(
     secrets: Mapping[str, str] | None = None,
 ) -> TestStack:
     """A new stack of ``program`` (a folder with a Pulumi.yaml, or a function) in ``root``."""
-    (root / "state").mkdir(parents=True, exist_ok=True)
-    env = {
-        "PULUMI_BACKEND_URL": (root / "state").as_uri(),
-        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "VOICEOS_API_URL": api.url,
-        "VOICEOS_API_TOKEN": api.token,
-        # A program folder runs with the interpreter running the tests, where pulumi-voiceos is installed.
-        "PULUMI_PYTHON_CMD": os.environ.get("PULUMI_PYTHON_CMD", sys.executable),
-        # The native plugin (pulumi-resource-voiceos) is a console script beside that interpreter.
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-    }
-    options = auto.LocalWorkspaceOptions(env_vars=env, secrets_provider="passphrase")
-    if callable(program):
-        work_dir = root / "project"
-        work_dir.mkdir(parents=True, exist_ok=True)
-        options.work_dir = str(work_dir)
-        created = auto.create_stack(stack, project_name=project, program=program, opts=options)
-    else:
+    # The user's PULUMI_HOME stays: it holds the plugins of the program's other providers.
+    backend = LocalBackend(root, own_home=False)
+    if not callable(program):
         work_dir = root / "project"
         shutil.copytree(Path(program), work_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("Pulumi.*.yaml"))
-        created = auto.create_stack(stack, work_dir=str(work_dir), opts=options)
-    values = {key: auto.ConfigValue(value) for key, value in (config or {}).items()}
-    values.update({key: auto.ConfigValue(value, secret=True) for key, value in (secrets or {}).items()})
-    if values:
-        created.set_all_config(values)
-    return TestStack(created, api, root / "state")
+        program = work_dir
+    created = backend.stack(program, name=stack, project=project, env=backend.env(api), config=config, secrets=secrets)
+    return TestStack(created, api, backend)

@@ -1,18 +1,14 @@
-"""Drives the real Pulumi CLI and engine through the Automation API.
+"""The end-to-end tests' deployments: a test program on a ``LocalBackend`` against its own emulator.
 
-Each ``Deployment`` gets its own temporary project folder, local file backend,
-PULUMI_HOME, passphrase secrets provider and emulator, with update checks and
-plugin downloads off, so tests are hermetic and can run in any order.
+What is test-only lives here: the test programs, quick retries, and reading the state back.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,11 +19,11 @@ import pytest
 from pulumi import automation as auto
 
 from pulumi_voiceos.emulator.process import EmulatorProcess
+from pulumi_voiceos.testing.backend import LocalBackend, pulumi_cli, python_project
 
 PROGRAMS = Path(__file__).parent / "programs"
 PROJECT = "voiceos-e2e"
 STACK = "test"
-PASSPHRASE = "e2e-passphrase"
 NATIVE_TYPE = "voiceos:index:PhoneNumberBinding"
 
 
@@ -97,15 +93,7 @@ class Deployment:
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run the pulumi CLI itself in the project, with the deployment's environment."""
-        env = {**os.environ, **self.env}
-        result = subprocess.run(
-            ["pulumi", *args, "--stack", STACK, "--non-interactive"],
-            cwd=self.work_dir,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = pulumi_cli(self.stack, *args, check=False)
         if check and result.returncode != 0:
             raise AssertionError(f"pulumi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result
@@ -125,7 +113,8 @@ class Deployment:
         return self.cli("stack", "export").stdout
 
     def state_files_text(self) -> str:
-        return "\n".join(p.read_text(errors="replace") for p in sorted(self.state_dir.rglob("*")) if p.is_file())
+        files = LocalBackend(self.root).state_files()
+        return "\n".join(data.decode(errors="replace") for data in files.values())
 
     def resources(self) -> list[dict[str, Any]]:
         """The bindings in state, of either provider."""
@@ -148,24 +137,16 @@ def write_project(work_dir: Path, program: str | Path) -> None:
         (work_dir / "Pulumi.yaml").write_text(text)
         return
     shutil.copy(source / "__main__.py", work_dir / "__main__.py")
-    (work_dir / "Pulumi.yaml").write_text(
-        f"name: {PROJECT}\nruntime:\n  name: python\n  options:\n    virtualenv: {Path(sys.prefix)}\n"
-    )
+    python_project(work_dir, PROJECT)
 
 
 def base_env(root: Path, emulator: EmulatorProcess) -> dict[str, str]:
-    return {
-        "PULUMI_BACKEND_URL": (root / "state").as_uri(),
-        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        "PULUMI_HOME": str(root / "pulumi-home"),
-        "VOICEOS_API_URL": emulator.url,
-        # The native provider plugin (pulumi-resource-voiceos) is a console script of this virtualenv.
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-        # Quick retries keep fault tests short; the bound is what matters.
-        "VOICEOS_MAX_RETRY_SECONDS": "30",
-    }
+    """The ``LocalBackend`` of ``root`` pointed at ``emulator``, without its token (the tests choose where it goes)."""
+    # The programs name their interpreter (virtualenv), and the auto-install tests build a plugin's
+    # virtualenv with the system's Python: no PULUMI_PYTHON_CMD.
+    env = LocalBackend(root).env(emulator, token=False, python=False)
+    # Quick retries keep fault tests short; the bound is what matters.
+    return {**env, "VOICEOS_MAX_RETRY_SECONDS": "30"}
 
 
 @contextmanager
@@ -179,7 +160,7 @@ def deployment(
     token_in_env: bool = True,
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[Deployment]:
-    (root / "state").mkdir(parents=True)
+    backend = LocalBackend(root)
     with EmulatorProcess(
         db_path=root / "emulator.db", token=token, seed_numbers=numbers or [], agents=agents or []
     ) as emu:
@@ -188,11 +169,5 @@ def deployment(
             env["VOICEOS_API_TOKEN"] = token
         env.update(extra_env or {})
         write_project(root / "project", program)
-        stack = auto.create_stack(
-            STACK,
-            work_dir=str(root / "project"),
-            opts=auto.LocalWorkspaceOptions(
-                env_vars=env, pulumi_home=str(root / "pulumi-home"), secrets_provider="passphrase"
-            ),
-        )
+        stack = backend.stack(root / "project", name=STACK, env=env)
         yield Deployment(stack=stack, emulator=emu, root=root)

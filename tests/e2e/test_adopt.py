@@ -8,12 +8,12 @@ proves what adoption costs: one GET per number and not a single write.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import yaml
 from pulumi import automation as auto
 
 from pulumi_voiceos.emulator.process import EmulatorProcess
+from pulumi_voiceos.testing.backend import LocalBackend
 from pulumi_voiceos.tools.adopt import binding_name
 
 from ..docs import one_block
@@ -66,8 +67,16 @@ def account(count: int, start: int = 0) -> list[dict[str, Any]]:
 @dataclass
 class Account:
     emulator: EmulatorProcess
-    root: Path
-    env: dict[str, str]
+    backend: LocalBackend
+    env: dict[str, str] = field(init=False)
+    """What a user's shell holds: the backend, and the emulator's URL and token exported."""
+
+    def __post_init__(self) -> None:
+        self.env = self.backend.environ(self.emulator)
+
+    @property
+    def root(self) -> Path:
+        return self.backend.root
 
     @property
     def out(self) -> Path:
@@ -77,15 +86,8 @@ class Account:
         command = [sys.executable, "-m", "pulumi_voiceos", "adopt", "--out", str(self.out), "--stack", STACK, *args]
         return subprocess.run(command, env=env or self.env, capture_output=True, text=True, check=False)
 
-    def pulumi(self, *args: str) -> subprocess.CompletedProcess[str]:
-        run = subprocess.run(
-            ["pulumi", *args, "--stack", STACK, "--non-interactive"],
-            cwd=self.out,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+    def pulumi(self, *args: str, stack: str = STACK, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        run = self.backend.cli(*args, "--stack", stack, cwd=cwd or self.out, env=self.env)
         assert run.returncode == 0, run.stdout + run.stderr
         return run
 
@@ -108,42 +110,31 @@ class Account:
             index += len(page["items"])
 
 
-def adopt_env(root: Path, emulator: EmulatorProcess) -> dict[str, str]:
-    (root / "state").mkdir(exist_ok=True)
-    return {
-        **os.environ,
-        "PULUMI_BACKEND_URL": (root / "state").as_uri(),
-        "PULUMI_CONFIG_PASSPHRASE": "adopt-passphrase",
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        "PULUMI_HOME": str(root / "pulumi-home"),
-        # The generated project runs with this interpreter, where pulumi-voiceos is installed.
-        "PULUMI_PYTHON_CMD": sys.executable,
-        "VOICEOS_API_URL": emulator.url,
-        "VOICEOS_API_TOKEN": TOKEN,
-    }
+@contextmanager
+def opened(root: Path, numbers: int) -> Iterator[Account]:
+    """An account of ``numbers`` numbers of every shape, its request log empty, on a backend in ``root``."""
+    with EmulatorProcess(db_path=root / "emulator.db", token=TOKEN, agents=AGENTS) as emulator:
+        assert emulator.seed_many(account(numbers)) == numbers
+        emulator.clear_requests()
+        yield Account(emulator, LocalBackend(root))
 
 
 @pytest.fixture
 def small(tmp_path: Path) -> Iterator[Account]:
-    with EmulatorProcess(db_path=tmp_path / "emulator.db", token=TOKEN, agents=AGENTS) as emulator:
-        emulator.seed_many(account(10))
-        emulator.clear_requests()
-        yield Account(emulator, tmp_path, adopt_env(tmp_path, emulator))
+    with opened(tmp_path, 10) as acct:
+        yield acct
 
 
 def everything_written(acct: Account) -> str:
-    files = [p for p in [*acct.out.rglob("*"), *(acct.root / "state").rglob("*")] if p.is_file()]
-    return "\n".join(p.read_text(errors="replace") for p in files)
+    files = [p.read_bytes() for p in acct.out.rglob("*") if p.is_file()] + list(acct.backend.state_files().values())
+    return "\n".join(data.decode(errors="replace") for data in files)
 
 
 def test_adopting_300_numbers_then_up_makes_one_get_each_and_no_write(tmp_path: Path) -> None:
-    with EmulatorProcess(db_path=tmp_path / "emulator.db", token=TOKEN, agents=AGENTS) as emulator:
-        seeded = account(300)
-        started = time.monotonic()
-        assert emulator.seed_many(seeded) == 300
+    started = time.monotonic()
+    with opened(tmp_path, 300) as acct:
         seed_seconds = time.monotonic() - started
-        acct = Account(emulator, tmp_path, adopt_env(tmp_path, emulator))
+        emulator, seeded = acct.emulator, account(300)
         before = acct.live()
         bound = sorted(s["phone_number"] for s in seeded if "webhooks" in s)
         emulator.clear_requests()
@@ -185,7 +176,8 @@ def test_adopting_300_numbers_then_up_makes_one_get_each_and_no_write(tmp_path: 
             assert HEADER_SENTINEL not in text, where
             assert TOKEN not in text, where
         print(
-            f"\nadopt of 300 numbers ({len(bound)} bound): seed {seed_seconds:.1f}s, adopt {adopt_seconds:.1f}s "
+            f"\nadopt of 300 numbers ({len(bound)} bound): emulator start and seed {seed_seconds:.1f}s, "
+            f"adopt {adopt_seconds:.1f}s "
             f"({len(listing)} list requests), up {up_seconds:.1f}s ({len(log)} GETs, 0 PATCH), "
             "preview: 0 requests"
         )
@@ -242,10 +234,8 @@ def test_a_bindings_file_in_flow_style_is_refused_naming_its_line_and_nothing_is
 
 
 def test_adopting_as_one_fleet_takes_the_account_over_with_one_listing_and_no_write(tmp_path: Path) -> None:
-    with EmulatorProcess(db_path=tmp_path / "emulator.db", token=TOKEN, agents=AGENTS) as emulator:
-        seeded = account(300)
-        emulator.seed_many(seeded)
-        acct = Account(emulator, tmp_path, adopt_env(tmp_path, emulator))
+    with opened(tmp_path, 300) as acct:
+        emulator = acct.emulator
         before = acct.live()
         adopted = acct.adopt("--fleet")
         assert adopted.returncode == 0, adopted.stderr
@@ -345,13 +335,12 @@ def test_adopting_an_account_with_odd_numbers_names_and_skips_them_and_adopts_th
 
 
 def doc_shell(commands: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """A doc's commands in bash, as a user's shell runs them: this virtualenv's commands on PATH, and
-    PULUMI_SKIP_CONFIRMATIONS standing in for the user answering yes to `pulumi up`'s question."""
-    path = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    """A doc's commands in bash, as a user's shell runs them (the backend's environment puts this
+    virtualenv's commands on PATH), PULUMI_SKIP_CONFIRMATIONS standing in for the user answering yes."""
     return subprocess.run(
         ["bash", "-euo", "pipefail", "-c", commands],
         cwd=cwd,
-        env={**env, "PATH": path, "PULUMI_SKIP_CONFIRMATIONS": "true"},
+        env={**env, "PULUMI_SKIP_CONFIRMATIONS": "true"},
         capture_output=True,
         text=True,
         check=False,
@@ -381,14 +370,7 @@ def test_the_docs_adopt_commands_write_the_project_and_its_up_takes_every_number
     by_number = sorted(r["phone_number"] for r in log if r["phone_number"])
     assert by_number == bound, "one GET per number"
     assert small.live() == before
-    exported = subprocess.run(
-        ["pulumi", "stack", "export", "--stack", "prod", "--non-interactive"],
-        cwd=out,
-        env=small.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    exported = small.pulumi("stack", "export", stack="prod", cwd=out)
     resources = json.loads(exported.stdout)["deployment"]["resources"]
     assert sorted(r["outputs"]["phone_number"] for r in resources if "dynamic" in r["type"]) == bound
     assert TOKEN not in run.stdout + run.stderr + everything_written(small)

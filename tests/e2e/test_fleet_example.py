@@ -19,9 +19,8 @@ import pytest
 import yaml
 
 from pulumi_voiceos.emulator.process import EmulatorProcess
+from pulumi_voiceos.testing.backend import LocalBackend
 from pulumi_voiceos.tools.adopt import fleet_program
-
-from .test_adopt import adopt_env
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "fleet"
@@ -74,7 +73,7 @@ def pipeline(tmp_path: Path) -> Iterator[Pipeline]:
         emulator.seed_many([{"phone_number": e["phone_number"]} for e in fleet])
         project = tmp_path / "fleet"
         shutil.copytree(EXAMPLE, project)
-        env = {**adopt_env(tmp_path, emulator), "PULUMI_STACK": "prod", "VOICEOS_API_TOKEN": TOKEN}
+        env = {**LocalBackend(tmp_path).environ(emulator), "PULUMI_STACK": "prod"}
         for args in (["stack", "init", "prod"], ["config", "set", "--secret", "supportWebhookToken", WEBHOOK_TOKEN]):
             subprocess.run(
                 ["pulumi", *args, "--non-interactive"], cwd=project, env=env, check=True, capture_output=True

@@ -22,9 +22,10 @@ import pytest
 import yaml
 
 from pulumi_voiceos.emulator.process import EmulatorProcess
+from pulumi_voiceos.testing.backend import PASSPHRASE
 
 from ..docs import one_block
-from .harness import PASSPHRASE, PROGRAMS
+from .harness import PROGRAMS
 from .s3 import S3Server, s3_server
 from .test_fleet_example import EXAMPLE, workflow_command
 

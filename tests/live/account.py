@@ -88,10 +88,6 @@ class Target:
         answer: dict[str, Any] = response.json()
         return answer
 
-    def environ(self) -> dict[str, str]:
-        """What a user exports for the provider, doctor and adopt."""
-        return {"VOICEOS_API_URL": self.url, "VOICEOS_API_TOKEN": self.token}
-
 
 def binding_fields(body: Mapping[str, Any]) -> dict[str, Any]:
     """The binding fields of a GET body, exactly as the API returned them."""

@@ -9,7 +9,6 @@ fields are byte for byte what they were; whatever fails, ``restoring`` puts them
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,11 +18,11 @@ import yaml
 from pulumi import automation as auto
 
 from pulumi_voiceos.core.models import Binding, undeclarable_reason
+from pulumi_voiceos.testing.backend import LocalBackend, pulumi_cli, python_project
 
 from .account import Target, as_json, binding_fields, restoring
 
 PROGRAM: Final = Path(__file__).parent / "program"
-PASSPHRASE: Final = "voiceos-live-acceptance"
 HEADER_VALUE: Final = "SENTINEL-LIVE-TEST-HEADER-VALUE-7d31"
 EVENT: Final = "phone_call:connection_requested"
 # Hosts under .invalid never resolve: a call that reaches the number meanwhile fetches no agent from them.
@@ -39,21 +38,6 @@ UPDATE_HOOKS: Final = [
 ]
 
 
-def pulumi_env(root: Path, target: Target) -> dict[str, str]:
-    """A temporary file backend and passphrase: nothing of the test outlives it but the account."""
-    (root / "state").mkdir(parents=True, exist_ok=True)
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("VOICEOS_")},
-        **target.environ(),
-        "PULUMI_BACKEND_URL": (root / "state").as_uri(),
-        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        "PULUMI_HOME": str(root / "pulumi-home"),
-        "PULUMI_PYTHON_CMD": sys.executable,
-    }
-
-
 def secrets_of(target: Target, saved: dict[str, Any]) -> list[str]:
     """Every value that must not appear in plaintext: the token, and each header value the number had or gets."""
     values = [target.token, HEADER_VALUE]
@@ -62,16 +46,22 @@ def secrets_of(target: Target, saved: dict[str, Any]) -> list[str]:
     return values
 
 
-def test_doctor_finds_the_account_ready_and_prints_no_secret(target: Target, tmp_path: Path) -> None:
-    saved = binding_fields(target.get())
+def voiceos_pulumi(target: Target, root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``voiceos-pulumi <args>`` as a user runs it: the provider's settings exported, a backend in ``root``."""
     run = subprocess.run(
-        [sys.executable, "-m", "pulumi_voiceos", "doctor"],
-        env=pulumi_env(tmp_path, target),
+        [sys.executable, "-m", "pulumi_voiceos", *args],
+        env=LocalBackend(root).environ(target),
         capture_output=True,
         text=True,
         check=False,
     )
     print(run.stdout)
+    return run
+
+
+def test_doctor_finds_the_account_ready_and_prints_no_secret(target: Target, tmp_path: Path) -> None:
+    saved = binding_fields(target.get())
+    run = voiceos_pulumi(target, tmp_path, "doctor")
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.splitlines()[-1] == "verdict: ready, everything the provider needs works"
     for secret in secrets_of(target, saved):
@@ -84,14 +74,7 @@ def test_a_read_only_adopt_writes_a_project_and_a_stack_and_changes_no_number(ta
     out = tmp_path / "adopted"
     if target.emulator is not None:
         target.emulator.clear_requests()
-    run = subprocess.run(
-        [sys.executable, "-m", "pulumi_voiceos", "adopt", "--out", str(out), "--stack", "live"],
-        env=pulumi_env(tmp_path, target),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    print(run.stdout)
+    run = voiceos_pulumi(target, tmp_path, "adopt", "--out", str(out), "--stack", "live")
     assert run.returncode == 0, run.stdout + run.stderr
     entries = yaml.safe_load((out / "bindings.yaml").read_text())["bindings"] or []
     adopted = {entry["phone_number"] for entry in entries}
@@ -134,24 +117,15 @@ def cycle(target: Target, tmp_path: Path) -> None:
     with restoring(target) as saved:
         kept = saved["inbound_agent_id"]
         agent = target.agent or (kept if kept and undeclarable_reason(Binding(kept)) is None else None)
-        (tmp_path / "project").mkdir()
-        (tmp_path / "project" / "__main__.py").write_text((PROGRAM / "__main__.py").read_text())
-        (tmp_path / "project" / "Pulumi.yaml").write_text(
-            f"name: voiceos-live\nruntime:\n  name: python\n  options:\n    virtualenv: {Path(sys.prefix)}\n"
-        )
-        env = pulumi_env(tmp_path, target)
-        stack = auto.create_stack(
-            "live",
-            work_dir=str(tmp_path / "project"),
-            opts=auto.LocalWorkspaceOptions(
-                env_vars=env, pulumi_home=env["PULUMI_HOME"], secrets_provider="passphrase"
-            ),
-        )
-        config = {"number": auto.ConfigValue(target.number), "webhooks": auto.ConfigValue(json.dumps(BIND_HOOKS))}
+        project = python_project(tmp_path / "project", "voiceos-live")
+        (project / "__main__.py").write_text((PROGRAM / "__main__.py").read_text())
+        backend = LocalBackend(tmp_path)
+        config = {"number": target.number, "webhooks": json.dumps(BIND_HOOKS)}
         if agent is not None:
-            config["agent"] = auto.ConfigValue(agent)
-        config["headerValue"] = auto.ConfigValue(HEADER_VALUE, secret=True)
-        stack.set_all_config(config)
+            config["agent"] = agent
+        stack = backend.stack(
+            project, name="live", env=backend.env(target), config=config, secrets={"headerValue": HEADER_VALUE}
+        )
 
         bound = stack.up(on_output=print)
         assert bound.summary.resource_changes == {"create": 2}
@@ -161,15 +135,8 @@ def cycle(target: Target, tmp_path: Path) -> None:
         updated = stack.up(on_output=print)
         assert updated.summary.resource_changes == {"same": 1, "update": 1}
         assert live_binding(target) == declared(agent, UPDATE_HOOKS)
-        exported = subprocess.run(
-            ["pulumi", "stack", "export", "--stack", "live", "--non-interactive"],
-            cwd=tmp_path / "project",
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        state = "\n".join(p.read_text(errors="replace") for p in (tmp_path / "state").rglob("*") if p.is_file())
+        exported = pulumi_cli(stack, "stack", "export").stdout
+        state = "\n".join(data.decode(errors="replace") for data in backend.state_files().values())
         for secret in secrets_of(target, saved):
             assert secret not in exported + state
 
