@@ -1,12 +1,6 @@
-"""Checking a binding's inputs as a Pulumi property bag, before anything is sent.
+"""Checking a resource's inputs before anything is sent: canonical inputs, or a failure per bad field.
 
-``check_inputs`` is what a provider's ``check`` hook does: it returns the
-canonical inputs (methods upper case, events sorted, headers sorted) or a
-failure per bad field, each named by its property path (``webhooks[1].url``)
-with the fix. Values not known until another resource is created (preview of
-a new stack) pass through, and every known field is still checked, so a bad
-URL fails ``pulumi preview`` even when the agent id comes from elsewhere.
-"""
+Each failure names its property path (``webhooks[1].url``) and the fix."""
 
 from __future__ import annotations
 
@@ -55,7 +49,12 @@ def contains_unknown(value: Any) -> bool:
 
 
 def check_inputs(props: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
-    """The canonical inputs and no failures, or the inputs as given and what is wrong with them."""
+    """The canonical inputs and no failures, or the inputs as given and what is wrong with them.
+
+    What a provider's ``check`` hook does. Canonical: methods upper case, events sorted, headers sorted.
+    Values not known until another resource is created (a preview of a new stack) pass through, and every
+    known field is still checked, so a bad URL fails ``pulumi preview`` even when the agent comes from
+    elsewhere."""
     unknown_names = [
         Failure(name, f"is not a property of PhoneNumberBinding; use one of {', '.join(INPUT_NAMES)}")
         for name in props

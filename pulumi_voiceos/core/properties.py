@@ -1,8 +1,6 @@
 """The resources' properties, declared once: names, types, descriptions, and which are inputs, required or secret.
 
-Plain data. ``native/schema.py`` builds the package schema from it, and every list of names in
-the package (the name tuples below, the native provider's, the checks') is derived from it.
-"""
+``native/schema.py`` builds the package schema from it, and every list of names in the package derives from it."""
 
 from __future__ import annotations
 

@@ -1,10 +1,4 @@
-"""One step run over many numbers at once, and how its outcome is told.
-
-``in_parallel`` runs a fleet's per-number steps ``voiceos:maxConcurrency`` at a time, reports the
-progress of a long run as an ephemeral status, and collects every failure with its number (after the
-engine's Cancel, what had not started fails with ``pacing.Cancelled``). ``failure`` words a failed
-step for the user: how many, which, the setting that applies, and what to do next.
-"""
+"""One step run over many numbers at once (``in_parallel``), and how its outcome is told (``failure``)."""
 
 from __future__ import annotations
 
@@ -41,7 +35,8 @@ def in_parallel(
     keys: Iterable[str], work: Callable[[str], T], concurrency: int, progress: str | None = None
 ) -> tuple[dict[str, T], dict[str, Exception]]:
     """``work(key)`` for every key, at most ``concurrency`` at once: the results, and the failures. With
-    ``progress`` (a past participle: "bound"), a long fan-out logs "bound 3,000 of 10,000 numbers" as it goes."""
+    ``progress`` (a past participle: "bound"), a long fan-out logs "bound 3,000 of 10,000 numbers" as it goes.
+    After the engine's Cancel, what had not started fails with ``pacing.Cancelled``."""
     keys = list(keys)
     done: dict[str, T] = {}
     failed: dict[str, Exception] = {}

@@ -1,10 +1,4 @@
-"""A fleet's outputs: what it knows of each of its numbers, lean enough for a state of thousands.
-
-Per number: the binding the fleet knows is bound (``bindings``, only the fields it sets), one flat
-map of the number's VoiceOS id and carrier (``numbers``, without the credential), the carrier tokens
-as one secret map (``telephony_auth_tokens``), and, for a number the fleet took over, what it had
-before (``previous``, secret, for ``on_delete="restore"``).
-"""
+"""A fleet's outputs: what it knows of each of its numbers, lean enough for a state of thousands."""
 
 from __future__ import annotations
 
@@ -34,7 +28,12 @@ def lean_entry(binding: models.Binding, *, raw: bool = False) -> dict[str, Any]:
 
 @dataclass
 class FleetOutputs:
-    """A fleet's outputs while a hook changes them."""
+    """A fleet's outputs while a hook changes them.
+
+    Per number: the binding the fleet knows is bound (``bindings``, only the fields it sets), one flat map of
+    the number's VoiceOS id and carrier (``numbers``, without the credential), the carrier tokens as one
+    secret map (``telephony_auth_tokens``), and, for a number the fleet took over, what it had before
+    (``previous``, secret, for ``on_delete="restore"``)."""
 
     bindings: dict[str, Any] = field(default_factory=dict)
     numbers: dict[str, Any] = field(default_factory=dict)

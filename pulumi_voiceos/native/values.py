@@ -1,10 +1,6 @@
-"""Between the engine's property values (camelCase, secrets marked) and the snake_case bags of ``operations``.
+"""Between the engine's property values (camelCase, secrets marked) and the engine layer's snake_case bags.
 
-Secrets are the point of this module: every value that came in secret goes back secret. An input
-that contained a secret anywhere is returned and output as a secret as a whole; header values are
-secret in every output whatever the inputs said (an import or a refresh cannot know which are
-credentials); ``telephonyAuthToken`` and ``previousWebhooks`` always (docs/architecture.md).
-"""
+Every value that came in secret goes back secret (docs/internals.md, "Secrets")."""
 
 from __future__ import annotations
 

@@ -1,14 +1,5 @@
-"""Test your own Pulumi programs with what pulumi-voiceos ships (README, "Testing your program").
-
-- unit tests, with no engine, no CLI and no emulator: ``pulumi.runtime.set_mocks(VoiceOSMocks())``
-  runs the program, every VoiceOS resource through the provider's real checks and rules against an
-  account in memory (``VoiceOSMocks.seed`` and ``.live``);
-- integration tests, through the real CLI and engine against the emulator: the pytest fixtures
-  ``voiceos_api`` and ``pulumi_stack`` of this package's plugin, whose stacks live on a ``LocalBackend``
-  (a file backend in a folder, with a passphrase), which other setups can use alone.
-
-``binding(...)`` spells a binding as a program declares it, to compare with ``live(number)``.
-"""
+"""Test your own Pulumi programs with what pulumi-voiceos ships: unit tests with ``VoiceOSMocks``, and
+integration tests through the real CLI against the emulator (docs/testing.md)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,4 @@
-"""An account that lives in memory, answering the phone-number API as the emulator does, for unit tests.
-
-``VoiceOSMocks`` points the deployment's clients at it (an httpx transport: no
-socket, no process), so the real hooks run against it: the real checks, the
-real guard, the real outputs. It answers from the emulator's own backend over
-its store (SQLite in memory), so ids, carrier SIDs, timestamps, PATCH semantics,
-404s and 422s are the emulator's, written once.
-"""
+"""``InMemoryAccount``: the phone-number API in memory, answered by the emulator's own backend, for unit tests."""
 
 from __future__ import annotations
 
@@ -35,7 +28,11 @@ def _response(answer: Answer) -> httpx.Response:
 
 
 class InMemoryAccount:
-    """The numbers of one VoiceOS account, in memory."""
+    """The numbers of one VoiceOS account, in memory.
+
+    ``VoiceOSMocks`` points the deployment's clients at it (an httpx transport: no socket, no process), so the
+    real hooks run against it. It answers from the emulator's own backend over its store (SQLite in memory),
+    so ids, carrier SIDs, timestamps, PATCH semantics, 404s and 422s are the emulator's, written once."""
 
     def __init__(self, *, account_id: str = "acct_mocks") -> None:
         self.store = Store(":memory:", account_id=account_id)

@@ -1,11 +1,4 @@
-"""``VoiceOSAPI``: the emulator, run for a test, and what a test does with it.
-
-The fixture ``voiceos_api`` (see ``plugin``) gives one: an emulator on a free
-loopback port, with the provider's settings (``VOICEOS_API_URL``,
-``VOICEOS_API_TOKEN``) pointed at it for as long as it runs. Reading a number
-back (``live``) is a test control, not an API request, so it never shows in
-``requests()``.
-"""
+"""``VoiceOSAPI``: the emulator run for a test, with the provider's settings pointed at it."""
 
 from __future__ import annotations
 
@@ -78,7 +71,11 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
 
 
 class VoiceOSAPI:
-    """An emulated VoiceOS account that a test seeds, changes behind Pulumi's back, and reads back."""
+    """An emulated VoiceOS account that a test seeds, changes behind Pulumi's back, and reads back.
+
+    The fixture ``voiceos_api`` gives one: an emulator on a free loopback port, with ``VOICEOS_API_URL`` and
+    ``VOICEOS_API_TOKEN`` pointed at it for as long as it runs. Reading a number back (``live``) is a test
+    control, not an API request, so it never shows in ``requests()``."""
 
     def __init__(self, process: EmulatorProcess) -> None:
         self.process = process

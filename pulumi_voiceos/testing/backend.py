@@ -1,8 +1,6 @@
 """``LocalBackend``: stacks on a file backend in a folder, secrets by passphrase, the provider on a given API.
 
-The one setup of "a stack, and the emulator" that ``TestStack``, this package's own end-to-end tests,
-its benchmarks and ``make demo`` build on.
-"""
+The one such setup: ``TestStack``, this repository's end-to-end tests, its benchmarks and ``make demo`` build on it."""
 
 from __future__ import annotations
 

@@ -1,13 +1,4 @@
-"""The pytest plugin of pulumi-voiceos (registered through the ``pytest11`` entry point).
-
-- ``voiceos_api``: an emulator on a free loopback port with the provider's settings pointed at it
-  (put back afterwards), stopped by its pid at the end; scope ``function`` unless the ini option
-  ``voiceos_api_scope`` says otherwise;
-- ``pulumi_stack(program, config=..., secrets=...)``: a ``TestStack`` of a program folder or function
-  against that emulator; its tests are marked ``voiceos_integration``.
-
-Both need the ``emulator`` extra (and the CLI for ``pulumi_stack``); without them a test says what to install.
-"""
+"""The pytest plugin of pulumi-voiceos: the ``voiceos_api`` and ``pulumi_stack`` fixtures (docs/testing.md)."""
 
 from __future__ import annotations
 
