@@ -154,14 +154,14 @@ def _add(
     before any write, or taken (``hook.concurrency`` at once) and recorded in ``out``; returns the
     writes that failed."""
     conn, wording = hook.conn, hook.wording
-    lives, unread = in_parallel(entries, lambda n: per_number.for_guard(conn, n, entries[n][0]), hook.concurrency)
+    lives, unread = in_parallel(entries, lambda n: per_number.read_for_guard(conn, n, entries[n][0]), hook.concurrency)
     if unread:
         return unread
     plans: dict[str, lifecycle.CreatePlan] = {}
     refusals: dict[str, str] = {}
     for number, (declared, adopt) in entries.items():
         try:
-            plans[number] = per_number.plan_take(
+            plans[number] = per_number.plan_bind(
                 number, declared, lives[number], allow_overwrite=allow_overwrite, adopt=adopt, wording=wording
             )
         except errors.BindingRefusedError as exc:
@@ -180,11 +180,11 @@ def _add(
         )
     to_write = [n for n, plan in plans.items() if plan.write is not None]
     taken, failed = in_parallel(
-        to_write, lambda n: per_number.take(conn, n, plans[n], lives[n]), hook.concurrency, progress="bound"
+        to_write, lambda n: per_number.bind(conn, n, plans[n], lives[n]), hook.concurrency, progress="bound"
     )
     for number, plan in plans.items():  # those already as declared: taken without a request
         if plan.write is None:
-            taken[number] = per_number.take(conn, number, plan, lives[number])
+            taken[number] = per_number.bind(conn, number, plan, lives[number])
     for number, took in taken.items():
         out.record(took.live, entries[number][0])
         if took.previous is not None and not took.previous.is_unbound:
@@ -220,9 +220,9 @@ def _release(
         logger.warning("%s", named(lost, lambda n: lost[n]))
     previous = dict(out.previous)
 
-    def let_go(number: str) -> str | None:
+    def release(number: str) -> str | None:
         kept = previous.get(number)
-        return per_number.let_go(
+        return per_number.release(
             hook.conn,
             number,
             recorded=entry_binding(recorded[number]),
@@ -232,7 +232,7 @@ def _release(
         )
 
     released = [n for n in numbers if n not in handed]
-    notices, failed = in_parallel(released, let_go, hook.concurrency, "let go of")
+    notices, failed = in_parallel(released, release, hook.concurrency, "let go of")
     said = {n: notice for n, notice in notices.items() if notice}
     if said:
         logger.warning("%s", named(said, lambda n: said[n]))

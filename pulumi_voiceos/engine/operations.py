@@ -175,8 +175,8 @@ def create(
     number = inputs.phone_number
     conn = per_number.Connection.of(deployment, settings)
     # Always a fresh read, never the listing: the guard decides on what the number has now.
-    live = per_number.fresh(conn, number)
-    plan = per_number.plan_take(
+    live = per_number.read_now(conn, number)
+    plan = per_number.plan_bind(
         number,
         inputs.binding(),
         live,
@@ -186,7 +186,7 @@ def create(
     )
     if plan.notice:
         logger.warning("%s", plan.notice)
-    taken = per_number.take(conn, number, plan, live)
+    taken = per_number.bind(conn, number, plan, live)
     return number, _outputs(taken.live, flags(props), _previous_outputs(taken.previous))
 
 
@@ -231,7 +231,7 @@ def read(
     """
     conn = per_number.Connection.of(deployment, settings)
     # An import reads one number it knows nothing of: one GET, not a listing of the whole account.
-    live = per_number.lookup(conn, number) if props else per_number.fresh(conn, number)
+    live = per_number.lookup(conn, number) if props else per_number.read_now(conn, number)
     if conn.account.failure is not None:
         deployment.warn_once(
             "listing", f"listing the VoiceOS account failed ({conn.account.failure}); reading numbers one by one"
@@ -273,7 +273,7 @@ def delete(
         if lost is not None:
             logger.warning("%s", lost)
         return
-    notice = per_number.let_go(
+    notice = per_number.release(
         per_number.Connection.of(deployment, settings),
         number,
         recorded=_recorded(props),

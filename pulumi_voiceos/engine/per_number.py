@@ -1,8 +1,8 @@
 """One number's steps, the same for a binding and for every entry of a fleet.
 
 Each step reads the number, asks ``lifecycle`` what to do, and sends it: the reads (``lookup``,
-``fresh``, ``for_guard``), a create's take-over (``take``), an update's PATCH with the merge of
-recorded fields (``change``), and a release (``hand_over``, ``let_go``). Callers pass their
+``read_now``, ``read_for_guard``), a create's write (``bind``), an update's PATCH with the merge of
+recorded fields (``change``), and a delete's (``hand_over``, ``release``). Callers pass their
 deployment in a ``Connection``; nothing here fetches a global. ``operations`` maps a binding's
 property bag onto these steps, ``fleet`` fans them out over a map of numbers.
 """
@@ -21,20 +21,20 @@ from ..core.config import Settings
 from .deployment import Deployment
 
 __all__ = [
+    "Bound",
     "Connection",
-    "Taken",
+    "bind",
     "change",
-    "for_guard",
-    "fresh",
     "hand_over",
-    "let_go",
     "lookup",
     "merged",
     "number_properties",
+    "plan_bind",
     "plan_change",
-    "plan_take",
     "predict",
-    "take",
+    "read_for_guard",
+    "read_now",
+    "release",
 ]
 
 
@@ -84,7 +84,7 @@ def number_properties(live: models.PhoneNumber) -> dict[str, Any]:
 # -- reads -------------------------------------------------------------------------------------
 
 
-def fresh(conn: Connection, number: str) -> models.PhoneNumber | None:
+def read_now(conn: Connection, number: str) -> models.PhoneNumber | None:
     """The number as the API has it now (its own GET, never the listing), or None when it is not in the account."""
     try:
         return conn.client.get_phone_number(number)
@@ -95,19 +95,19 @@ def fresh(conn: Connection, number: str) -> models.PhoneNumber | None:
 def lookup(conn: Connection, number: str) -> models.PhoneNumber | None:
     """The number as the deployment's listing has it, else from its own GET: only that GET's 404 says it is gone."""
     listed = conn.account.lookup(number)
-    return listed if listed is not None else fresh(conn, number)
+    return listed if listed is not None else read_now(conn, number)
 
 
-def for_guard(conn: Connection, number: str, declared: models.Binding) -> models.PhoneNumber | None:
+def read_for_guard(conn: Connection, number: str, declared: models.Binding) -> models.PhoneNumber | None:
     """The number as the guard must see it before writing: the listing's copy when it holds nobody else's
     binding (unbound, or already as declared), else a fresh GET, so a refusal or a takeover is decided on
-    what is live now. A binding's create reads ``fresh`` always; a fleet saves a GET per free number."""
+    what is live now. A binding's create reads ``read_now`` always; a fleet saves a GET per free number."""
     listed = conn.account.lookup(number)
     if listed is not None:
         binding = listed.binding()
         if binding == declared or binding.is_unbound:
             return listed
-    return fresh(conn, number)
+    return read_now(conn, number)
 
 
 # -- taking a number ---------------------------------------------------------------------------
@@ -135,7 +135,7 @@ def predict(
     )
 
 
-def plan_take(
+def plan_bind(
     number: str,
     declared: models.Binding,
     live: models.PhoneNumber | None,
@@ -156,21 +156,21 @@ def plan_take(
 
 
 @dataclass(frozen=True)
-class Taken:
+class Bound:
     live: models.PhoneNumber
-    """The number after the take (what the write returned, or what was read when nothing was sent)."""
+    """The number after the create's write (what the write returned, or what was read when nothing was sent)."""
     previous: models.Binding | None
     """The taker's restore memory: what it found, or what the resource that let go of it first kept."""
 
 
-def take(conn: Connection, number: str, plan: lifecycle.CreatePlan, live: models.PhoneNumber | None) -> Taken:
+def bind(conn: Connection, number: str, plan: lifecycle.CreatePlan, live: models.PhoneNumber | None) -> Bound:
     """Carry out a create's ``plan`` for one number: its write, if any, then the deployment's hand-over
     of the restore memory (only once the write succeeded, so a failed write takes nothing)."""
     conn.deployment.claims.claim(number)
     if plan.write is not None:
         live = _write(conn, number, plan.write)
     assert live is not None  # plan_create refuses a number that is not in the account
-    return Taken(live, conn.deployment.take(number, plan.previous))
+    return Bound(live, conn.deployment.take(number, plan.previous))
 
 
 # -- changing it ---------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ def hand_over(
     return None
 
 
-def let_go(
+def release(
     conn: Connection,
     number: str,
     *,
@@ -226,7 +226,7 @@ def let_go(
     """Undo what a resource set on ``number`` (unbind, or restore ``previous``), deciding on a fresh read:
     someone may have re-bound it since any listing. Returns the notice to give, if any."""
     conn.account.forget(number)
-    live = fresh(conn, number)
+    live = read_now(conn, number)
     plan = lifecycle.plan_delete(
         number,
         recorded=recorded,

@@ -58,7 +58,7 @@ def binding(
         return None
     try:
         # Missing from the listing: only the number's own GET says it is not in the account.
-        found = listed if listed is not None else per_number.fresh(conn, number)
+        found = listed if listed is not None else per_number.read_now(conn, number)
     except errors.VoiceOSError as exc:
         deployment.unchecked(str(exc))
         return None
