@@ -16,7 +16,7 @@ from typing import Any
 from .. import errors
 from ..api.client import VoiceOSClient
 from ..api.snapshot import AccountSnapshot
-from ..core import lifecycle, models
+from ..core import lifecycle, models, reasons
 from ..core.config import Settings
 from .deployment import Deployment
 
@@ -120,7 +120,6 @@ def predict(
     *,
     allow_overwrite: bool | None,
     adopt: bool,
-    wording: lifecycle.Wording,
     unknown: frozenset[str] = frozenset(),
 ) -> lifecycle.Prediction:
     """What taking ``number`` will do, told at preview: ``plan_create``'s decision on what is known."""
@@ -131,7 +130,6 @@ def predict(
         unknown=unknown,
         allow_overwrite=allow_overwrite,
         adopt=adopt,
-        wording=wording,
     )
 
 
@@ -142,7 +140,6 @@ def plan_bind(
     *,
     allow_overwrite: bool,
     adopt: bool,
-    wording: lifecycle.Wording,
 ) -> lifecycle.CreatePlan:
     """The guard's decision on taking ``number``; raises ``BindingRefusedError`` rather than clobber."""
     return lifecycle.plan_create(
@@ -151,7 +148,6 @@ def plan_bind(
         None if live is None else live.binding(),
         allow_overwrite=allow_overwrite,
         adopt=adopt,
-        wording=wording,
     )
 
 
@@ -204,13 +200,11 @@ def change(
 # -- letting go of it ----------------------------------------------------------------------------
 
 
-def hand_over(
-    deployment: Deployment, number: str, previous: models.Binding | None, wording: lifecycle.Wording
-) -> str | None:
+def hand_over(deployment: Deployment, number: str, previous: models.Binding | None) -> reasons.Reason | None:
     """Let go of a number another resource of the deployment declares, writing nothing, and hand the restore
-    memory on to the taker; the warning to give when it is lost (the taker was created first), else None."""
+    memory on to the taker; why to warn when it is lost (the taker was created first), else None."""
     if not deployment.hand_over(number, previous) and previous is not None:
-        return lifecycle.restore_memory_lost(number, previous, wording)
+        return reasons.RestoreMemoryLost(number, previous)
     return None
 
 
@@ -221,10 +215,9 @@ def release(
     recorded: models.Binding,
     previous: models.Binding | None,
     policy: models.DeletePolicy,
-    wording: lifecycle.Wording,
-) -> str | None:
+) -> reasons.Reason | None:
     """Undo what a resource set on ``number`` (unbind, or restore ``previous``), deciding on a fresh read:
-    someone may have re-bound it since any listing. Returns the notice to give, if any."""
+    someone may have re-bound it since any listing. Returns why to warn, if there is a reason to."""
     conn.account.forget(number)
     live = read_now(conn, number)
     plan = lifecycle.plan_delete(
@@ -233,13 +226,12 @@ def release(
         live=None if live is None else live.binding(),
         policy=policy,
         previous=previous,
-        wording=wording,
     )
     if plan.write is not None:
         try:
             _write(conn, number, plan.write)
         except errors.NotFoundError:
-            return f"{number} left the VoiceOS account while being unbound; nothing to unbind"
+            return reasons.LeftWhileUnbinding(number)
     return plan.notice
 
 
