@@ -60,7 +60,16 @@ class PulumiVersionError(VoiceOSError, ImportError):
 
 
 class BindingRefusedError(VoiceOSError):
-    """Creating a binding was refused, at check time (so ``pulumi preview`` fails) or at create time."""
+    """Creating a binding was refused, at check time (so ``pulumi preview`` fails) or at create time.
+
+    ``reason`` is why, as the rules decided it (a ``core.reasons`` value, for an adapter to word); the
+    rules raise it unworded, and the engine words it with its adapter's wording before it leaves a hook.
+    """
+
+    def __init__(self, message: str = "", *, reason: Any = None) -> None:
+        # Unworded, the message names only the kind of reason: its facts may hold header values.
+        super().__init__(message or type(reason).__name__)
+        self.reason = reason
 
 
 class BindingConflictError(BindingRefusedError):

@@ -24,8 +24,10 @@ from .resource import WebhookArgs, WebhookArgsDict, claim_in_program, declared_e
 
 if TYPE_CHECKING:
     from ..engine import fleet
+    from . import wording
 else:
     fleet = LazyModule("pulumi_voiceos.engine.fleet")
+    wording = LazyModule("pulumi_voiceos.dynamic.wording")
 
 __all__ = ["FLEET_PROVIDER", "FleetBindingArgs", "FleetBindingArgsDict", "PhoneNumberFleet", "PhoneNumberFleetProvider"]
 
@@ -105,6 +107,7 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
             wire_unknowns(_own_inputs(news)),
             wire_unknowns(_own_inputs(olds)),
             settings=self._preview_settings(),
+            say=wording.PYTHON,
         )
         for hidden in ("__provider", DECLARED_ELSEWHERE):
             if hidden in news:
@@ -118,7 +121,7 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
 
     @message_first
     def create(self, props: dict[str, Any]) -> CreateResult:
-        fleet_id, outputs = fleet.create(self.deployment, self._settings(), without_provider(props))
+        fleet_id, outputs = fleet.create(self.deployment, self._settings(), without_provider(props), wording.PYTHON)
         return CreateResult(fleet_id, outputs)
 
     @message_first
@@ -132,7 +135,9 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
                 self.deployment.claims.claim(number)
 
         return UpdateResult(
-            fleet.update(self.deployment, self._settings(), olds, _own_inputs(news), before_release=learn_claims)
+            fleet.update(
+                self.deployment, self._settings(), olds, _own_inputs(news), wording.PYTHON, before_release=learn_claims
+            )
         )
 
     @message_first
@@ -142,7 +147,7 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
 
     @message_first
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        fleet.delete(self.deployment, self._settings(), props)
+        fleet.delete(self.deployment, self._settings(), props, wording.PYTHON)
 
 
 FLEET_PROVIDER: Final = PhoneNumberFleetProvider()

@@ -40,8 +40,11 @@ from pulumi.dynamic import (  # noqa: E402
 if TYPE_CHECKING:
     from ..engine import operations
     from ..engine.deployment import Deployment
+    from . import wording
 else:
     operations = LazyModule("pulumi_voiceos.engine.operations")
+    # How the engine words a refusal or a warning for a Python program; loaded by the first hook, as operations.
+    wording = LazyModule("pulumi_voiceos.dynamic.wording")
 
 __all__ = [
     "INPUT_NAMES",
@@ -155,6 +158,7 @@ class PhoneNumberBindingProvider(VoiceOSResourceProvider):
             wire_unknowns(without_provider(news)),
             wire_unknowns(without_provider(olds)),
             settings=self._preview_settings(),
+            say=wording.PYTHON,
         )
         if PROVIDER_KEY in news:
             checked[PROVIDER_KEY] = news[PROVIDER_KEY]
@@ -167,7 +171,7 @@ class PhoneNumberBindingProvider(VoiceOSResourceProvider):
 
     @message_first
     def create(self, props: dict[str, Any]) -> CreateResult:
-        number, outs = operations.create(self.deployment, self._settings(), props)
+        number, outs = operations.create(self.deployment, self._settings(), props, wording.PYTHON)
         return CreateResult(number, outs)
 
     @message_first
@@ -176,14 +180,14 @@ class PhoneNumberBindingProvider(VoiceOSResourceProvider):
 
     @message_first
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        found = operations.read(self.deployment, self._settings(), id_, props)
+        found = operations.read(self.deployment, self._settings(), id_, props, wording.PYTHON)
         if found is None:
             return ReadResult("", {})
         return ReadResult(id_, found.outputs, found.inputs)
 
     @message_first
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        operations.delete(self.deployment, self._settings(), id_, props)
+        operations.delete(self.deployment, self._settings(), id_, props, wording.PYTHON)
 
 
 PROVIDER: Final = PhoneNumberBindingProvider()

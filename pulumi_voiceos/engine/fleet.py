@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import errors
-from ..core import checks, lifecycle, models
+from ..core import checks, lifecycle, models, reasons
 from ..core.config import Settings
 from ..core.properties import FLEET_OUTPUT_NAMES, SECRET_FLEET_OUTPUTS
+from ..core.reasons import Reason, Say
 from ..errors import FleetPartialFailure
 from . import per_number, predict
 from .deployment import Deployment
@@ -44,14 +45,14 @@ logger = logging.getLogger("pulumi_voiceos")
 
 @dataclass(frozen=True)
 class _Hook:
-    """What one hook of a fleet works with: its connection to the deployment, and how to say things."""
+    """What one hook of a fleet works with: its connection to the deployment, and how its adapter words reasons."""
 
     conn: per_number.Connection
-    wording: lifecycle.Wording
+    say: Say
 
     @classmethod
-    def of(cls, deployment: Deployment, settings: Settings, wording: lifecycle.Wording) -> _Hook:
-        return cls(per_number.Connection.of(deployment, settings), wording)
+    def of(cls, deployment: Deployment, settings: Settings, say: Say) -> _Hook:
+        return cls(per_number.Connection.of(deployment, settings), say)
 
     @property
     def deployment(self) -> Deployment:
@@ -71,7 +72,7 @@ def check(
     olds: Mapping[str, Any] | None = None,
     *,
     settings: Callable[[], Settings] | None = None,
-    wording: lifecycle.Wording = lifecycle.PYTHON,
+    say: Say,
 ) -> tuple[dict[str, Any], list[checks.Failure]]:
     """The canonical inputs and the failures; claims every number of the fleet for the deployment.
 
@@ -91,7 +92,7 @@ def check(
     recorded = (olds or {}).get("bindings")
     added = [n for n in entries if not isinstance(recorded, Mapping) or n not in recorded]
     if settings is not None and added:
-        failures.extend(predict.fleet(deployment, checked, added, settings, wording))
+        failures.extend(predict.fleet(deployment, checked, added, settings, say))
     return checked, failures
 
 
@@ -153,38 +154,32 @@ def _add(
     """Entries new to the fleet, each taken as a binding's create takes its number: refused as a whole
     before any write, or taken (``hook.concurrency`` at once) and recorded in ``out``; returns the
     writes that failed."""
-    conn, wording = hook.conn, hook.wording
-    lives, unread = in_parallel(entries, lambda n: per_number.for_guard(conn, n, entries[n][0]), hook.concurrency)
+    conn = hook.conn
+    lives, unread = in_parallel(entries, lambda n: per_number.read_for_guard(conn, n, entries[n][0]), hook.concurrency)
     if unread:
         return unread
     plans: dict[str, lifecycle.CreatePlan] = {}
-    refusals: dict[str, str] = {}
+    refusals: dict[str, Reason] = {}
     for number, (declared, adopt) in entries.items():
         try:
-            plans[number] = per_number.plan_take(
-                number, declared, lives[number], allow_overwrite=allow_overwrite, adopt=adopt, wording=wording
+            plans[number] = per_number.plan_bind(
+                number, declared, lives[number], allow_overwrite=allow_overwrite, adopt=adopt
             )
         except errors.BindingRefusedError as exc:
-            refusals[number] = str(exc)
+            refusals[number] = exc.reason
     if refusals:
-        raise errors.BindingConflictError(
-            f"{len(refusals)} numbers of the fleet are refused, and nothing was written: "
-            f"{named(refusals, lambda n: refusals[n])}"
-        )
-    overwritten = [n for n, plan in plans.items() if plan.notice]
+        refused = reasons.FleetRefused(tuple(refusals.items()))
+        raise errors.BindingConflictError(hook.say(refused), reason=refused)
+    overwritten = tuple((n, plan.previous or models.UNBOUND) for n, plan in plans.items() if plan.notice)
     if overwritten:
-        logger.warning(
-            "overwriting the bindings of %d numbers of the fleet (kept in its previous output): %s",
-            len(overwritten),
-            named(overwritten, lambda n: f"{n} ({wording.describe(plans[n].previous or models.UNBOUND)})"),
-        )
+        logger.warning("%s", hook.say(reasons.FleetOverwrites(overwritten)))
     to_write = [n for n, plan in plans.items() if plan.write is not None]
     taken, failed = in_parallel(
-        to_write, lambda n: per_number.take(conn, n, plans[n], lives[n]), hook.concurrency, progress="bound"
+        to_write, lambda n: per_number.bind(conn, n, plans[n], lives[n]), hook.concurrency, progress="bound"
     )
     for number, plan in plans.items():  # those already as declared: taken without a request
         if plan.write is None:
-            taken[number] = per_number.take(conn, number, plan, lives[number])
+            taken[number] = per_number.bind(conn, number, plan, lives[number])
     for number, took in taken.items():
         out.record(took.live, entries[number][0])
         if took.previous is not None and not took.previous.is_unbound:
@@ -210,32 +205,29 @@ def _release(
     lost = {}
     for number in handed:
         kept = out.previous.get(number)
-        warning = per_number.hand_over(
-            hook.deployment, number, None if kept is None else entry_binding(kept), hook.wording
-        )
+        warning = per_number.hand_over(hook.deployment, number, None if kept is None else entry_binding(kept))
         if warning is not None:
             lost[number] = warning
         out.forget(number)
     if lost:
-        logger.warning("%s", named(lost, lambda n: lost[n]))
+        logger.warning("%s", named(lost, lambda n: hook.say(lost[n])))
     previous = dict(out.previous)
 
-    def let_go(number: str) -> str | None:
+    def release(number: str) -> Reason | None:
         kept = previous.get(number)
-        return per_number.let_go(
+        return per_number.release(
             hook.conn,
             number,
             recorded=entry_binding(recorded[number]),
             previous=None if kept is None else entry_binding(kept),
             policy=policy,
-            wording=hook.wording,
         )
 
     released = [n for n in numbers if n not in handed]
-    notices, failed = in_parallel(released, let_go, hook.concurrency, "let go of")
+    notices, failed = in_parallel(released, release, hook.concurrency, "let go of")
     said = {n: notice for n, notice in notices.items() if notice}
     if said:
-        logger.warning("%s", named(said, lambda n: said[n]))
+        logger.warning("%s", named(said, lambda n: hook.say(said[n])))
     for number in notices:
         out.forget(number)
     return failed
@@ -245,14 +237,14 @@ def create(
     deployment: Deployment,
     settings: Settings,
     props: Mapping[str, Any],
-    wording: lifecycle.Wording = lifecycle.PYTHON,
+    say: Say,
     *,
     dynamic: bool = True,
 ) -> tuple[str, dict[str, Any]]:
     """The id and outputs of a new fleet; raises ``BindingConflictError`` (nothing written) when an entry
     is refused, and ``FleetPartialFailure`` (with the outputs of what was done) when writes fail."""
     entries = declared_entries(props)
-    hook = _Hook.of(deployment, settings, wording)
+    hook = _Hook.of(deployment, settings, say)
     for number in entries:
         deployment.claims.claim(number)
     fleet_id = f"fleet-{uuid.uuid4().hex[:16]}"
@@ -269,7 +261,7 @@ def update(
     settings: Settings,
     olds: Mapping[str, Any],
     news: Mapping[str, Any],
-    wording: lifecycle.Wording = lifecycle.PYTHON,
+    say: Say,
     *,
     dynamic: bool = True,
     before_release: Callable[[Collection[str]], object] | None = None,
@@ -281,7 +273,7 @@ def update(
     plan = diff(olds, news)
     if not (plan.added or plan.removed or plan.changed):
         return out.bag(news)  # only allow_overwrite or on_delete changed: nothing to send
-    hook = _Hook.of(deployment, settings, wording)
+    hook = _Hook.of(deployment, settings, say)
     for number in news.get("bindings") or {}:
         deployment.claims.claim(number)
     declared = declared_entries({"bindings": {n: news["bindings"][n] for n in (*plan.added, *plan.changed)}})
@@ -323,11 +315,11 @@ def read(deployment: Deployment, settings: Settings, props: Mapping[str, Any]) -
             "a PhoneNumberFleet cannot be imported from an id; declare it in the program instead, with "
             "adopt: true on each entry that should be taken over as it is"
         )
-    hook = _Hook.of(deployment, settings, lifecycle.PYTHON)
+    conn = per_number.Connection.of(deployment, settings)
     recorded: dict[str, Any] = dict(props.get("bindings") or {})
     out = FleetOutputs.of(props)
 
-    lives, failed = in_parallel(recorded, lambda n: per_number.lookup(hook.conn, n), hook.concurrency)
+    lives, failed = in_parallel(recorded, lambda n: per_number.lookup(conn, n), conn.settings.max_concurrency)
     if failed:
         raise next(iter(failed.values()))
     drifted = False
@@ -353,15 +345,13 @@ def read(deployment: Deployment, settings: Settings, props: Mapping[str, Any]) -
     return FleetRead(outputs, inputs)
 
 
-def delete(
-    deployment: Deployment, settings: Settings, props: Mapping[str, Any], wording: lifecycle.Wording = lifecycle.PYTHON
-) -> None:
+def delete(deployment: Deployment, settings: Settings, props: Mapping[str, Any], say: Say) -> None:
     """Let go of every number, each as a binding's delete (the engine deletes after it creates, so the
     numbers another resource of the deployment took over are claimed already)."""
     recorded: dict[str, Any] = dict(props.get("bindings") or {})
     if not recorded:
         return
-    hook = _Hook.of(deployment, settings, wording)
+    hook = _Hook.of(deployment, settings, say)
     failed = _release(hook, recorded, recorded, FleetOutputs.of(props), policy=props.get("on_delete") or "unbind")
     if failed:
         then = "The fleet stays in the stack; run `pulumi destroy` again: the numbers already let go of need nothing."

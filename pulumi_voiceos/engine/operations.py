@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import errors
-from ..core import checks, lifecycle, models
+from ..core import checks, lifecycle, models, reasons
 from ..core.config import Settings
 from ..core.properties import FLAG_NAMES, INPUT_NAMES, OUTPUT_NAMES
+from ..core.reasons import Say
 from . import per_number, predict
 from .deployment import Deployment
 from .per_number import number_properties
@@ -104,9 +105,10 @@ def check(
     olds: Mapping[str, Any] | None = None,
     *,
     settings: Callable[[], Settings] | None = None,
-    wording: lifecycle.Wording = lifecycle.PYTHON,
+    say: Say,
 ) -> tuple[dict[str, Any], list[checks.Failure]]:
-    """The canonical inputs and the failures; claims the number for the deployment when it is valid.
+    """The canonical inputs and the failures (worded by ``say``); claims the number for the deployment when it
+    is valid.
 
     ``olds`` are the resource's previous inputs (empty for a new resource). When
     ``settings`` is given (``voiceos:previewChecks`` on) and the binding is about to
@@ -122,13 +124,13 @@ def check(
         # calls diff too, and destroy calls neither).
         deployment.claims.claim(number)
     if not failures and isinstance(number, str) and number in deployment.imported:
-        refusal = predict.import_refusal(number, checked, olds or {}, wording)
+        refusal = predict.import_refusal(number, checked, olds or {})
         if refusal is not None:
-            failures.append(checks.Failure("phone_number", refusal))
+            failures.append(checks.Failure("phone_number", say(refusal)))
     elif not failures and settings is not None and predict.takes_a_number(olds or {}, checked):
-        refusal = predict.binding(deployment, checked, settings, wording)
+        refusal = predict.binding(deployment, checked, settings, say)
         if refusal is not None:
-            failures.append(checks.Failure("phone_number", refusal))
+            failures.append(checks.Failure("phone_number", say(refusal)))
     return checked, failures
 
 
@@ -167,26 +169,25 @@ def create(
     deployment: Deployment,
     settings: Settings,
     props: Mapping[str, Any],
-    wording: lifecycle.Wording = lifecycle.PYTHON,
+    say: Say,
 ) -> tuple[str, dict[str, Any]]:
     """The id and outputs of a new binding; raises ``BindingConflictError`` rather than clobber,
-    with a message that spells the options to set as ``wording`` does."""
+    with its reason worded by ``say``."""
     inputs = models.BindingInputs.from_properties(props)
     number = inputs.phone_number
     conn = per_number.Connection.of(deployment, settings)
     # Always a fresh read, never the listing: the guard decides on what the number has now.
-    live = per_number.fresh(conn, number)
-    plan = per_number.plan_take(
-        number,
-        inputs.binding(),
-        live,
-        allow_overwrite=inputs.allow_overwrite,
-        adopt=inputs.adopt_existing,
-        wording=wording,
-    )
+    live = per_number.read_now(conn, number)
+    try:
+        plan = per_number.plan_bind(
+            number, inputs.binding(), live, allow_overwrite=inputs.allow_overwrite, adopt=inputs.adopt_existing
+        )
+    except errors.BindingRefusedError as exc:
+        # The rules raise why; the message leaves the engine here, worded for the adapter's users.
+        raise type(exc)(say(exc.reason), reason=exc.reason) from None
     if plan.notice:
-        logger.warning("%s", plan.notice)
-    taken = per_number.take(conn, number, plan, live)
+        logger.warning("%s", say(plan.notice))
+    taken = per_number.bind(conn, number, plan, live)
     return number, _outputs(taken.live, flags(props), _previous_outputs(taken.previous))
 
 
@@ -220,7 +221,7 @@ def read(
     settings: Settings,
     number: str,
     props: Mapping[str, Any],
-    wording: lifecycle.Wording = lifecycle.PYTHON,
+    say: Say,
 ) -> Read | None:
     """The live binding of ``number``, or None when it left the account.
 
@@ -231,7 +232,7 @@ def read(
     """
     conn = per_number.Connection.of(deployment, settings)
     # An import reads one number it knows nothing of: one GET, not a listing of the whole account.
-    live = per_number.lookup(conn, number) if props else per_number.fresh(conn, number)
+    live = per_number.lookup(conn, number) if props else per_number.read_now(conn, number)
     if conn.account.failure is not None:
         deployment.warn_once(
             "listing", f"listing the VoiceOS account failed ({conn.account.failure}); reading numbers one by one"
@@ -242,12 +243,8 @@ def read(
         adopted = live.binding()
         why = models.undeclarable_reason(adopted)
         if why is not None:
-            raise errors.BindingConflictError(
-                f"cannot import {number}: it is bound to {wording.describe(adopted)}, which no program can declare "
-                f"({why}). Declare the binding it should have instead, with {wording.allow_overwrite} (and "
-                f"{wording.restore} to give the old one back on destroy), or correct the number in the VoiceOS "
-                "dashboard and import it then."
-            )
+            reason = reasons.UndeclarableImport(number, adopted, why)
+            raise errors.BindingConflictError(say(reason), reason=reason)
         deployment.imported.claim(number)
         outs = _outputs(live, flags({}), _previous_outputs(None if adopted.is_unbound else adopted))
         return Read(outs, {name: outs[name] for name in INPUT_NAMES})
@@ -264,22 +261,21 @@ def delete(
     settings: Settings,
     number: str,
     props: Mapping[str, Any],
-    wording: lifecycle.Wording = lifecycle.PYTHON,
+    say: Say,
 ) -> None:
     """Undo what this binding set, unless the number was handed over or re-bound by someone else."""
     if lifecycle.is_handed_over(number, deployment.claims):
-        logger.warning("%s", lifecycle.handed_over(number))
-        lost = per_number.hand_over(deployment, number, _previous(props), wording)
+        logger.warning("%s", say(reasons.HandedOver(number)))
+        lost = per_number.hand_over(deployment, number, _previous(props))
         if lost is not None:
-            logger.warning("%s", lost)
+            logger.warning("%s", say(lost))
         return
-    notice = per_number.let_go(
+    notice = per_number.release(
         per_number.Connection.of(deployment, settings),
         number,
         recorded=_recorded(props),
         previous=_previous(props),
         policy=flags(props)["on_delete"],
-        wording=wording,
     )
     if notice:
-        logger.warning("%s", notice)
+        logger.warning("%s", say(notice))

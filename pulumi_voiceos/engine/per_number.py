@@ -1,8 +1,8 @@
 """One number's steps, the same for a binding and for every entry of a fleet.
 
 Each step reads the number, asks ``lifecycle`` what to do, and sends it: the reads (``lookup``,
-``fresh``, ``for_guard``), a create's take-over (``take``), an update's PATCH with the merge of
-recorded fields (``change``), and a release (``hand_over``, ``let_go``). Callers pass their
+``read_now``, ``read_for_guard``), a create's write (``bind``), an update's PATCH with the merge of
+recorded fields (``change``), and a delete's (``hand_over``, ``release``). Callers pass their
 deployment in a ``Connection``; nothing here fetches a global. ``operations`` maps a binding's
 property bag onto these steps, ``fleet`` fans them out over a map of numbers.
 """
@@ -16,25 +16,25 @@ from typing import Any
 from .. import errors
 from ..api.client import VoiceOSClient
 from ..api.snapshot import AccountSnapshot
-from ..core import lifecycle, models
+from ..core import lifecycle, models, reasons
 from ..core.config import Settings
 from .deployment import Deployment
 
 __all__ = [
+    "Bound",
     "Connection",
-    "Taken",
+    "bind",
     "change",
-    "for_guard",
-    "fresh",
     "hand_over",
-    "let_go",
     "lookup",
     "merged",
     "number_properties",
+    "plan_bind",
     "plan_change",
-    "plan_take",
     "predict",
-    "take",
+    "read_for_guard",
+    "read_now",
+    "release",
 ]
 
 
@@ -84,7 +84,7 @@ def number_properties(live: models.PhoneNumber) -> dict[str, Any]:
 # -- reads -------------------------------------------------------------------------------------
 
 
-def fresh(conn: Connection, number: str) -> models.PhoneNumber | None:
+def read_now(conn: Connection, number: str) -> models.PhoneNumber | None:
     """The number as the API has it now (its own GET, never the listing), or None when it is not in the account."""
     try:
         return conn.client.get_phone_number(number)
@@ -95,19 +95,19 @@ def fresh(conn: Connection, number: str) -> models.PhoneNumber | None:
 def lookup(conn: Connection, number: str) -> models.PhoneNumber | None:
     """The number as the deployment's listing has it, else from its own GET: only that GET's 404 says it is gone."""
     listed = conn.account.lookup(number)
-    return listed if listed is not None else fresh(conn, number)
+    return listed if listed is not None else read_now(conn, number)
 
 
-def for_guard(conn: Connection, number: str, declared: models.Binding) -> models.PhoneNumber | None:
+def read_for_guard(conn: Connection, number: str, declared: models.Binding) -> models.PhoneNumber | None:
     """The number as the guard must see it before writing: the listing's copy when it holds nobody else's
     binding (unbound, or already as declared), else a fresh GET, so a refusal or a takeover is decided on
-    what is live now. A binding's create reads ``fresh`` always; a fleet saves a GET per free number."""
+    what is live now. A binding's create reads ``read_now`` always; a fleet saves a GET per free number."""
     listed = conn.account.lookup(number)
     if listed is not None:
         binding = listed.binding()
         if binding == declared or binding.is_unbound:
             return listed
-    return fresh(conn, number)
+    return read_now(conn, number)
 
 
 # -- taking a number ---------------------------------------------------------------------------
@@ -120,7 +120,6 @@ def predict(
     *,
     allow_overwrite: bool | None,
     adopt: bool,
-    wording: lifecycle.Wording,
     unknown: frozenset[str] = frozenset(),
 ) -> lifecycle.Prediction:
     """What taking ``number`` will do, told at preview: ``plan_create``'s decision on what is known."""
@@ -131,18 +130,16 @@ def predict(
         unknown=unknown,
         allow_overwrite=allow_overwrite,
         adopt=adopt,
-        wording=wording,
     )
 
 
-def plan_take(
+def plan_bind(
     number: str,
     declared: models.Binding,
     live: models.PhoneNumber | None,
     *,
     allow_overwrite: bool,
     adopt: bool,
-    wording: lifecycle.Wording,
 ) -> lifecycle.CreatePlan:
     """The guard's decision on taking ``number``; raises ``BindingRefusedError`` rather than clobber."""
     return lifecycle.plan_create(
@@ -151,26 +148,25 @@ def plan_take(
         None if live is None else live.binding(),
         allow_overwrite=allow_overwrite,
         adopt=adopt,
-        wording=wording,
     )
 
 
 @dataclass(frozen=True)
-class Taken:
+class Bound:
     live: models.PhoneNumber
-    """The number after the take (what the write returned, or what was read when nothing was sent)."""
+    """The number after the create's write (what the write returned, or what was read when nothing was sent)."""
     previous: models.Binding | None
     """The taker's restore memory: what it found, or what the resource that let go of it first kept."""
 
 
-def take(conn: Connection, number: str, plan: lifecycle.CreatePlan, live: models.PhoneNumber | None) -> Taken:
+def bind(conn: Connection, number: str, plan: lifecycle.CreatePlan, live: models.PhoneNumber | None) -> Bound:
     """Carry out a create's ``plan`` for one number: its write, if any, then the deployment's hand-over
     of the restore memory (only once the write succeeded, so a failed write takes nothing)."""
     conn.deployment.claims.claim(number)
     if plan.write is not None:
         live = _write(conn, number, plan.write)
     assert live is not None  # plan_create refuses a number that is not in the account
-    return Taken(live, conn.deployment.take(number, plan.previous))
+    return Bound(live, conn.deployment.take(number, plan.previous))
 
 
 # -- changing it ---------------------------------------------------------------------------------
@@ -204,42 +200,38 @@ def change(
 # -- letting go of it ----------------------------------------------------------------------------
 
 
-def hand_over(
-    deployment: Deployment, number: str, previous: models.Binding | None, wording: lifecycle.Wording
-) -> str | None:
+def hand_over(deployment: Deployment, number: str, previous: models.Binding | None) -> reasons.Reason | None:
     """Let go of a number another resource of the deployment declares, writing nothing, and hand the restore
-    memory on to the taker; the warning to give when it is lost (the taker was created first), else None."""
+    memory on to the taker; why to warn when it is lost (the taker was created first), else None."""
     if not deployment.hand_over(number, previous) and previous is not None:
-        return lifecycle.restore_memory_lost(number, previous, wording)
+        return reasons.RestoreMemoryLost(number, previous)
     return None
 
 
-def let_go(
+def release(
     conn: Connection,
     number: str,
     *,
     recorded: models.Binding,
     previous: models.Binding | None,
     policy: models.DeletePolicy,
-    wording: lifecycle.Wording,
-) -> str | None:
+) -> reasons.Reason | None:
     """Undo what a resource set on ``number`` (unbind, or restore ``previous``), deciding on a fresh read:
-    someone may have re-bound it since any listing. Returns the notice to give, if any."""
+    someone may have re-bound it since any listing. Returns why to warn, if there is a reason to."""
     conn.account.forget(number)
-    live = fresh(conn, number)
+    live = read_now(conn, number)
     plan = lifecycle.plan_delete(
         number,
         recorded=recorded,
         live=None if live is None else live.binding(),
         policy=policy,
         previous=previous,
-        wording=wording,
     )
     if plan.write is not None:
         try:
             _write(conn, number, plan.write)
         except errors.NotFoundError:
-            return f"{number} left the VoiceOS account while being unbound; nothing to unbind"
+            return reasons.LeftWhileUnbinding(number)
     return plan.notice
 
 

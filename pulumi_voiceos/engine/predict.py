@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import errors
-from ..core import checks, lifecycle, models
+from ..core import checks, lifecycle, models, reasons
 from ..core.config import Settings
+from ..core.reasons import Reason, Say
 from . import per_number
 from .deployment import Deployment
 from .fanout import NAMED, in_parallel, named
@@ -37,17 +38,13 @@ def binding(
     deployment: Deployment,
     checked: Mapping[str, Any],
     settings: Callable[[], Settings],
-    wording: lifecycle.Wording,
-) -> str | None:
+    say: Say,
+) -> Reason | None:
     """Read the live binding of the number ``checked`` takes and tell what its create will do:
-    the refusal, if any (its warnings are logged); None when it cannot be told."""
+    why it will be refused, if it will (its warnings are logged, worded by ``say``); None when it cannot be told."""
     number = checked["phone_number"]
     if checks.contains_unknown(number):
-        logger.warning(
-            "a binding's %s is not known until `up` (another resource computes it), so the preview could not "
-            "check it against the VoiceOS account; `up` checks it before writing",
-            wording.name("phone_number"),
-        )
+        logger.warning("%s", say(reasons.NumberNotKnown()))
         return None
     conn = per_number.Connection.for_preview(deployment, settings)
     if conn is None:
@@ -58,7 +55,7 @@ def binding(
         return None
     try:
         # Missing from the listing: only the number's own GET says it is not in the account.
-        found = listed if listed is not None else per_number.fresh(conn, number)
+        found = listed if listed is not None else per_number.read_now(conn, number)
     except errors.VoiceOSError as exc:
         deployment.unchecked(str(exc))
         return None
@@ -75,23 +72,21 @@ def binding(
         unknown=unknown,
         allow_overwrite=None if checks.contains_unknown(allow_overwrite) else bool(allow_overwrite),
         adopt=bool(checked.get("adopt_existing")),
-        wording=wording,
     )
     if prediction.notice:
         # The engine checks a replacement twice (with its old inputs, then as a new resource): say it once.
-        deployment.warn_once(f"notice {number} {prediction.notice}", prediction.notice)
+        notice = say(prediction.notice)
+        deployment.warn_once(f"notice {number} {notice}", notice)
     return prediction.refusal
 
 
-def import_refusal(
-    number: str, checked: Mapping[str, Any], olds: Mapping[str, Any], wording: lifecycle.Wording
-) -> str | None:
+def import_refusal(number: str, checked: Mapping[str, Any], olds: Mapping[str, Any]) -> Reason | None:
     """The refusal of an import whose program declares another binding than the one read.
 
     The engine imports a native resource itself: it reads the number (``read``
     with no state, which records it in ``imported``), then checks the program's
     inputs against what was read and would update the number to them. An import
-    adopts a binding as it is, so a difference is refused here, with the text
+    adopts a binding as it is, so a difference is refused here, for the reason
     ``plan_create`` gives the dynamic resource's import.
     """
     unknown = any(checks.contains_unknown(checked.get(name)) for name in models.BINDING_FIELDS)
@@ -103,7 +98,6 @@ def import_refusal(
         models.Binding.from_properties(olds.get("inbound_agent_id"), olds.get("webhooks")),
         allow_overwrite=False,
         adopt=True,
-        wording=wording,
     )
     return prediction.refusal
 
@@ -113,7 +107,7 @@ def fleet(
     checked: Mapping[str, Any],
     added: list[str],
     settings: Callable[[], Settings],
-    wording: lifecycle.Wording,
+    say: Say,
 ) -> list[checks.Failure]:
     """Each entry the fleet is about to add, told in advance as a binding's create is: refusals as failures
     on the entry's path (the first ``NAMED``, then a count), takeovers as one warning for the fleet."""
@@ -134,7 +128,7 @@ def fleet(
     if conn.account.failure is not None or unreachable:
         deployment.unchecked(str(conn.account.failure or next(iter(unreachable.values()))))
         return []
-    refusals: dict[str, str] = {}
+    refusals: dict[str, Reason] = {}
     takeovers: list[str] = []
     for number in known:
         entry = checked["bindings"][number]
@@ -145,22 +139,16 @@ def fleet(
             live,
             allow_overwrite=None if unknown_overwrite else bool(allow_overwrite),
             adopt=bool(entry.get("adopt")),
-            wording=wording,
         )
         if prediction.refusal:
             refusals[number] = prediction.refusal
         elif prediction.notice and live is not None:
             takeovers.append(number)
     if takeovers:
-        bound = {n: wording.describe(live.binding()) for n in takeovers if (live := lives[n]) is not None}
-        deployment.warn_once(
-            f"fleet takeovers {sorted(takeovers)}",
-            f"{wording.allow_overwrite} replaces the bindings of {len(takeovers)} numbers of the fleet: "
-            f"{named(takeovers, lambda n: f'{n} ({bound[n]})')}; each is kept in the fleet's previous output, "
-            f"and {wording.restore} puts it back on destroy",
-        )
+        bound = tuple((n, live.binding()) for n in takeovers if (live := lives[n]) is not None)
+        deployment.warn_once(f"fleet takeovers {sorted(takeovers)}", say(reasons.FleetTakeovers(bound)))
     shown = sorted(refusals)
-    found = [checks.Failure(checks.entry_path(n), refusals[n]) for n in shown[:NAMED]]
+    found = [checks.Failure(checks.entry_path(n), say(refusals[n])) for n in shown[:NAMED]]
     if len(shown) > NAMED:
         found.append(
             checks.Failure(

@@ -29,7 +29,7 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from ..core import checks, lifecycle
+from ..core import checks
 from ..core.config import Settings
 from ..core.properties import (
     FLEET,
@@ -45,6 +45,7 @@ from . import values
 from .errors import InitFailed
 from .schema import token
 from .values import PropertyMap, PropertyValue
+from .wording import SCHEMA
 
 __all__ = ["FLEET_TYPE", "FleetHooks"]
 
@@ -169,7 +170,7 @@ class FleetHooks:
                 values.from_properties(request.new_inputs),
                 values.from_properties(request.old_inputs),
                 settings=self._preview_settings(),
-                wording=lifecycle.SCHEMA,
+                say=SCHEMA,
             )
 
         checked, failures = await self._run(request.urn, check)
@@ -229,7 +230,7 @@ class FleetHooks:
         props = values.from_properties(request.properties)
         try:
             fleet_id, outs = await self._run(
-                request.urn, fleet.create, self._deployment, self._settings(), props, lifecycle.SCHEMA
+                request.urn, fleet.create, self._deployment, self._settings(), props, SCHEMA
             )
         except fleet.FleetPartialFailure as exc:
             raise InitFailed(str(exc), exc.resource_id, _outputs(exc.outputs, secret), request.properties) from None
@@ -246,7 +247,7 @@ class FleetHooks:
                 self._settings(),
                 values.from_properties(request.olds),
                 values.from_properties(request.news),
-                lifecycle.SCHEMA,
+                SCHEMA,
                 dynamic=False,
                 before_release=lambda removed: wait_for_claims(self._deployment, removed),
             )
@@ -279,5 +280,5 @@ class FleetHooks:
             self._deployment,
             self._settings(),
             values.from_properties(request.properties),
-            lifecycle.SCHEMA,
+            SCHEMA,
         )

@@ -42,7 +42,6 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from ..core import lifecycle
 from ..core.config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
 from ..core.properties import BINDING, CAMEL_CASE, PHONE_NUMBER, camel_case
 from ..engine import operations
@@ -52,6 +51,7 @@ from .engine_log import CURRENT_URN
 from .fleet import FLEET_TYPE, FleetHooks, PreviewSettings, Run
 from .schema import PACKAGE, token
 from .values import PropertyMap, PropertyValue
+from .wording import SCHEMA
 
 __all__ = ["BINDING_TYPE", "FLEET_TYPE", "NAME", "BindingHooks", "Hooks", "VoiceOSProvider", "load_schema"]
 
@@ -258,7 +258,7 @@ class BindingHooks:
             )
         checked, failures = await self._run(
             request.urn,
-            functools.partial(operations.check, settings=self._preview_settings(), wording=lifecycle.SCHEMA),
+            functools.partial(operations.check, settings=self._preview_settings(), say=SCHEMA),
             self._deployment,
             values.from_properties(request.new_inputs),
             values.from_properties(request.old_inputs),
@@ -303,7 +303,7 @@ class BindingHooks:
                 None, values.preview_outputs(request.properties, None, inputs=INPUTS, outputs=OUTPUTS)
             )
         number, outs = await self._run(
-            request.urn, operations.create, self._deployment, self._settings(), props, lifecycle.SCHEMA
+            request.urn, operations.create, self._deployment, self._settings(), props, SCHEMA
         )
         return CreateResponse(number, self._outputs(outs, request.properties))
 
@@ -316,7 +316,7 @@ class BindingHooks:
         return UpdateResponse(self._outputs(outs, request.news, request.olds))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
-        read = functools.partial(operations.read, self._deployment, self._settings(), wording=lifecycle.SCHEMA)
+        read = functools.partial(operations.read, self._deployment, self._settings(), say=SCHEMA)
         found = await self._run(request.urn, read, request.resource_id, values.from_properties(request.properties))
         if found is None:
             return ReadResponse(resource_id="", properties={}, inputs={})
@@ -339,7 +339,7 @@ class BindingHooks:
         return ReadResponse(resource_id=request.resource_id, properties=outputs, inputs=inputs)
 
     async def delete(self, request: DeleteRequest) -> None:
-        delete = functools.partial(operations.delete, self._deployment, self._settings(), wording=lifecycle.SCHEMA)
+        delete = functools.partial(operations.delete, self._deployment, self._settings(), say=SCHEMA)
         await self._run(request.urn, delete, request.resource_id, values.from_properties(request.properties))
 
     # -- helpers --------------------------------------------------------------------------

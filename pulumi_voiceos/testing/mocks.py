@@ -18,17 +18,19 @@ from typing import Any, Final
 import pulumi
 
 from .. import errors
-from ..core import checks, lifecycle
+from ..core import checks
 from ..core.config import Settings
 from ..core.models import Binding
 from ..dynamic.provider import wire_unknowns
 from ..dynamic.resource import forget_program_claims, program_run
+from ..dynamic.wording import PYTHON
 from ..engine import fleet, operations
 from ..engine.deployment import Deployment
 from ..errors import VoiceOSCheckError
 from ..native import fleet as native_fleet
 from ..native import provider as native_binding
 from ..native import values
+from ..native.wording import SCHEMA
 from .account import InMemoryAccount
 
 __all__ = ["VoiceOSCheckError", "VoiceOSMocks"]
@@ -245,25 +247,25 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
     def _binding(
         self, args: pulumi.runtime.MockResourceArgs, props: dict[str, Any], native: bool
     ) -> tuple[str | None, dict[Any, Any]]:
-        wording = lifecycle.SCHEMA if native else lifecycle.PYTHON
+        say = SCHEMA if native else PYTHON
         if native and args.resource_id:
             props = {"phone_number": args.resource_id}
-        checked, failures = operations.check(self._deployment, wire_unknowns(props), wording=wording)
+        checked, failures = operations.check(self._deployment, wire_unknowns(props), say=say)
         if failures:
             self._refuse(args, failures, native)
         self._present([checked["phone_number"]])
-        number, outputs = operations.create(self._deployment, _SETTINGS, checked, wording)
+        number, outputs = operations.create(self._deployment, _SETTINGS, checked, say)
         shown = {k: v for k, v in outputs.items() if v is not None}
         return number, values.camel_keys(shown) if native else shown
 
     def _fleet(
         self, args: pulumi.runtime.MockResourceArgs, props: dict[str, Any], native: bool
     ) -> tuple[str | None, dict[Any, Any]]:
-        wording = lifecycle.SCHEMA if native else lifecycle.PYTHON
-        checked, failures = fleet.check(self._deployment, wire_unknowns(props), wording=wording)
+        say = SCHEMA if native else PYTHON
+        checked, failures = fleet.check(self._deployment, wire_unknowns(props), say=say)
         if failures:
             self._refuse(args, failures, native)
         self._present(list(checked["bindings"]))
-        fleet_id, outputs = fleet.create(self._deployment, _SETTINGS, checked, wording, dynamic=not native)
+        fleet_id, outputs = fleet.create(self._deployment, _SETTINGS, checked, say, dynamic=not native)
         shown = {k: v for k, v in outputs.items() if v is not None}
         return fleet_id, values.camel_keys(shown) if native else shown

@@ -12,6 +12,7 @@ from pulumi_voiceos.core.config import Settings
 from pulumi_voiceos.core.models import UNBOUND, Binding
 from pulumi_voiceos.dynamic.fleet import FLEET_PROVIDER, PhoneNumberFleetProvider
 from pulumi_voiceos.dynamic.provider import PROVIDER, PhoneNumberBindingProvider
+from pulumi_voiceos.dynamic.wording import PYTHON
 from pulumi_voiceos.engine import fleet, operations
 from pulumi_voiceos.engine.deployment import Deployment
 from pulumi_voiceos.native.provider import VoiceOSProvider
@@ -51,9 +52,9 @@ def transport(account: InMemoryAccount) -> Recorded:
 
 
 def created(deployment: Deployment, number: str, **props: Any) -> dict[str, Any]:
-    checked, failures = operations.check(deployment, {"phone_number": number, **props})
+    checked, failures = operations.check(deployment, {"phone_number": number, **props}, say=PYTHON)
     assert failures == []
-    return operations.create(deployment, SETTINGS, checked)[1]
+    return operations.create(deployment, SETTINGS, checked, PYTHON)[1]
 
 
 def test_a_delete_in_the_deployment_that_declares_the_number_hands_it_over_without_a_request(
@@ -62,7 +63,7 @@ def test_a_delete_in_the_deployment_that_declares_the_number_hands_it_over_witho
     deployment = Deployment(transport)
     outs = created(deployment, NUMBERS[0], inbound_agent_id="agent_support")
     transport.requests.clear()
-    operations.delete(deployment, SETTINGS, NUMBERS[0], outs)
+    operations.delete(deployment, SETTINGS, NUMBERS[0], outs, PYTHON)
     assert transport.requests == []
     assert account.live(NUMBERS[0]) == Binding("agent_support")
 
@@ -72,7 +73,7 @@ def test_a_delete_in_a_deployment_of_its_own_unbinds_since_nothing_there_declare
 ) -> None:
     outs = created(Deployment(transport), NUMBERS[0], inbound_agent_id="agent_support")
     transport.requests.clear()
-    operations.delete(Deployment(transport), SETTINGS, NUMBERS[0], outs)
+    operations.delete(Deployment(transport), SETTINGS, NUMBERS[0], outs, PYTHON)
     assert transport.writes() == [("PATCH", f"/phone_numbers/{NUMBERS[0]}")]
     assert account.live(NUMBERS[0]) == UNBOUND
 
@@ -82,16 +83,18 @@ def test_a_fleet_hands_a_removed_number_over_to_a_binding_of_the_same_deployment
 ) -> None:
     first = Deployment(transport)
     entries = {n: {"inbound_agent_id": "agent_support"} for n in NUMBERS}
-    checked, failures = fleet.check(first, {"bindings": entries})
+    checked, failures = fleet.check(first, {"bindings": entries}, say=PYTHON)
     assert failures == []
-    _, outs = fleet.create(first, SETTINGS, checked)
+    _, outs = fleet.create(first, SETTINGS, checked, PYTHON)
     nxt = Deployment(transport)
-    news, failures = fleet.check(nxt, {"bindings": {n: entries[n] for n in NUMBERS[:2]}}, outs)
+    news, failures = fleet.check(nxt, {"bindings": {n: entries[n] for n in NUMBERS[:2]}}, outs, say=PYTHON)
     assert failures == []
-    claimed, failures = operations.check(nxt, {"phone_number": NUMBERS[2], "inbound_agent_id": "agent_sales"})
+    claimed, failures = operations.check(
+        nxt, {"phone_number": NUMBERS[2], "inbound_agent_id": "agent_sales"}, say=PYTHON
+    )
     assert failures == [] and claimed["phone_number"] == NUMBERS[2]
     transport.requests.clear()
-    updated = fleet.update(nxt, SETTINGS, outs, news)
+    updated = fleet.update(nxt, SETTINGS, outs, news, PYTHON)
     assert transport.requests == [] and set(updated["bindings"]) == set(NUMBERS[:2])
 
 
@@ -99,7 +102,7 @@ def test_the_claims_warnings_and_listing_of_one_deployment_are_not_seen_by_anoth
     transport: Recorded, caplog: pytest.LogCaptureFixture
 ) -> None:
     one, other = Deployment(transport), Deployment(transport)
-    operations.check(one, {"phone_number": NUMBERS[0], "inbound_agent_id": "agent_support"})
+    operations.check(one, {"phone_number": NUMBERS[0], "inbound_agent_id": "agent_support"}, say=PYTHON)
     assert NUMBERS[0] in one.claims and NUMBERS[0] not in other.claims
     caplog.set_level(logging.WARNING, logger="pulumi_voiceos")
     one.warn_once("topic", "said once per deployment")
@@ -116,7 +119,7 @@ def test_a_refresh_reads_every_binding_of_a_deployment_from_its_one_listing(
     refresh = Deployment(transport)
     transport.requests.clear()
     for number in NUMBERS:
-        found = operations.read(refresh, SETTINGS, number, outs[number])
+        found = operations.read(refresh, SETTINGS, number, outs[number], PYTHON)
         assert found is not None and found.inputs is None
     assert transport.requests == [("GET", "/phone_numbers")]
 

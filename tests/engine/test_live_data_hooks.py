@@ -17,6 +17,7 @@ from pulumi.provider.experimental.provider import CheckRequest
 
 from pulumi_voiceos import errors
 from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
+from pulumi_voiceos.dynamic.wording import PYTHON
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.engine import operations
 from pulumi_voiceos.native.provider import BINDING_TYPE
@@ -56,7 +57,7 @@ def test_a_bindings_check_and_create_refuse_each_odd_number_naming_what_is_bound
     _names_what_is_bound(failure.reason, number, body)
 
     with pytest.raises(errors.BindingConflictError) as refused:
-        operations.create(provider.deployment, quick_settings(api.url), news)
+        operations.create(provider.deployment, quick_settings(api.url), news, PYTHON)
     _names_what_is_bound(str(refused.value), number, body)
     assert [r["method"] for r in api.requests() if r["method"] != "GET"] == []  # nothing written
     assert api.peek(number)["inbound_agent_id"] == body["inbound_agent_id"]  # type: ignore[index]
