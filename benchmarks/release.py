@@ -38,6 +38,7 @@ import httpx
 
 from pulumi_voiceos.core.config import Settings
 from pulumi_voiceos.core.models import MAX_PAGE_SIZE, UNBOUND
+from pulumi_voiceos.dynamic.wording import PYTHON
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.engine import fleet as core
 from pulumi_voiceos.engine.deployment import Deployment
@@ -76,7 +77,7 @@ def _entry(index: int) -> dict[str, Any]:
 
 def _checked(deployment: Deployment, props: Mapping[str, Any], olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The fleet's inputs as the provider's check makes them canonical (it claims their numbers too)."""
-    checked, failures = core.check(deployment, props, olds)
+    checked, failures = core.check(deployment, props, olds, say=PYTHON)
     if failures:
         raise BenchmarkError(f"the fleet's inputs fail their check: {failures[:3]}")
     return checked
@@ -122,7 +123,7 @@ class Account:
         emulator.seed_many([{"phone_number": fleet.phone_number(i)} for i in range(size)])
         self.deployment = Deployment()
         props = _checked(self.deployment, {"bindings": {fleet.phone_number(i): _entry(i) for i in range(size)}})
-        _, self.outputs = core.create(self.deployment, self.settings, props)
+        _, self.outputs = core.create(self.deployment, self.settings, props, PYTHON)
         if len(self.outputs["bindings"]) != size:
             raise BenchmarkError(f"the fleet's create bound {len(self.outputs['bindings'])} of {size} numbers")
         self.unbind = UNBOUND.patch().to_wire()
@@ -145,7 +146,7 @@ class Account:
     def removal(self) -> None:
         # ``declared_elsewhere``: the program's other resources declare none of the removed numbers (the dynamic
         # provider is told so, and hands nothing over); the native provider would wait for quiet checks first.
-        outputs = core.update(self.deployment, self.settings, self.outputs, self.news)
+        outputs = core.update(self.deployment, self.settings, self.outputs, self.news, PYTHON)
         if len(outputs["bindings"]) != len(self.kept):
             raise BenchmarkError(f"after the removal the fleet has {len(outputs['bindings'])} entries")
 
