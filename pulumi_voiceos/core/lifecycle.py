@@ -1,13 +1,6 @@
-"""The lifecycle rules of a binding, as plain functions of what is declared, recorded and live.
+"""The lifecycle rules, as plain functions of what is declared, recorded and live (docs/internals.md, "The rules").
 
-*declared* is what the program asks for, *recorded* what the stack's state says this resource set,
-*live* what the API holds now (``None`` when the number is gone). Each function decides what to send,
-and why when it refuses or warns (a ``reasons`` value, which the adapters word), and talks to neither
-the API nor Pulumi, so every provider applies the same rules (``per_number`` carries them out). The
-engine creates a new resource before it deletes the one it replaces, so "new resource takes N" runs
-before "old resource lets go of N"; ``Claims`` records which numbers a resource of this deployment
-declares, and a delete of a claimed number is a hand-over.
-"""
+Each decides what to send, and why when it refuses or warns (a ``reasons`` value, which the adapters word)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,4 @@
-"""``PhoneNumberFleet``: many numbers in one dynamic resource, each with a binding's rules.
-
-One resource instead of one per number: the engine writes its checkpoint once
-per step rather than once per binding, so a fleet of 10,000 deploys in the
-time a few hundred bindings take (docs/performance.md). Its hooks are the
-shared ``fleet`` module's, as the native ``voiceos:index:PhoneNumberFleet``'s are.
-"""
+"""``PhoneNumberFleet``: many numbers in one dynamic resource, each with a binding's rules (docs/fleets.md)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,6 @@
-"""The dynamic provider behind ``PhoneNumberBinding``: Pulumi hooks around the shared operations.
+"""The dynamic provider behind ``PhoneNumberBinding``: each Pulumi hook calls the engine's function of the same name.
 
-Each hook hands its property bag to the function of the same name in ``operations`` (which the
-native provider calls too) and wraps the result in the dynamic provider's result types. Nothing is
-stored on the provider before ``configure``: it is pickled by reference into each resource's
-``__provider``, so the token and the client are looked up in the provider process at call time,
-and pydantic and httpx are loaded by the first hook, not by this module (docs/architecture.md).
-"""
+Pickled by name, it holds nothing until ``configure`` (docs/internals.md, "The dynamic adapter")."""
 
 from __future__ import annotations
 

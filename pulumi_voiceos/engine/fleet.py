@@ -1,11 +1,4 @@
-"""What a provider does for each hook of a ``PhoneNumberFleet``: many numbers in one resource, by a binding's rules.
-
-A fleet manages exactly the numbers it lists. This module keeps the work of the map (its diff, the
-fan-out of ``per_number``'s steps over the entries, the outputs, partial failure); each entry is added,
-changed and let go of by the same steps as a binding. Property bags are snake_case; ``bindings`` maps
-each E.164 number to its entry as ``checks.check_fleet_inputs`` makes it canonical. What each hook
-costs in requests, and why outputs are lean, is in docs/architecture.md.
-"""
+"""A ``PhoneNumberFleet``'s hooks: the diff of its map, one number's steps fanned out over it, partial failure."""
 
 from __future__ import annotations
 

@@ -1,13 +1,6 @@
-"""What a provider does for each hook of a binding, shared by the dynamic and the native provider.
+"""A ``PhoneNumberBinding``'s hooks, shared by both providers: its property bag mapped onto one number's steps.
 
-Both providers turn their own property bags into the snake_case bags used here (``phone_number``,
-``inbound_agent_id``, ``webhooks``...), call the hook's function, and turn the result back. This
-module maps a binding's bag onto ``per_number``, the steps of one number, and builds outputs that
-mirror the live number, so both providers make the same API calls and return the same outputs.
-Check applies at preview the decision create applies at ``up``. Every hook but diff takes the
-``Deployment`` its adapter serves. The API calls each hook makes are listed in
-docs/architecture.md; none ever calls DELETE.
-"""
+What each hook costs in requests is in docs/internals.md; none ever calls DELETE."""
 
 from __future__ import annotations
 

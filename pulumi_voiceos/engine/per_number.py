@@ -1,11 +1,4 @@
-"""One number's steps, the same for a binding and for every entry of a fleet.
-
-Each step reads the number, asks ``lifecycle`` what to do, and sends it: the reads (``lookup``,
-``read_now``, ``read_for_guard``), a create's write (``bind``), an update's PATCH with the merge of
-recorded fields (``change``), and a delete's (``hand_over``, ``release``). Callers pass their
-deployment in a ``Connection``; nothing here fetches a global. ``operations`` maps a binding's
-property bag onto these steps, ``fleet`` fans them out over a map of numbers.
-"""
+"""One number's steps, the same for a binding and for every entry of a fleet: read, bind, change, release."""
 
 from __future__ import annotations
 

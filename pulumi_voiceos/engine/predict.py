@@ -1,10 +1,4 @@
-"""What ``pulumi preview`` can tell before ``up``: the create's decision on a number, applied at check.
-
-A binding about to take a number, or a fleet's new entries, are read from the deployment's one
-listing of the account (a number it misses gets its own GET) and given ``lifecycle.predict_create``:
-a refusal becomes a check failure, a takeover a warning. A preview that cannot read the account says
-so once and passes; ``up`` checks each number again before writing (docs/preview.md).
-"""
+"""What ``pulumi preview`` can tell before ``up``: the create's decision on a number, applied at check."""
 
 from __future__ import annotations
 

@@ -1,10 +1,6 @@
-"""``voiceos:index:PhoneNumberFleet``: the native provider's hooks of a fleet, around the shared ``fleet`` module.
+"""``voiceos:index:PhoneNumberFleet``: the native provider's hooks of a fleet.
 
-As for a binding, each hook converts the engine's camelCase values into the core's snake_case bags
-and back. What the native protocol adds for a fleet (docs/architecture.md): secrets per entry, a
-detailed diff per entry and field (``bindings["+14155550101"].inboundAgentId``), and a failed write
-that records what succeeded, so the next ``up`` writes only what is not yet as declared.
-"""
+What the native protocol adds for a fleet is in docs/internals.md ("The native provider")."""
 
 from __future__ import annotations
 

@@ -1,11 +1,6 @@
-"""The native ``voiceos`` provider: the engine's provider protocol around the shared operations.
+"""The native ``voiceos`` provider: the engine's provider protocol around the engine's hooks.
 
-Each resource hook goes through one table keyed by type (``BindingHooks`` here, ``FleetHooks`` in
-``fleet``): it converts the engine's camelCase values into the core's snake_case bags (``values``),
-calls the function the dynamic provider calls too, and converts the result back with its secrets
-marked. Blocking operations run on a thread pool sized above any ``--parallel``, sharing the
-deployment's one client; docs/architecture.md says what the native protocol adds.
-"""
+Each resource type has its hooks (``BindingHooks`` here, ``FleetHooks`` in ``fleet``); docs/internals.md says more."""
 
 from __future__ import annotations
 

@@ -1,12 +1,6 @@
-"""``VoiceOSMocks``: unit tests of a Pulumi program whose bindings go through the provider's real rules.
+"""``VoiceOSMocks``: unit tests of a Pulumi program whose VoiceOS resources go through the provider's real rules.
 
-Plain mocks echo the inputs back; ``VoiceOSMocks`` answers for every VoiceOS resource (binding or
-fleet, dynamic or native) with the provider's own check and create against an account in memory,
-so a bad input fails as a preview does and the outputs are those ``up`` records. Refusals are
-collected in ``failures`` and raised once the run is over (``run``, or ``raise_failures()`` in a
-``@pulumi.runtime.test``): raising inside a mock breaks the SDK's test runtime. Each run is a
-program of its own, starting from the account as seeded (docs/architecture.md).
-"""
+docs/internals.md ("Testing users' programs") says how it answers and why refusals are raised after a run."""
 
 from __future__ import annotations
 
