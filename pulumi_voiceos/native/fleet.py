@@ -135,10 +135,13 @@ def _kind(old: Any, new: Any) -> PropertyDiffKind:
     return PropertyDiffKind.UPDATE
 
 
-class FleetHooks:
-    """The hooks of ``voiceos:index:PhoneNumberFleet``; ``deployment`` is the provider's, ``run`` runs a blocking
+class ResourceHooks:
+    """What the hooks of every resource type hold: ``deployment`` is the provider's, ``run`` runs a blocking
     call on the provider's pool with its log records attributed to the resource, ``settings`` and
     ``preview_settings`` read config."""
+
+    resource: str
+    inputs: tuple[str, ...]
 
     def __init__(
         self, deployment: Deployment, run: Run, settings: Callable[[], Settings], preview_settings: PreviewSettings
@@ -148,17 +151,34 @@ class FleetHooks:
         self._settings = settings
         self._preview_settings = preview_settings
 
+    def refuse_stray_inputs(self, request: CheckRequest) -> CheckResponse | None:
+        """A check's refusal of every input the resource does not have, with the inputs as given; else None."""
+        stray = [name for name in request.new_inputs if name not in self.inputs]
+        if not stray:
+            return None
+        use = f"use one of {', '.join(self.inputs)}"
+        return CheckResponse(
+            inputs=given_inputs(request),
+            failures=[CheckFailure(name, f"is not a property of {self.resource}; {use}") for name in stray],
+        )
+
+
+def given_inputs(request: CheckRequest) -> dict[str, PropertyValue]:
+    """The inputs as given, for a check that fails: unknowns as the wire marker the server can send."""
+    return {name: values.marshalable(value) for name, value in request.new_inputs.items()}
+
+
+class FleetHooks(ResourceHooks):
+    """The hooks of ``voiceos:index:PhoneNumberFleet``."""
+
+    resource = "PhoneNumberFleet"
+    inputs = INPUTS
+
     async def check(self, request: CheckRequest) -> CheckResponse:
-        given = {name: values.marshalable(value) for name, value in request.new_inputs.items()}
-        stray = [name for name in request.new_inputs if name not in INPUTS]
-        if stray:
-            return CheckResponse(
-                inputs=given,
-                failures=[
-                    CheckFailure(name, f"is not a property of PhoneNumberFleet; use one of {', '.join(INPUTS)}")
-                    for name in stray
-                ],
-            )
+        refused = self.refuse_stray_inputs(request)
+        if refused is not None:
+            return refused
+        given = given_inputs(request)
 
         def check() -> tuple[dict[str, Any], list[checks.Failure]]:
             return fleet.check(

@@ -43,7 +43,7 @@ from ..engine import operations
 from ..engine.deployment import Deployment
 from . import values
 from .engine_log import CURRENT_URN
-from .fleet import FLEET_TYPE, FleetHooks, PreviewSettings, Run
+from .fleet import FLEET_TYPE, FleetHooks, ResourceHooks, given_inputs
 from .schema import PACKAGE, token
 from .values import PropertyMap, PropertyValue
 from .wording import SCHEMA
@@ -227,30 +227,17 @@ class VoiceOSProvider(Provider):
         return PropertyValue([PropertyValue(item) for item in listed])
 
 
-class BindingHooks:
-    """The hooks of ``voiceos:index:PhoneNumberBinding``; ``deployment``, ``run``, ``settings`` and
-    ``preview_settings`` as for ``FleetHooks``."""
+class BindingHooks(ResourceHooks):
+    """The hooks of ``voiceos:index:PhoneNumberBinding``."""
 
-    def __init__(
-        self, deployment: Deployment, run: Run, settings: Callable[[], Settings], preview_settings: PreviewSettings
-    ) -> None:
-        self._deployment = deployment
-        self._run = run
-        self._settings = settings
-        self._preview_settings = preview_settings
+    resource = "PhoneNumberBinding"
+    inputs = INPUTS
 
     async def check(self, request: CheckRequest) -> CheckResponse:
-        # Inputs go back as given when they fail, with unknowns as the wire marker the server can send.
-        given = {name: values.marshalable(value) for name, value in request.new_inputs.items()}
-        unknown_names = [name for name in request.new_inputs if name not in INPUTS]
-        if unknown_names:
-            return CheckResponse(
-                inputs=given,
-                failures=[
-                    CheckFailure(name, f"is not a property of PhoneNumberBinding; use one of {', '.join(INPUTS)}")
-                    for name in unknown_names
-                ],
-            )
+        refused = self.refuse_stray_inputs(request)
+        if refused is not None:
+            return refused
+        given = given_inputs(request)
         checked, failures = await self._run(
             request.urn,
             functools.partial(operations.check, settings=self._preview_settings(), say=SCHEMA),
