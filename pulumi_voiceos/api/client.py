@@ -116,6 +116,7 @@ class VoiceOSClient:
         fast: a hook for tools that report on the API (doctor), not for changing what the client does."""
         self.pacer = pacer or Pacer()
         """Every request waits its turn here; the provider's deployment gives all its clients one."""
+        self.pacer.budget(settings.max_requests_per_second, settings.rate_limit_share)
         self._retry = RetryPolicy.from_settings(settings)
         self._sleep = sleep
         self._on_attempt = on_attempt

@@ -5,9 +5,8 @@ How it learns the limit: docs/internals.md, "Pacing under the rate limit".
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import math
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from .. import errors
+from .limits import Limits, parse_limits, retry_after_seconds
 
 __all__ = ["STATUS", "SUMMARY_SECONDS", "Cancelled", "Limits", "Pacer", "Slot", "parse_limits", "retry_after_seconds"]
 
@@ -32,86 +32,24 @@ without a rate limit the pacer changes nothing."""
 _START_IN_FLIGHT: Final = 1.0
 _MARGIN: Final = 0.98
 """The share of a learnt limit the pacer sends at, so that timing jitter does not cost refusals."""
-_PROBE_PER_SECOND: Final = 0.03
-"""How fast a rate learnt from 429s grows again while nothing is refused (the limit may have risen)."""
-_EPOCH_SECONDS: Final = 1e9
-"""A reset larger than this is a Unix time (GitHub's ``X-RateLimit-Reset``), not a number of seconds."""
+_PROBE_PER_SECOND: Final = 0.05
+"""How fast a rate learnt from 429s grows again right after a refusal (the limit may have risen, or another
+process sharing it finished); the growth speeds up the longer nothing is refused (``_PROBE_SPEEDUP``)."""
+_PROBE_SPEEDUP: Final = 1.0
+"""Seconds without a refusal that double the probe's growth, up to ``_PROBE_MAX``."""
+_PROBE_MAX: Final = 1.0
+_RESERVE: Final = 0.5
+"""The share of the API's advertised quota (``RateLimit-Remaining``) a burst leaves for other processes."""
+_LOW: Final = 0.25
+"""Below this share of the quota left, other processes draw on it too: the rate is cut (at most once per
+``_CUT_SECONDS``, jittered so that processes sharing the limit do not move in lockstep)."""
+_CUT_SECONDS: Final = 0.3
+_GROW_PER_SECOND: Final = 0.1
+"""While the quota is above ``_RESERVE``, the rate grows back by this share of the advertised limit per second."""
 
 
 class Cancelled(errors.VoiceOSError):
     """A request that was not sent because the engine cancelled the operation (Ctrl-C)."""
-
-
-def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date."""
-    raw = headers.get("Retry-After")
-    if raw is None:
-        return None
-    raw = raw.strip()
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What a response's rate-limit headers say; each None when not sent."""
-
-    limit: float | None
-    remaining: float | None
-    reset: float | None
-    """Seconds until the quota is whole again."""
-    window: float | None
-    """Seconds the limit is counted over (``RateLimit-Policy: 50;w=1``)."""
-
-    @property
-    def rate(self) -> float | None:
-        """Requests per second the API allows, when the headers say it."""
-        if self.limit is None:
-            return None
-        if self.window:
-            return self.limit / self.window
-        return None
-
-
-def _first_number(raw: str | None) -> float | None:
-    if raw is None:
-        return None
-    head = raw.split(",")[0].split(";")[0].strip().strip('"')
-    try:
-        value = float(head)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) and value >= 0 else None
-
-
-def _window(policy: str | None) -> float | None:
-    for part in (policy or "").split(",")[0].split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.strip().lower() == "w":
-            window = _first_number(value)
-            return window if window else None
-    return None
-
-
-def parse_limits(headers: Mapping[str, str], now: float | None = None) -> Limits | None:
-    """The IETF draft's ``RateLimit-Limit/-Remaining/-Reset/-Policy``, else the ``X-RateLimit-*`` forms."""
-    for prefix in ("RateLimit-", "X-RateLimit-"):
-        limit = _first_number(headers.get(prefix + "Limit"))
-        remaining = _first_number(headers.get(prefix + "Remaining"))
-        reset = _first_number(headers.get(prefix + "Reset"))
-        if limit is None and remaining is None and reset is None:
-            continue
-        if reset is not None and reset > _EPOCH_SECONDS:
-            reset = max(0.0, reset - (time.time() if now is None else now))
-        return Limits(limit, remaining, reset, _window(headers.get(prefix + "Policy")))
-    return None
 
 
 @dataclass
@@ -144,6 +82,16 @@ class Pacer:
         self._rate: float | None = None
         """Requests per second the pacer sends at; None until the API shows a limit."""
         self._rate_from_headers = False
+        self._cap: float | None = None
+        """What the advertised limit allows one run: ``RateLimit-*`` x ``rate_limit_share`` x the margin."""
+        self._share = 1.0
+        self._ceiling: float | None = None
+        """``voiceos:maxRequestsPerSecond``: no request starts sooner than 1/ceiling after the one before."""
+        self._ceiling_next = 0.0
+        self._next_cut = 0.0
+        self._steered = clock()
+        self._last_refusal = clock()
+        self._random = random.Random()
         self._next_start = 0.0
         self._credit = 0.0
         """Requests the API's ``RateLimit-Remaining`` still allows now, beyond those in flight."""
@@ -175,6 +123,14 @@ class Pacer:
     @property
     def concurrency(self) -> int:
         return max(1, int(self._window))
+
+    def budget(self, ceiling: float | None, share: float = 1.0) -> None:
+        """The user's budget: at most ``ceiling`` requests per second (the smallest given in the process), and
+        ``share`` of the limit the API advertises."""
+        with self._cond:
+            if ceiling is not None:
+                self._ceiling = ceiling if self._ceiling is None else min(self._ceiling, ceiling)
+            self._share = min(self._share, share)
 
     def cancel(self) -> None:
         """No request starts after this; those waiting for their turn raise ``Cancelled``."""
@@ -208,6 +164,8 @@ class Pacer:
                     raise Cancelled(f"{operation}: not sent, the update was cancelled")
                 now = self._clock()
                 start_at = self._blocked_until if self._credit >= 1 else max(self._blocked_until, self._next_start)
+                if self._ceiling is not None:
+                    start_at = max(start_at, self._ceiling_next)
                 if self._in_flight < self.concurrency and now >= start_at:
                     break
                 waited = True
@@ -218,6 +176,8 @@ class Pacer:
                 finally:
                     self._waiting -= 1
             self._in_flight += 1
+            if self._ceiling is not None:
+                self._ceiling_next = max(now, self._ceiling_next) + 1.0 / self._ceiling
             if self._credit >= 1:
                 self._credit -= 1
             elif self._rate:
@@ -247,7 +207,9 @@ class Pacer:
             else:
                 self._window = min(float(MAX_IN_FLIGHT), self._window + 1.0 / self._window)
             if self._rate is not None and not self._rate_from_headers:
-                self._rate *= 1.0 + _PROBE_PER_SECOND * max(0.0, now - self._last_probe)
+                quiet = max(0.0, now - self._last_refusal)
+                growth = min(_PROBE_MAX, _PROBE_PER_SECOND * 2.0 ** (quiet / _PROBE_SPEEDUP))
+                self._rate *= 1.0 + growth * max(0.0, now - self._last_probe)
             self._last_probe = now
             self._learn(parse_limits(headers), now)
             if self._waiting:
@@ -262,11 +224,14 @@ class Pacer:
             now = self._clock()
             self._refused += 1
             self.totals["refused"] += 1
+            self._last_refusal = now
             limits = parse_limits(headers)
             if slot.epoch == self._epoch:
                 self._new_epoch(now)
             self._learn(limits, now)
             wait = retry_after if retry_after is not None else backoff
+            # A little later than asked, by a random amount: processes refused together resume apart.
+            wait *= 1.0 + 0.2 * self._random.random()
             self._blocked_until = max(self._blocked_until, now + wait)
             self._cond.notify_all()
         self._summarise()
@@ -283,6 +248,10 @@ class Pacer:
                 measured = float(sum(1 for t in self._recent if now - t <= 1.0))
             self._rate = max(measured, 0.5) * _MARGIN
             self._next_start = max(self._next_start, now)
+        elif self._rate is not None and self._cap is not None:
+            # The quota ran out: other processes draw on it too.
+            self._rate = max(self._cap * 0.02, self._rate * 0.5)
+            self._next_cut = now + _CUT_SECONDS * (1.0 + self._random.random())
         self._slow_start = False
         self._window = max(1.0, self._window / 2)
         self._epoch += 1
@@ -294,14 +263,32 @@ class Pacer:
             return
         rate = limits.rate
         if rate:
-            self._rate = rate * _MARGIN
+            self._cap = rate * self._share * _MARGIN
+            self._rate = self._cap if self._rate is None or not self._rate_from_headers else min(self._rate, self._cap)
             self._rate_from_headers = True
-        if limits.remaining is not None:
+        if limits.remaining is not None and limits.limit and rate:
+            # Burst only down to a reserve, and steer the rate by what is left: the quota is shared.
+            reserve = max(_RESERVE, 1.0 - self._share) * limits.limit
+            self._credit = max(0.0, limits.remaining - reserve - self._in_flight)
+            self._steer(limits.remaining / limits.limit, now)
+        elif limits.remaining is not None:
             self._credit = max(0.0, limits.remaining - self._in_flight)
         if limits.remaining is not None and limits.remaining < 1 and limits.reset is not None:
             # The quota is spent: its next request is worth waiting for (one at the limit's pace, at most the reset).
             pause = min(limits.reset, 1.0 / rate) if rate else limits.reset
             self._blocked_until = max(self._blocked_until, now + pause)
+
+    def _steer(self, left: float, now: float) -> None:
+        """Additive increase while the quota is well filled, multiplicative decrease when it runs low."""
+        assert self._rate is not None and self._cap is not None
+        elapsed, self._steered = max(0.0, now - self._steered), now
+        if left < _LOW:
+            if now >= self._next_cut:
+                factor = 0.5 if left < _LOW / 4 else 0.8
+                self._rate = max(self._cap * 0.02, self._rate * factor)
+                self._next_cut = now + _CUT_SECONDS * (1.0 + self._random.random())
+        elif left >= _RESERVE:
+            self._rate = min(self._cap, self._rate + _GROW_PER_SECOND * self._cap * elapsed)
 
     # -- what it says ---------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from ..errors import ConfigurationError, MissingTokenError
 from .properties import CONFIG, camel_case
 
-__all__ = ["DEFAULT_API_URL", "STACK_CONFIG_KEYS", "Settings", "preview_checks", "resolve_settings"]
+__all__ = ["DEFAULT_API_URL", "STACK_CONFIG_KEYS", "Settings", "check_tunings", "preview_checks", "resolve_settings"]
 
 DEFAULT_API_URL: Final = "https://api.voiceos.io"
 
@@ -49,6 +49,10 @@ class Settings:
     retry_max_delay: float = 8.0
     max_concurrency: int = 16
     """How many requests a fleet's hook sends at once (a binding's hook sends one at a time)."""
+    max_requests_per_second: float | None = None
+    """A ceiling on every request of the provider process, reads included; None: the API's limit alone."""
+    rate_limit_share: float = 1.0
+    """The share of the limit the API advertises (its ``RateLimit-*`` headers) that one run may use."""
 
 
 def _lookup(stack_config: Mapping[str, Any], environ: Mapping[str, str], config_key: str, env_key: str) -> str | None:
@@ -60,7 +64,17 @@ def _lookup(stack_config: Mapping[str, Any], environ: Mapping[str, str], config_
     return str(value).strip()
 
 
-def _number(raw: str | None, name: str, default: float, *, minimum: float, env_key: str) -> float:
+def _number(
+    raw: str | None,
+    name: str,
+    default: float,
+    *,
+    minimum: float,
+    env_key: str,
+    above: bool = False,
+    maximum: float | None = None,
+) -> float:
+    """``above``: the minimum itself is refused (a rate or a share must be more than 0)."""
     if raw is None:
         return default
     how = f"set {name} (or {env_key}) to"
@@ -70,8 +84,11 @@ def _number(raw: str | None, name: str, default: float, *, minimum: float, env_k
         raise ConfigurationError(f"{name} must be a number, got {raw!r}; {how} e.g. {default:g}") from None
     if not math.isfinite(value):
         raise ConfigurationError(f"{name} must be a finite number, got {raw!r}; {how} e.g. {default:g}")
-    if value < minimum:
-        raise ConfigurationError(f"{name} must be at least {minimum:g}, got {raw!r}; {how} e.g. {default:g}")
+    if value < minimum or (above and value == minimum):
+        least = f"more than {minimum:g}" if above else f"at least {minimum:g}"
+        raise ConfigurationError(f"{name} must be {least}, got {raw!r}; {how} e.g. {default:g}")
+    if maximum is not None and value > maximum:
+        raise ConfigurationError(f"{name} must be at most {maximum:g}, got {raw!r}; {how} e.g. {default:g}")
     return value
 
 
@@ -108,12 +125,23 @@ class _Tuning:
     field: str
     minimum: float
     whole: bool = False
+    above: bool = False
+    """The minimum itself is refused."""
+    maximum: float | None = None
+    example: float | None = None
+    """What an error suggests, for a setting whose default is None (unset)."""
 
     def read(self, raw: str | None) -> Any:
         default = getattr(Settings, self.field)
         if self.whole:
             return _whole_number(raw, self.key, default, minimum=int(self.minimum), env_key=self.env)
-        return _number(raw, self.key, default, minimum=self.minimum, env_key=self.env)
+        if raw is None:
+            return default
+        example = default if self.example is None else self.example
+        value = _number(
+            raw, self.key, example, minimum=self.minimum, env_key=self.env, above=self.above, maximum=self.maximum
+        )
+        return value
 
 
 _TUNINGS: Final = (
@@ -121,6 +149,23 @@ _TUNINGS: Final = (
     _Tuning("voiceos:maxAttempts", "VOICEOS_MAX_ATTEMPTS", "max_attempts", minimum=1, whole=True),
     _Tuning("voiceos:maxConcurrency", "VOICEOS_MAX_CONCURRENCY", "max_concurrency", minimum=1, whole=True),
     _Tuning("voiceos:maxRetrySeconds", "VOICEOS_MAX_RETRY_SECONDS", "max_retry_seconds", minimum=0),
+    _Tuning(
+        "voiceos:maxRequestsPerSecond",
+        "VOICEOS_MAX_REQUESTS_PER_SECOND",
+        "max_requests_per_second",
+        minimum=0,
+        above=True,
+        example=20,
+    ),
+    _Tuning(
+        "voiceos:rateLimitShare",
+        "VOICEOS_RATE_LIMIT_SHARE",
+        "rate_limit_share",
+        minimum=0,
+        above=True,
+        maximum=1,
+        example=0.5,
+    ),
 )
 
 
@@ -182,6 +227,14 @@ def resolve_settings(
         connect_timeout=min(Settings.connect_timeout, numbers["request_timeout"]),
         **numbers,
     )
+
+
+def check_tunings(stack_config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> None:
+    """Raise ``ConfigurationError`` for a numeric setting out of range, token or not: a preview calls it so that
+    a bad budget (``voiceos:maxRequestsPerSecond``, ``voiceos:rateLimitShare``) fails there, not mid-update."""
+    env = os.environ if environ is None else environ
+    for tuning in _TUNINGS:
+        tuning.read(_lookup(stack_config or {}, env, tuning.key, tuning.env))
 
 
 def preview_checks(stack_config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> bool:

@@ -324,6 +324,19 @@ CONFIG: Final = (
         "integer",
         "How many requests a PhoneNumberFleet sends at once (or VOICEOS_MAX_CONCURRENCY); 16 by default.",
     ),
+    Property(
+        "max_requests_per_second",
+        "number",
+        "A ceiling on the requests per second of the stack's whole run, reads included, for bindings and fleets "
+        "(or VOICEOS_MAX_REQUESTS_PER_SECOND); none by default: the API's rate limit alone paces the run.",
+    ),
+    Property(
+        "rate_limit_share",
+        "number",
+        "The share (more than 0, at most 1) of the rate limit the API advertises in its RateLimit headers that "
+        "one run may use, to leave room for other stacks and for calls (or VOICEOS_RATE_LIMIT_SHARE); 1 by "
+        "default.",
+    ),
 )
 """The provider's settings: the stack's ``voiceos:`` keys, and the provider resource's inputs."""
 

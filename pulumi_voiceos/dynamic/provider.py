@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 from .._lazy import LazyModule
 from .._lifetime import exit_with_parent
 from .._requirements import DYNAMIC_RESOURCE, PulumiVersionError, installed_pulumi, problem
-from ..core.config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
+from ..core.config import STACK_CONFIG_KEYS, Settings, check_tunings, preview_checks, resolve_settings
 from ..core.properties import INPUT_NAMES, OUTPUT_NAMES, SECRET_OUTPUTS
 from . import messages
 from .messages import message_first
@@ -129,6 +129,7 @@ class VoiceOSResourceProvider(ResourceProvider):
 
     def _preview_settings(self) -> Callable[[], Settings] | None:
         """What a check reads the account with, or None when ``voiceos:previewChecks`` is off."""
+        check_tunings(getattr(self, "_stack_config", None))
         return self._settings if preview_checks(getattr(self, "_stack_config", None)) else None
 
 

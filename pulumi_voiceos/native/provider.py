@@ -37,7 +37,7 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from ..core.config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
+from ..core.config import STACK_CONFIG_KEYS, Settings, check_tunings, preview_checks, resolve_settings
 from ..core.properties import BINDING, CAMEL_CASE, PHONE_NUMBER, camel_case
 from ..engine import operations
 from ..engine.deployment import Deployment
@@ -142,6 +142,7 @@ class VoiceOSProvider(Provider):
 
     def _preview_settings(self) -> Callable[[], Settings] | None:
         """What a check reads the account with, or None when ``voiceos:previewChecks`` is off."""
+        check_tunings(self._stack_config)
         return self._settings if preview_checks(self._stack_config) else None
 
     # -- provider -------------------------------------------------------------------

@@ -38,8 +38,10 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["apiUrl"] = args?.apiUrl;
             resourceInputs["maxAttempts"] = pulumi.output(args?.maxAttempts).apply(JSON.stringify);
             resourceInputs["maxConcurrency"] = pulumi.output(args?.maxConcurrency).apply(JSON.stringify);
+            resourceInputs["maxRequestsPerSecond"] = pulumi.output(args?.maxRequestsPerSecond).apply(JSON.stringify);
             resourceInputs["maxRetrySeconds"] = pulumi.output(args?.maxRetrySeconds).apply(JSON.stringify);
             resourceInputs["previewChecks"] = pulumi.output(args?.previewChecks).apply(JSON.stringify);
+            resourceInputs["rateLimitShare"] = pulumi.output(args?.rateLimitShare).apply(JSON.stringify);
             resourceInputs["requestTimeout"] = pulumi.output(args?.requestTimeout).apply(JSON.stringify);
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
@@ -68,6 +70,10 @@ export interface ProviderArgs {
      */
     maxConcurrency?: pulumi.Input<number | undefined>;
     /**
+     * A ceiling on the requests per second of the stack's whole run, reads included, for bindings and fleets (or VOICEOS_MAX_REQUESTS_PER_SECOND); none by default: the API's rate limit alone paces the run.
+     */
+    maxRequestsPerSecond?: pulumi.Input<number | undefined>;
+    /**
      * The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
      */
     maxRetrySeconds?: pulumi.Input<number | undefined>;
@@ -75,6 +81,10 @@ export interface ProviderArgs {
      * Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
      */
     previewChecks?: pulumi.Input<boolean | undefined>;
+    /**
+     * The share (more than 0, at most 1) of the rate limit the API advertises in its RateLimit headers that one run may use, to leave room for other stacks and for calls (or VOICEOS_RATE_LIMIT_SHARE); 1 by default.
+     */
+    rateLimitShare?: pulumi.Input<number | undefined>;
     /**
      * Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
      */

@@ -26,9 +26,10 @@ def test_stack_config_wins_over_the_environment() -> None:
 
 def test_every_stack_config_key_is_read() -> None:
     config = dict.fromkeys(STACK_CONFIG_KEYS, "3")
-    config.update({"voiceos:apiToken": TOKEN, "voiceos:apiUrl": "http://127.0.0.1:1"})
+    config.update({"voiceos:apiToken": TOKEN, "voiceos:apiUrl": "http://127.0.0.1:1", "voiceos:rateLimitShare": "0.3"})
     settings = resolve_settings(config, {})
     assert (settings.request_timeout, settings.max_attempts, settings.max_retry_seconds) == (3.0, 3, 3.0)
+    assert (settings.max_requests_per_second, settings.rate_limit_share) == (3.0, 0.3)
 
 
 @pytest.mark.parametrize(
@@ -42,6 +43,11 @@ def test_every_stack_config_key_is_read() -> None:
         ("voiceos:requestTimeout", "-inf", "finite"),
         ("voiceos:requestTimeout", "soon", "must be a number"),
         ("voiceos:maxRetrySeconds", "inf", "finite"),
+        ("voiceos:maxRequestsPerSecond", "0", "more than 0"),
+        ("voiceos:maxRequestsPerSecond", "fast", "must be a number"),
+        ("voiceos:rateLimitShare", "0", "more than 0"),
+        ("voiceos:rateLimitShare", "1.5", "at most 1"),
+        ("voiceos:rateLimitShare", "half", "must be a number"),
     ],
 )
 def test_bad_numbers_are_refused_naming_the_key_and_the_fix(key: str, value: str, words: str) -> None:
@@ -50,6 +56,22 @@ def test_bad_numbers_are_refused_naming_the_key_and_the_fix(key: str, value: str
     message = str(exc.value)
     assert words in message and key in message and "set " in message
     assert TOKEN not in message
+
+
+def test_the_budget_is_unset_by_default_and_read_from_the_environment_too() -> None:
+    assert (Settings.max_requests_per_second, Settings.rate_limit_share) == (None, 1.0)
+    env = {"VOICEOS_API_TOKEN": TOKEN, "VOICEOS_MAX_REQUESTS_PER_SECOND": "12.5", "VOICEOS_RATE_LIMIT_SHARE": "0.25"}
+    settings = resolve_settings({}, env)
+    assert (settings.max_requests_per_second, settings.rate_limit_share) == (12.5, 0.25)
+
+
+def test_a_bad_budget_says_which_setting_and_an_example_value() -> None:
+    with pytest.raises(ConfigurationError) as exc:
+        resolve_settings({"voiceos:apiToken": TOKEN}, {"VOICEOS_RATE_LIMIT_SHARE": "2"})
+    assert str(exc.value) == (
+        "voiceos:rateLimitShare must be at most 1, got '2'; set voiceos:rateLimitShare (or VOICEOS_RATE_LIMIT_SHARE) "
+        "to e.g. 0.5"
+    )
 
 
 def test_whole_float_attempts_are_accepted() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from pulumi.provider.experimental.property_value import PropertyValue
-from pulumi.provider.experimental.provider import CheckRequest
+from pulumi.provider.experimental.provider import CheckRequest, ConfigureRequest
 
 from pulumi_voiceos import errors
 from pulumi_voiceos.core.checks import UNKNOWN
@@ -275,6 +275,24 @@ def test_a_preview_checks_setting_that_is_not_a_boolean_names_the_key(api: Emula
     with pytest.raises(errors.ConfigurationError) as exc:
         failures(provider, ours(number))
     assert "voiceos:previewChecks must be true or false" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [("voiceos:maxRequestsPerSecond", "0", "more than 0"), ("voiceos:rateLimitShare", "1.2", "at most 1")],
+)
+def test_a_bad_budget_fails_the_preview_naming_the_setting_even_without_a_token(
+    number: str, key: str, value: str, words: str
+) -> None:
+    with pytest.raises(errors.ConfigurationError) as exc:
+        failures(configured({key: value}), ours(number))
+    assert f"{key} must be {words}" in str(exc.value) and "e.g." in str(exc.value)
+    native = VoiceOSProvider()
+    name = key.partition(":")[2]
+    request = ConfigureRequest(variables={f"voiceos:config:{name}": value}, args={}, accept_secrets=True, accept_resources=True)
+    asyncio.run(native.configure(request))
+    with pytest.raises(errors.ConfigurationError, match=f"{key} must be {words}"):
+        native_check(native, {"phoneNumber": number, "inboundAgentId": "agent_support"})
 
 
 # -- the native provider ------------------------------------------------------------------------

@@ -44,10 +44,14 @@ type providerArgs struct {
 	MaxAttempts *int `pulumi:"maxAttempts"`
 	// How many requests a PhoneNumberFleet sends at once (or VOICEOS_MAX_CONCURRENCY); 16 by default.
 	MaxConcurrency *int `pulumi:"maxConcurrency"`
+	// A ceiling on the requests per second of the stack's whole run, reads included, for bindings and fleets (or VOICEOS_MAX_REQUESTS_PER_SECOND); none by default: the API's rate limit alone paces the run.
+	MaxRequestsPerSecond *float64 `pulumi:"maxRequestsPerSecond"`
 	// The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
 	MaxRetrySeconds *float64 `pulumi:"maxRetrySeconds"`
 	// Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
 	PreviewChecks *bool `pulumi:"previewChecks"`
+	// The share (more than 0, at most 1) of the rate limit the API advertises in its RateLimit headers that one run may use, to leave room for other stacks and for calls (or VOICEOS_RATE_LIMIT_SHARE); 1 by default.
+	RateLimitShare *float64 `pulumi:"rateLimitShare"`
 	// Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
 	RequestTimeout *float64 `pulumi:"requestTimeout"`
 }
@@ -62,10 +66,14 @@ type ProviderArgs struct {
 	MaxAttempts pulumi.IntPtrInput
 	// How many requests a PhoneNumberFleet sends at once (or VOICEOS_MAX_CONCURRENCY); 16 by default.
 	MaxConcurrency pulumi.IntPtrInput
+	// A ceiling on the requests per second of the stack's whole run, reads included, for bindings and fleets (or VOICEOS_MAX_REQUESTS_PER_SECOND); none by default: the API's rate limit alone paces the run.
+	MaxRequestsPerSecond pulumi.Float64PtrInput
 	// The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
 	MaxRetrySeconds pulumi.Float64PtrInput
 	// Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
 	PreviewChecks pulumi.BoolPtrInput
+	// The share (more than 0, at most 1) of the rate limit the API advertises in its RateLimit headers that one run may use, to leave room for other stacks and for calls (or VOICEOS_RATE_LIMIT_SHARE); 1 by default.
+	RateLimitShare pulumi.Float64PtrInput
 	// Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
 	RequestTimeout pulumi.Float64PtrInput
 }

@@ -52,6 +52,17 @@ Object.defineProperty(exports, "maxConcurrency", {
 });
 
 /**
+ * A ceiling on the requests per second of the stack's whole run, reads included, for bindings and fleets (or VOICEOS_MAX_REQUESTS_PER_SECOND); none by default: the API's rate limit alone paces the run.
+ */
+export declare const maxRequestsPerSecond: number | undefined;
+Object.defineProperty(exports, "maxRequestsPerSecond", {
+    get() {
+        return __config.getObject<number>("maxRequestsPerSecond");
+    },
+    enumerable: true,
+});
+
+/**
  * The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
  */
 export declare const maxRetrySeconds: number | undefined;
@@ -69,6 +80,17 @@ export declare const previewChecks: boolean | undefined;
 Object.defineProperty(exports, "previewChecks", {
     get() {
         return __config.getObject<boolean>("previewChecks");
+    },
+    enumerable: true,
+});
+
+/**
+ * The share (more than 0, at most 1) of the rate limit the API advertises in its RateLimit headers that one run may use, to leave room for other stacks and for calls (or VOICEOS_RATE_LIMIT_SHARE); 1 by default.
+ */
+export declare const rateLimitShare: number | undefined;
+Object.defineProperty(exports, "rateLimitShare", {
+    get() {
+        return __config.getObject<number>("rateLimitShare");
     },
     enumerable: true,
 });

@@ -23,8 +23,10 @@ class ProviderArgs:
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  max_concurrency: pulumi.Input[Optional[_builtins.int]] = None,
+                 max_requests_per_second: pulumi.Input[Optional[_builtins.float]] = None,
                  max_retry_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  preview_checks: pulumi.Input[Optional[_builtins.bool]] = None,
+                 rate_limit_share: pulumi.Input[Optional[_builtins.float]] = None,
                  request_timeout: pulumi.Input[Optional[_builtins.float]] = None):
         """
         The set of arguments for constructing a Provider resource.
@@ -33,8 +35,10 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] api_url: The VoiceOS API base URL (or VOICEOS_API_URL); https://api.voiceos.io by default. Plain http is accepted for loopback addresses only.
         :param pulumi.Input[_builtins.int] max_attempts: Tries per request, 1 meaning no retry (or VOICEOS_MAX_ATTEMPTS); 5 by default.
         :param pulumi.Input[_builtins.int] max_concurrency: How many requests a PhoneNumberFleet sends at once (or VOICEOS_MAX_CONCURRENCY); 16 by default.
+        :param pulumi.Input[_builtins.float] max_requests_per_second: A ceiling on the requests per second of the stack's whole run, reads included, for bindings and fleets (or VOICEOS_MAX_REQUESTS_PER_SECOND); none by default: the API's rate limit alone paces the run.
         :param pulumi.Input[_builtins.float] max_retry_seconds: The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
         :param pulumi.Input[_builtins.bool] preview_checks: Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
+        :param pulumi.Input[_builtins.float] rate_limit_share: The share (more than 0, at most 1) of the rate limit the API advertises in its RateLimit headers that one run may use, to leave room for other stacks and for calls (or VOICEOS_RATE_LIMIT_SHARE); 1 by default.
         :param pulumi.Input[_builtins.float] request_timeout: Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
         """
         if api_token is not None:
@@ -45,10 +49,14 @@ class ProviderArgs:
             pulumi.set(__self__, "max_attempts", max_attempts)
         if max_concurrency is not None:
             pulumi.set(__self__, "max_concurrency", max_concurrency)
+        if max_requests_per_second is not None:
+            pulumi.set(__self__, "max_requests_per_second", max_requests_per_second)
         if max_retry_seconds is not None:
             pulumi.set(__self__, "max_retry_seconds", max_retry_seconds)
         if preview_checks is not None:
             pulumi.set(__self__, "preview_checks", preview_checks)
+        if rate_limit_share is not None:
+            pulumi.set(__self__, "rate_limit_share", rate_limit_share)
         if request_timeout is not None:
             pulumi.set(__self__, "request_timeout", request_timeout)
 
@@ -101,6 +109,18 @@ class ProviderArgs:
         pulumi.set(self, "max_concurrency", value)
 
     @_builtins.property
+    @pulumi.getter(name="maxRequestsPerSecond")
+    def max_requests_per_second(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        A ceiling on the requests per second of the stack's whole run, reads included, for bindings and fleets (or VOICEOS_MAX_REQUESTS_PER_SECOND); none by default: the API's rate limit alone paces the run.
+        """
+        return pulumi.get(self, "max_requests_per_second")
+
+    @max_requests_per_second.setter
+    def max_requests_per_second(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "max_requests_per_second", value)
+
+    @_builtins.property
     @pulumi.getter(name="maxRetrySeconds")
     def max_retry_seconds(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
@@ -125,6 +145,18 @@ class ProviderArgs:
         pulumi.set(self, "preview_checks", value)
 
     @_builtins.property
+    @pulumi.getter(name="rateLimitShare")
+    def rate_limit_share(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        The share (more than 0, at most 1) of the rate limit the API advertises in its RateLimit headers that one run may use, to leave room for other stacks and for calls (or VOICEOS_RATE_LIMIT_SHARE); 1 by default.
+        """
+        return pulumi.get(self, "rate_limit_share")
+
+    @rate_limit_share.setter
+    def rate_limit_share(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "rate_limit_share", value)
+
+    @_builtins.property
     @pulumi.getter(name="requestTimeout")
     def request_timeout(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
@@ -147,8 +179,10 @@ class Provider(pulumi.ProviderResource):
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  max_concurrency: pulumi.Input[Optional[_builtins.int]] = None,
+                 max_requests_per_second: pulumi.Input[Optional[_builtins.float]] = None,
                  max_retry_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  preview_checks: pulumi.Input[Optional[_builtins.bool]] = None,
+                 rate_limit_share: pulumi.Input[Optional[_builtins.float]] = None,
                  request_timeout: pulumi.Input[Optional[_builtins.float]] = None,
                  __props__=None):
         """
@@ -160,8 +194,10 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] api_url: The VoiceOS API base URL (or VOICEOS_API_URL); https://api.voiceos.io by default. Plain http is accepted for loopback addresses only.
         :param pulumi.Input[_builtins.int] max_attempts: Tries per request, 1 meaning no retry (or VOICEOS_MAX_ATTEMPTS); 5 by default.
         :param pulumi.Input[_builtins.int] max_concurrency: How many requests a PhoneNumberFleet sends at once (or VOICEOS_MAX_CONCURRENCY); 16 by default.
+        :param pulumi.Input[_builtins.float] max_requests_per_second: A ceiling on the requests per second of the stack's whole run, reads included, for bindings and fleets (or VOICEOS_MAX_REQUESTS_PER_SECOND); none by default: the API's rate limit alone paces the run.
         :param pulumi.Input[_builtins.float] max_retry_seconds: The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
         :param pulumi.Input[_builtins.bool] preview_checks: Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
+        :param pulumi.Input[_builtins.float] rate_limit_share: The share (more than 0, at most 1) of the rate limit the API advertises in its RateLimit headers that one run may use, to leave room for other stacks and for calls (or VOICEOS_RATE_LIMIT_SHARE); 1 by default.
         :param pulumi.Input[_builtins.float] request_timeout: Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.
         """
         ...
@@ -192,8 +228,10 @@ class Provider(pulumi.ProviderResource):
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  max_concurrency: pulumi.Input[Optional[_builtins.int]] = None,
+                 max_requests_per_second: pulumi.Input[Optional[_builtins.float]] = None,
                  max_retry_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  preview_checks: pulumi.Input[Optional[_builtins.bool]] = None,
+                 rate_limit_share: pulumi.Input[Optional[_builtins.float]] = None,
                  request_timeout: pulumi.Input[Optional[_builtins.float]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -208,8 +246,10 @@ class Provider(pulumi.ProviderResource):
             __props__.__dict__["api_url"] = api_url
             __props__.__dict__["max_attempts"] = pulumi.Output.from_input(max_attempts).apply(pulumi.runtime.to_json) if max_attempts is not None else None
             __props__.__dict__["max_concurrency"] = pulumi.Output.from_input(max_concurrency).apply(pulumi.runtime.to_json) if max_concurrency is not None else None
+            __props__.__dict__["max_requests_per_second"] = pulumi.Output.from_input(max_requests_per_second).apply(pulumi.runtime.to_json) if max_requests_per_second is not None else None
             __props__.__dict__["max_retry_seconds"] = pulumi.Output.from_input(max_retry_seconds).apply(pulumi.runtime.to_json) if max_retry_seconds is not None else None
             __props__.__dict__["preview_checks"] = pulumi.Output.from_input(preview_checks).apply(pulumi.runtime.to_json) if preview_checks is not None else None
+            __props__.__dict__["rate_limit_share"] = pulumi.Output.from_input(rate_limit_share).apply(pulumi.runtime.to_json) if rate_limit_share is not None else None
             __props__.__dict__["request_timeout"] = pulumi.Output.from_input(request_timeout).apply(pulumi.runtime.to_json) if request_timeout is not None else None
         super(Provider, __self__).__init__(
             'voiceos',

@@ -31,6 +31,11 @@ func GetMaxConcurrency(ctx *pulumi.Context) int {
 	return config.GetInt(ctx, "voiceos:maxConcurrency")
 }
 
+// A ceiling on the requests per second of the stack's whole run, reads included, for bindings and fleets (or VOICEOS_MAX_REQUESTS_PER_SECOND); none by default: the API's rate limit alone paces the run.
+func GetMaxRequestsPerSecond(ctx *pulumi.Context) float64 {
+	return config.GetFloat64(ctx, "voiceos:maxRequestsPerSecond")
+}
+
 // The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
 func GetMaxRetrySeconds(ctx *pulumi.Context) float64 {
 	return config.GetFloat64(ctx, "voiceos:maxRetrySeconds")
@@ -39,6 +44,11 @@ func GetMaxRetrySeconds(ctx *pulumi.Context) float64 {
 // Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
 func GetPreviewChecks(ctx *pulumi.Context) bool {
 	return config.GetBool(ctx, "voiceos:previewChecks")
+}
+
+// The share (more than 0, at most 1) of the rate limit the API advertises in its RateLimit headers that one run may use, to leave room for other stacks and for calls (or VOICEOS_RATE_LIMIT_SHARE); 1 by default.
+func GetRateLimitShare(ctx *pulumi.Context) float64 {
+	return config.GetFloat64(ctx, "voiceos:rateLimitShare")
 }
 
 // Seconds to wait for an answer (or VOICEOS_REQUEST_TIMEOUT); 30 by default.

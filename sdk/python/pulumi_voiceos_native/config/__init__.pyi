@@ -34,6 +34,11 @@ maxConcurrency: Optional[int]
 How many requests a PhoneNumberFleet sends at once (or VOICEOS_MAX_CONCURRENCY); 16 by default.
 """
 
+maxRequestsPerSecond: Optional[float]
+"""
+A ceiling on the requests per second of the stack's whole run, reads included, for bindings and fleets (or VOICEOS_MAX_REQUESTS_PER_SECOND); none by default: the API's rate limit alone paces the run.
+"""
+
 maxRetrySeconds: Optional[float]
 """
 The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
@@ -42,6 +47,11 @@ The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECO
 previewChecks: Optional[bool]
 """
 Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
+"""
+
+rateLimitShare: Optional[float]
+"""
+The share (more than 0, at most 1) of the rate limit the API advertises in its RateLimit headers that one run may use, to leave room for other stacks and for calls (or VOICEOS_RATE_LIMIT_SHARE); 1 by default.
 """
 
 requestTimeout: Optional[float]

@@ -49,6 +49,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get_int('maxConcurrency')
 
     @_builtins.property
+    def max_requests_per_second(self) -> Optional[float]:
+        """
+        A ceiling on the requests per second of the stack's whole run, reads included, for bindings and fleets (or VOICEOS_MAX_REQUESTS_PER_SECOND); none by default: the API's rate limit alone paces the run.
+        """
+        return __config__.get_float('maxRequestsPerSecond')
+
+    @_builtins.property
     def max_retry_seconds(self) -> Optional[float]:
         """
         The longest one request may take with all its retries (or VOICEOS_MAX_RETRY_SECONDS); 120 by default.
@@ -61,6 +68,13 @@ class _ExportableConfig(types.ModuleType):
         Whether a check reads the live binding of a number a binding is about to take, so that `pulumi preview` fails on a conflict and announces a takeover (or VOICEOS_PREVIEW_CHECKS); true by default. False makes previews read nothing.
         """
         return __config__.get_bool('previewChecks')
+
+    @_builtins.property
+    def rate_limit_share(self) -> Optional[float]:
+        """
+        The share (more than 0, at most 1) of the rate limit the API advertises in its RateLimit headers that one run may use, to leave room for other stacks and for calls (or VOICEOS_RATE_LIMIT_SHARE); 1 by default.
+        """
+        return __config__.get_float('rateLimitShare')
 
     @_builtins.property
     def request_timeout(self) -> Optional[float]:
