@@ -56,18 +56,20 @@ def measure(
     processes: int, size: int, limit: float, *, headers: bool, reads: bool, budget: float | None
 ) -> dict[str, Any]:
     """``processes`` clients at once, ``size`` numbers each, against one limit (0: none)."""
-    with tempfile.TemporaryDirectory(prefix="voiceos-pacing-") as workspace:
-        with EmulatorProcess(db_path=Path(workspace) / "emulator.db", token=run.TOKEN) as emulator:
-            emulator.seed_many([{"phone_number": fleet.phone_number(i)} for i in range(processes * size)])
-            if limit:
-                emulator.set_rate_limit(limit, headers=headers)
-            emulator.clear_requests()
-            start_at = time.time() + 1.0
-            slices = [[fleet.phone_number(p * size + i) for i in range(size)] for p in range(processes)]
-            with multiprocessing.get_context("spawn").Pool(processes) as pool:
-                each = pool.starmap(_work, [(emulator.url, s, reads, budget, start_at) for s in slices])
-            log = emulator.requests()
-            emulator.set_rate_limit(0)
+    with (
+        tempfile.TemporaryDirectory(prefix="voiceos-pacing-") as workspace,
+        EmulatorProcess(db_path=Path(workspace) / "emulator.db", token=run.TOKEN) as emulator,
+    ):
+        emulator.seed_many([{"phone_number": fleet.phone_number(i)} for i in range(processes * size)])
+        if limit:
+            emulator.set_rate_limit(limit, headers=headers)
+        emulator.clear_requests()
+        start_at = time.time() + 1.0
+        slices = [[fleet.phone_number(p * size + i) for i in range(size)] for p in range(processes)]
+        with multiprocessing.get_context("spawn").Pool(processes) as pool:
+            each = pool.starmap(_work, [(emulator.url, s, reads, budget, start_at) for s in slices])
+        log = emulator.requests()
+        emulator.set_rate_limit(0)
     times = [r["time"] for r in log]
     refused = sum(1 for r in log if r["status"] == 429)
     phase = max(times) - min(times)

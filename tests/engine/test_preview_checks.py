@@ -289,7 +289,9 @@ def test_a_bad_budget_fails_the_preview_naming_the_setting_even_without_a_token(
     assert f"{key} must be {words}" in str(exc.value) and "e.g." in str(exc.value)
     native = VoiceOSProvider()
     name = key.partition(":")[2]
-    request = ConfigureRequest(variables={f"voiceos:config:{name}": value}, args={}, accept_secrets=True, accept_resources=True)
+    request = ConfigureRequest(
+        variables={f"voiceos:config:{name}": value}, args={}, accept_secrets=True, accept_resources=True
+    )
     asyncio.run(native.configure(request))
     with pytest.raises(errors.ConfigurationError, match=f"{key} must be {words}"):
         native_check(native, {"phoneNumber": number, "inboundAgentId": "agent_support"})
