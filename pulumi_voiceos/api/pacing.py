@@ -38,6 +38,8 @@ process sharing it finished); the growth speeds up the longer nothing is refused
 _PROBE_SPEEDUP: Final = 1.0
 """Seconds without a refusal that double the probe's growth, up to ``_PROBE_MAX``."""
 _PROBE_MAX: Final = 1.0
+_CUT: Final = 0.85
+"""What a refusal leaves of a rate learnt from 429s, at most."""
 _RESERVE: Final = 0.5
 """The share of the API's advertised quota (``RateLimit-Remaining``) a burst leaves for other processes."""
 _LOW: Final = 0.25
@@ -94,6 +96,7 @@ class Pacer:
         self._random = random.Random()
         self._next_start = 0.0
         self._credit = 0.0
+        self._burst_left = True
         """Requests the API's ``RateLimit-Remaining`` still allows now, beyond those in flight."""
         self._blocked_until = 0.0
         self._epoch = 0
@@ -246,7 +249,10 @@ class Pacer:
             else:
                 # The first refusal: what was accepted in the last second is the best guess at the limit.
                 measured = float(sum(1 for t in self._recent if now - t <= 1.0))
-            self._rate = max(measured, 0.5) * _MARGIN
+            learnt = max(measured, 0.5) * _MARGIN
+            # Never above what was just refused, and cut by a share: of several processes drawing on one limit,
+            # the one sending most is refused most, so cuts even out their rates (AIMD's fairness).
+            self._rate = learnt if self._rate is None else min(learnt, self._rate * _CUT)
             self._next_start = max(self._next_start, now)
         elif self._rate is not None and self._cap is not None:
             # The quota ran out: other processes draw on it too.
@@ -268,8 +274,11 @@ class Pacer:
             self._rate_from_headers = True
         if limits.remaining is not None and limits.limit and rate:
             # Burst only down to a reserve, and steer the rate by what is left: the quota is shared.
+            # The credit is the first burst only: refilled by every answer, it would outrun the rate.
             reserve = max(_RESERVE, 1.0 - self._share) * limits.limit
-            self._credit = max(0.0, limits.remaining - reserve - self._in_flight)
+            credit = max(0.0, limits.remaining - reserve - self._in_flight)
+            self._credit = credit if self._burst_left else min(self._credit, credit)
+            self._burst_left = False
             self._steer(limits.remaining / limits.limit, now)
         elif limits.remaining is not None:
             self._credit = max(0.0, limits.remaining - self._in_flight)

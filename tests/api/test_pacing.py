@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from benchmarks.pacing import peak_rate
 from pulumi_voiceos import errors
 from pulumi_voiceos.api.client import VoiceOSClient
 from pulumi_voiceos.api.pacing import SUMMARY_SECONDS, Cancelled, Pacer, Slot, parse_limits
@@ -143,3 +144,49 @@ def test_being_paced_says_so_in_one_line_per_ten_seconds_and_never_one_per_retry
     assert 2 <= len(lines) <= 30 / SUMMARY_SECONDS
     assert all(r.levelno == logging.INFO for r in lines)
     assert "refused (429)" in lines[0].getMessage() and "requests/s" in lines[0].getMessage()
+
+
+def _rate(times: list[float]) -> float:
+    return (len(times) - 1) / (max(times) - min(times))
+
+
+def test_a_budget_spaces_every_request_of_the_process_reads_included(api: EmulatorProcess) -> None:
+    numbers = _seed(api, 40, "631")
+    with VoiceOSClient(quick_settings(api.url, max_requests_per_second=20)) as client:
+        client.get_phone_number(numbers[0])
+        _write_all(client, numbers)
+    times = [r["time"] for r in api.requests()]
+    assert len(times) == 41
+    # Starts are 1/20 s apart; answers may arrive bunched on a loaded machine, hence the slack.
+    assert _rate(times) <= 1.05 * 20 and peak_rate(times, 2.0) <= 1.5 * 20
+
+
+def test_a_share_of_the_advertised_limit_leaves_the_rest_of_it_to_others(api: EmulatorProcess) -> None:
+    numbers = _seed(api, 60, "632")
+    api.set_rate_limit(40)
+    with VoiceOSClient(quick_settings(api.url, rate_limit_share=0.5)) as client:
+        _write_all(client, numbers)
+        learnt = client.pacer.rate
+    api.set_rate_limit(0)
+    log = api.requests()
+    assert learnt is not None and learnt <= 0.5 * 40
+    assert not [r for r in log if r["status"] == 429]
+    # Past the burst (half of the quota: the other half is left), it sends at half the limit.
+    later = [r["time"] for r in log[20:]]
+    assert _rate(later) <= 1.05 * 0.5 * 40
+
+
+@pytest.mark.parametrize("headers", [True, False], ids=["rate-limit-headers", "429-only"])
+def test_three_pacers_sharing_one_limit_each_have_few_requests_refused(api: EmulatorProcess, headers: bool) -> None:
+    shares = [_seed(api, 80, f"63{3 + i}") for i in range(3)]
+    api.set_rate_limit(60, headers=headers)
+    clients = [VoiceOSClient(quick_settings(api.url, max_attempts=2)) for _ in shares]
+    with ThreadPoolExecutor(len(clients)) as pool:
+        list(pool.map(_write_all, clients, shares))
+    api.set_rate_limit(0)
+    for client in clients:
+        client.close()
+        totals = client.pacer.totals
+        # Each pacer is told of the others only by the API: its refusals, its headers.
+        assert totals["refused"] <= 16 + 0.05 * totals["sent"], totals
+    assert all(api.peek(n)["inbound_agent_id"] == "agent_support" for s in shares for n in s)  # type: ignore[index]
