@@ -32,11 +32,15 @@ without a rate limit the pacer changes nothing."""
 _START_IN_FLIGHT: Final = 1.0
 _MARGIN: Final = 0.98
 """The share of a learnt limit the pacer sends at, so that timing jitter does not cost refusals."""
+_RECOVER_PER_SECOND: Final = 0.3
+"""How fast a rate learnt from 429s grows back to the rate last refused (a cut takes it below)."""
 _PROBE_PER_SECOND: Final = 0.05
-"""How fast a rate learnt from 429s grows again right after a refusal (the limit may have risen, or another
-process sharing it finished); the growth speeds up the longer nothing is refused (``_PROBE_SPEEDUP``)."""
-_PROBE_SPEEDUP: Final = 1.0
-"""Seconds without a refusal that double the probe's growth, up to ``_PROBE_MAX``."""
+"""How fast it grows beyond (the limit may have risen, or another process sharing it finished); the
+growth speeds up the longer the rate is above the one last refused without a refusal (``_PROBE_SPEEDUP``)."""
+_PROBE_STEADY: Final = 1.5
+"""Seconds above the rate last refused at ``_PROBE_PER_SECOND``; then every ``_PROBE_SPEEDUP`` seconds doubles
+the growth, up to ``_PROBE_MAX``."""
+_PROBE_SPEEDUP: Final = 0.5
 _PROBE_MAX: Final = 1.0
 _CUT: Final = 0.85
 """What a refusal leaves of a rate learnt from 429s, at most."""
@@ -92,7 +96,9 @@ class Pacer:
         self._ceiling_next = 0.0
         self._next_cut = 0.0
         self._steered = clock()
-        self._last_refusal = clock()
+        self._refused_rate = 0.0
+        """The rate a refusal last cut (CUBIC's W_max): below it the rate recovers fast, above it it probes."""
+        self._above_since: float | None = None
         self._random = random.Random()
         self._next_start = 0.0
         self._credit = 0.0
@@ -102,6 +108,7 @@ class Pacer:
         self._epoch = 0
         self._epoch_started = clock()
         self._accepted_in_epoch = 0
+        self._blocked_in_epoch = 0.0
         self._last_probe = clock()
         self._last_success = clock()
         self._recent: list[float] = []
@@ -210,8 +217,11 @@ class Pacer:
             else:
                 self._window = min(float(MAX_IN_FLIGHT), self._window + 1.0 / self._window)
             if self._rate is not None and not self._rate_from_headers:
-                quiet = max(0.0, now - self._last_refusal)
-                growth = min(_PROBE_MAX, _PROBE_PER_SECOND * 2.0 ** (quiet / _PROBE_SPEEDUP))
+                if self._rate < self._refused_rate:
+                    growth, self._above_since = _RECOVER_PER_SECOND, None
+                else:
+                    self._above_since = now if self._above_since is None else self._above_since
+                    growth = min(_PROBE_MAX, _PROBE_PER_SECOND * 2.0 ** (self._probing(now) / _PROBE_SPEEDUP))
                 self._rate *= 1.0 + growth * max(0.0, now - self._last_probe)
             self._last_probe = now
             self._learn(parse_limits(headers), now)
@@ -227,7 +237,6 @@ class Pacer:
             now = self._clock()
             self._refused += 1
             self.totals["refused"] += 1
-            self._last_refusal = now
             limits = parse_limits(headers)
             if slot.epoch == self._epoch:
                 self._new_epoch(now)
@@ -235,13 +244,16 @@ class Pacer:
             wait = retry_after if retry_after is not None else backoff
             # A little later than asked, by a random amount: processes refused together resume apart.
             wait *= 1.0 + 0.2 * self._random.random()
+            self._blocked_in_epoch += max(0.0, now + wait - max(now, self._blocked_until))
             self._blocked_until = max(self._blocked_until, now + wait)
             self._cond.notify_all()
         self._summarise()
         return retry_after
 
     def _new_epoch(self, now: float) -> None:
-        elapsed = now - self._epoch_started
+        # Time spent waiting out a Retry-After sent nothing: what the limit let through is measured without it.
+        elapsed = now - self._epoch_started - min(self._blocked_in_epoch, 0.5 * (now - self._epoch_started))
+        self._blocked_in_epoch = 0.0
         if not self._rate_from_headers:
             if self._epoch > 0 and elapsed >= 1.0:
                 # Between two refusals a token bucket went from empty to empty: what it let through is its rate.
@@ -252,7 +264,9 @@ class Pacer:
             learnt = max(measured, 0.5) * _MARGIN
             # Never above what was just refused, and cut by a share: of several processes drawing on one limit,
             # the one sending most is refused most, so cuts even out their rates (AIMD's fairness).
+            self._refused_rate = learnt if self._rate is None else min(learnt, self._rate)
             self._rate = learnt if self._rate is None else min(learnt, self._rate * _CUT)
+            self._above_since = None
             self._next_start = max(self._next_start, now)
         elif self._rate is not None and self._cap is not None:
             # The quota ran out: other processes draw on it too.
@@ -286,6 +300,10 @@ class Pacer:
             # The quota is spent: its next request is worth waiting for (one at the limit's pace, at most the reset).
             pause = min(limits.reset, 1.0 / rate) if rate else limits.reset
             self._blocked_until = max(self._blocked_until, now + pause)
+
+    def _probing(self, now: float) -> float:
+        """Seconds the rate has been above the one last refused, beyond ``_PROBE_STEADY``."""
+        return max(0.0, now - (self._above_since or now) - _PROBE_STEADY)
 
     def _steer(self, left: float, now: float) -> None:
         """Additive increase while the quota is well filled, multiplicative decrease when it runs low."""
