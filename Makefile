@@ -20,19 +20,20 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
 
-.PHONY: help venv cli lint typecheck test test-unit test-e2e test-live test-compat demo bench bench-preview bench-fleet bench-testing bench-native bench-limits bench-release schema sdk plugin dist clean
+.PHONY: help venv cli lint typecheck test test-unit test-e2e test-live test-compat demo bench bench-preview bench-fleet bench-testing bench-native bench-limits bench-stacks bench-release schema sdk plugin dist clean
 
 help:
 	@echo "make demo   - pulumi up of examples/basic against a local VoiceOS emulator"
 	@echo "make test   - every test: unit, emulator and end-to-end (make lint: ruff, actionlint, zizmor; make typecheck: mypy)"
 	@echo "make test-live - the live acceptance against a real account (see docs/real-accounts.md; skipped without VOICEOS_LIVE_*)"
 	@echo "make test-compat - the end-to-end suite on COMPAT_CLI/COMPAT_SDK, then on the declared pulumi floor"
-	@echo "make bench  - benchmarks.run, then bench-preview, bench-fleet, bench-testing, bench-limits and bench-release (writes docs/performance.md; over an hour)"
+	@echo "make bench  - benchmarks.run, then bench-preview, bench-fleet, bench-testing, bench-limits, bench-stacks and bench-release (writes docs/performance.md; over an hour)"
 	@echo "make bench-preview - a preview creating 1,000 bindings, with and without voiceos:previewChecks"
 	@echo "make bench-fleet - PhoneNumberFleet at 1,000 and 3,000 (BENCH_FLEET_ARGS=--large adds 10,000)"
 	@echo "make bench-testing - a unit test with VoiceOSMocks against the integration test of one program"
 	@echo "make bench-native - the native provider against the engine's concurrency bound"
 	@echo "make bench-limits - fleets and bindings under the API's rate limit, against the limit's floor (about 4 min)"
+	@echo "make bench-stacks - 4 stacks deploying at once under one rate limit, and a run held to voiceos:maxRequestsPerSecond (about 15 min)"
 	@echo "make bench-release - a fleet update removing 1,000 entries (a fresh GET before each PATCH), against the PATCH-only floor (about 2 min)"
 	@echo "make schema - regenerate pulumi_voiceos/native/schema.json from the properties declared in pulumi_voiceos/core/properties.py"
 	@echo "make sdk    - make schema, then regenerate sdk/ (python, nodejs, go) from pulumi_voiceos/native/schema.json"
@@ -101,11 +102,11 @@ test-e2e: venv cli
 demo: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(PY) scripts/demo.py
 
-# make bench runs benchmarks.run, then bench-preview, bench-fleet, bench-testing, bench-limits and bench-release; BENCH_ARGS go to
+# make bench runs benchmarks.run, then bench-preview, bench-fleet, bench-testing, bench-limits, bench-stacks and bench-release; BENCH_ARGS go to
 # benchmarks.run only.
 bench: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m benchmarks.run $(BENCH_ARGS)
-	$(MAKE) --no-print-directory bench-preview bench-fleet bench-testing bench-limits bench-release
+	$(MAKE) --no-print-directory bench-preview bench-fleet bench-testing bench-limits bench-stacks bench-release
 
 bench-preview: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m benchmarks.preview $(BENCH_PREVIEW_ARGS)
@@ -118,6 +119,9 @@ bench-testing: venv cli
 
 bench-limits: venv cli
 	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m benchmarks.limits $(BENCH_LIMITS_ARGS)
+
+bench-stacks: venv cli
+	PATH="$(PULUMI_BIN):$$PATH" $(PY) -m benchmarks.stacks $(BENCH_STACKS_ARGS)
 
 # The fleet's core called directly, against the emulator: no Pulumi CLI needed.
 bench-release: venv

@@ -44,6 +44,7 @@ HELD_BY: dict[tuple[str, str], str] = {
     ("pipeline", "state-move"): "tests/e2e/test_pipelines.py",
     ("pipeline", "recover"): "tests/e2e/test_pipelines.py",
     ("docs-command", "plans"): "tests/e2e/test_plans.py",
+    ("docs-command", "budget"): "tests/e2e/test_budget.py",
     ("real-accounts-command", "doctor"): "tests/test_real_accounts_doc.py",
     ("real-accounts-command", "test-live"): "tests/test_real_accounts_doc.py",
     ("real-accounts-command", "test-live-unset"): "tests/test_real_accounts_doc.py",
