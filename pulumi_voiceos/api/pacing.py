@@ -41,6 +41,8 @@ _PROBE_STEADY: Final = 1.5
 """Seconds above the rate last refused at ``_PROBE_PER_SECOND``; then every ``_PROBE_SPEEDUP`` seconds doubles
 the growth, up to ``_PROBE_MAX``."""
 _PROBE_SPEEDUP: Final = 0.5
+_PROBE_PACE: Final = 10.0
+"""At a rate below this, the probe's seconds count as its accepted requests / this: a slow rate learns slowly."""
 _PROBE_MAX: Final = 1.0
 _CUT: Final = 0.85
 """What a refusal leaves of a rate learnt from 429s, at most."""
@@ -99,6 +101,7 @@ class Pacer:
         self._refused_rate = 0.0
         """The rate a refusal last cut (CUBIC's W_max): below it the rate recovers fast, above it it probes."""
         self._above_since: float | None = None
+        self._accepted_above = 0
         self._random = random.Random()
         self._next_start = 0.0
         self._credit = 0.0
@@ -218,9 +221,10 @@ class Pacer:
                 self._window = min(float(MAX_IN_FLIGHT), self._window + 1.0 / self._window)
             if self._rate is not None and not self._rate_from_headers:
                 if self._rate < self._refused_rate:
-                    growth, self._above_since = _RECOVER_PER_SECOND, None
+                    growth, self._above_since, self._accepted_above = _RECOVER_PER_SECOND, None, 0
                 else:
                     self._above_since = now if self._above_since is None else self._above_since
+                    self._accepted_above += 1
                     growth = min(_PROBE_MAX, _PROBE_PER_SECOND * 2.0 ** (self._probing(now) / _PROBE_SPEEDUP))
                 self._rate *= 1.0 + growth * max(0.0, now - self._last_probe)
             self._last_probe = now
@@ -251,8 +255,9 @@ class Pacer:
         return retry_after
 
     def _new_epoch(self, now: float) -> None:
-        # Time spent waiting out a Retry-After sent nothing: what the limit let through is measured without it.
-        elapsed = now - self._epoch_started - min(self._blocked_in_epoch, 0.5 * (now - self._epoch_started))
+        # Half the time spent waiting out a Retry-After is left out: the process sent nothing then, and of what the
+        # limit let through meanwhile, other processes took some and the bucket kept the rest for this one.
+        elapsed = now - self._epoch_started - min(0.5 * self._blocked_in_epoch, 0.5 * (now - self._epoch_started))
         self._blocked_in_epoch = 0.0
         if not self._rate_from_headers:
             if self._epoch > 0 and elapsed >= 1.0:
@@ -266,7 +271,7 @@ class Pacer:
             # the one sending most is refused most, so cuts even out their rates (AIMD's fairness).
             self._refused_rate = learnt if self._rate is None else min(learnt, self._rate)
             self._rate = learnt if self._rate is None else min(learnt, self._rate * _CUT)
-            self._above_since = None
+            self._above_since, self._accepted_above = None, 0
             self._next_start = max(self._next_start, now)
         elif self._rate is not None and self._cap is not None:
             # The quota ran out: other processes draw on it too.
@@ -302,8 +307,10 @@ class Pacer:
             self._blocked_until = max(self._blocked_until, now + pause)
 
     def _probing(self, now: float) -> float:
-        """Seconds the rate has been above the one last refused, beyond ``_PROBE_STEADY``."""
-        return max(0.0, now - (self._above_since or now) - _PROBE_STEADY)
+        """Seconds the rate has been above the one last refused (counted in requests at a slow rate), beyond
+        ``_PROBE_STEADY``."""
+        above = min(now - (self._above_since or now), self._accepted_above / _PROBE_PACE)
+        return max(0.0, above - _PROBE_STEADY)
 
     def _steer(self, left: float, now: float) -> None:
         """Additive increase while the quota is well filled, multiplicative decrease when it runs low."""
