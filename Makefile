@@ -65,8 +65,8 @@ lint: venv $(ACTIONLINT)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
-	$(ACTIONLINT) .github/workflows/ci.yml .github/workflows/release.yml
-	$(VENV)/bin/zizmor --offline --quiet .github/workflows
+	$(ACTIONLINT) .github/workflows/ci.yml .github/workflows/release.yml examples/policies/.github/workflows/voiceos-policies.yml
+	$(VENV)/bin/zizmor --offline --quiet .github/workflows examples/policies/.github/workflows
 
 typecheck: venv
 	$(VENV)/bin/mypy --strict

@@ -51,6 +51,9 @@ HELD_BY: dict[tuple[str, str], str] = {
     ("real-accounts-output", "refused"): "tests/test_real_accounts_doc.py",
     ("real-accounts-output", "test-live-unset"): "tests/test_real_accounts_doc.py",
     ("docs-command", "emulator"): "tests/emulator/test_process.py",
+    ("policies-command", "preview"): "tests/e2e/test_policies.py",
+    ("policies-config", "example"): "tests/e2e/test_policies.py",
+    ("policies-workflow", "example"): "tests/policies/test_docs.py",
 }
 
 NOT_RUN: dict[str, str] = {

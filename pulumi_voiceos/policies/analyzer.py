@@ -36,7 +36,7 @@ def plain(value: Any) -> Any:
     if isinstance(value, pulumi_policy.Secret):
         return rules.Secret(plain(value.value))
     if isinstance(value, Mapping):
-        target = value["__target"] if "__target" in value else value
+        target = value.get("__target", value)
         return {key: plain(item) for key, item in target.items()}
     if isinstance(value, Sequence) and not isinstance(value, str):
         try:

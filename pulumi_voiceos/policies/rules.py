@@ -29,7 +29,9 @@ __all__ = [
     "read_resource",
 ]
 
-BINDING_TYPES: Final = frozenset({"voiceos:index:PhoneNumberBinding", "pulumi-python:dynamic/voiceos:PhoneNumberBinding"})
+BINDING_TYPES: Final = frozenset(
+    {"voiceos:index:PhoneNumberBinding", "pulumi-python:dynamic/voiceos:PhoneNumberBinding"}
+)
 FLEET_TYPES: Final = frozenset({"voiceos:index:PhoneNumberFleet", "pulumi-python:dynamic/voiceos:PhoneNumberFleet"})
 DYNAMIC_TYPE: Final = "pulumi-python:dynamic:Resource"
 """Any Python dynamic resource: ours carry ``__provider`` and a binding's or a fleet's properties."""

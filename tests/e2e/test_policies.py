@@ -4,6 +4,7 @@ and a YAML (native) program; a mandatory violation stops both with nothing writt
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,15 @@ from pulumi import automation as auto
 from pulumi_voiceos.policies import PACK_DIR
 from pulumi_voiceos.policies.analyzer import RULES
 
+from ..docs import one_block
 from .harness import Deployment, deployment
 
 TOKEN = "policy-token"
 NUMBER = "+14155550171"
 AGENTS = ["agent_a", "agent_b"]
 SENTINEL = "policy-header-sentinel-4b1d"
-HOOK = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/voiceos"}
+URL = "https://hooks.example.com/voiceos"
+HOOK: dict[str, Any] = {"events": ["phone_call:connection_requested"], "url": URL}
 BOUND_BEFORE = {"inbound_agent_id": "agent_b", "webhooks": []}
 
 YAML_PROGRAM = """name: voiceos-e2e
@@ -79,7 +82,7 @@ def python_program(tmp_path: Path) -> Iterator[Deployment]:
         yield d
 
 
-def declare(d: Deployment, *, url: str = HOOK["url"], secret_header: bool = True, **binding: Any) -> None:
+def declare(d: Deployment, *, url: str = URL, secret_header: bool = True, **binding: Any) -> None:
     hook: dict[str, Any] = {**HOOK, "url": url}
     spec: dict[str, Any] = {"name": "line", "phone_number": NUMBER, "inbound_agent_id": "agent_a", **binding}
     if secret_header:
@@ -169,7 +172,7 @@ def test_an_advisory_reviewer_rule_warns_and_the_compliant_yaml_program_is_deplo
     yaml_program: Deployment, tmp_path: Path
 ) -> None:
     d = yaml_program
-    configure(d, url=HOOK["url"], secret=True)
+    configure(d, url=URL, secret=True)
     config = tmp_path / "policy-config.json"
     config.write_text(json.dumps({"voiceos-overwrite-reviewer": {"tag": "voiceos-reviewer"}}))
     warned = preview(d, "--policy-pack-config", str(config))
@@ -189,10 +192,32 @@ def test_an_advisory_reviewer_rule_warns_and_the_compliant_yaml_program_is_deplo
 
 def test_a_plaintext_header_in_the_yaml_program_is_a_mandatory_violation(yaml_program: Deployment) -> None:
     d = yaml_program
-    configure(d, url=HOOK["url"], secret=False)
+    configure(d, url=URL, secret=False)
     refused = preview(d)
     output = refused.stdout + refused.stderr
     assert refused.returncode != 0, output
     assert f"{NUMBER}: webhooks[0].headers['Authorization'] is in plain text" in output
     assert SENTINEL not in output
+    assert writes(d) == [] and live(d) == BOUND_BEFORE
+
+
+def test_the_docs_command_with_the_docs_config_passes_with_a_warning_then_fails_a_mandatory_agent_rule(
+    python_program: Deployment,
+) -> None:
+    """docs/policies.md's preview command, as a user types it, with its example config as policy-config.json."""
+    d = python_program
+    (d.work_dir / "policy-config.json").write_text(one_block("policies-config", "example", "json"))
+    command = one_block("policies-command", "preview", "sh")
+    env = {**os.environ, **d.env}
+    declare(d, allow_overwrite=True)
+    warned = d.bash(command, env)
+    output = warned.stdout + warned.stderr
+    assert warned.returncode == 0, output
+    assert violated(output) == ["voiceos-overwrite-reviewer"] and "advisory" in output
+
+    declare(d, inbound_agent_id="agent_b")
+    refused = d.bash(command, env)
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0, output
+    assert violated(output) == ["voiceos-allowed-agents"] and "mandatory" in output
     assert writes(d) == [] and live(d) == BOUND_BEFORE
