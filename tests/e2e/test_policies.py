@@ -221,3 +221,31 @@ def test_the_docs_command_with_the_docs_config_passes_with_a_warning_then_fails_
     assert refused.returncode != 0, output
     assert violated(output) == ["voiceos-allowed-agents"] and "mandatory" in output
     assert writes(d) == [] and live(d) == BOUND_BEFORE
+
+
+FLEET_PROGRAM = """name: voiceos-e2e
+runtime: yaml
+resources:
+  lines:
+    type: voiceos:index:PhoneNumberFleet
+    properties:
+      bindings:
+        "{number}":
+          inboundAgentId: agent_a
+          webhooks:
+            - events: ["phone_call:connection_requested"]
+              url: http://hooks.example.com/voiceos
+"""
+
+
+def test_a_native_fleet_is_checked_entry_by_entry_and_its_bad_entry_stops_the_preview(tmp_path: Path) -> None:
+    program = tmp_path / "Pulumi.yaml"
+    program.write_text(FLEET_PROGRAM.format(number=NUMBER))
+    with deployment(tmp_path / "run", program=program, token=TOKEN, agents=AGENTS) as d:
+        d.emulator.seed(NUMBER, inbound_agent_id="agent_b")
+        d.emulator.clear_requests()
+        refused = preview(d)
+        output = refused.stdout + refused.stderr
+        assert refused.returncode != 0, output
+        assert f"{NUMBER}: bindings[\"{NUMBER}\"].webhooks[0].url has 'http:'" in output
+        assert writes(d) == [] and live(d) == BOUND_BEFORE
