@@ -89,8 +89,10 @@ def _prefixes(resource: rules.VoiceOSResource, config: Mapping[str, Any], _: Map
 
 
 def _fleet_size(resource: rules.VoiceOSResource, config: Mapping[str, Any], _: Mapping[str, str]) -> list[str]:
-    limit = config.get("maxNumbers")
-    return [] if not isinstance(limit, int) else rules.fleet_too_large(resource, limit)
+    limit = config.get("maxNumbers")  # a JSON number: it reaches the pack as a float
+    if not isinstance(limit, int | float) or isinstance(limit, bool):
+        return []
+    return rules.fleet_too_large(resource, int(limit))
 
 
 def _reviewer(resource: rules.VoiceOSResource, config: Mapping[str, Any], tags: Mapping[str, str]) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any, Final
 
 from ..core.checks import contains_unknown
 from ..core.models.inputs import check_webhook_url
-from ..core.properties import snake_case
+from ..core.properties import FLEET_INPUT_NAMES, INPUT_NAMES, snake_case
 
 __all__ = [
     "BINDING_TYPES",
@@ -34,7 +34,7 @@ BINDING_TYPES: Final = frozenset(
 )
 FLEET_TYPES: Final = frozenset({"voiceos:index:PhoneNumberFleet", "pulumi-python:dynamic/voiceos:PhoneNumberFleet"})
 DYNAMIC_TYPE: Final = "pulumi-python:dynamic:Resource"
-"""Any Python dynamic resource: ours carry ``__provider`` and a binding's or a fleet's properties."""
+"""A Python dynamic resource whose class names no module and type (ours name theirs: the types above)."""
 DEFAULT_SCHEMES: Final = ("https", "wss")
 
 
@@ -75,8 +75,8 @@ def read_resource(resource_type: str, props: Mapping[str, Any]) -> VoiceOSResour
     """The binding or fleet of either provider (camelCase native inputs, snake_case dynamic ones); None for
     any other resource. Top-level secrets (a dynamic resource's whole ``webhooks``) stay marked."""
     named = {snake_case(name): value for name, value in props.items()}
-    if resource_type == DYNAMIC_TYPE and "__provider" in named:
-        kind = "PhoneNumberBinding" if "phone_number" in named else "PhoneNumberFleet" if "bindings" in named else ""
+    if resource_type == DYNAMIC_TYPE:
+        kind = _dynamic_kind(named)
     elif resource_type in BINDING_TYPES:
         kind = "PhoneNumberBinding"
     elif resource_type in FLEET_TYPES:
@@ -100,6 +100,17 @@ def read_resource(resource_type: str, props: Mapping[str, Any]) -> VoiceOSResour
             path = f'bindings["{number}"].'
             entries.append(Entry(str(number), path, agent, fields.get("webhooks"), secret or entry_secret))
     return VoiceOSResource(kind, tuple(entries), allow_overwrite)
+
+
+def _dynamic_kind(named: Mapping[str, Any]) -> str:
+    """A generic dynamic resource's kind by its inputs: the engine strips ``__provider`` before a policy
+    sees them, so the names of a binding's (or a fleet's) inputs, and its required one, decide."""
+    names = set(named) - {"__provider"}
+    if "phone_number" in names and names <= set(INPUT_NAMES):
+        return "PhoneNumberBinding"
+    if "bindings" in names and names <= set(FLEET_INPUT_NAMES):
+        return "PhoneNumberFleet"
+    return ""
 
 
 def _webhooks(entry: Entry) -> Iterator[tuple[str, Mapping[str, Any], bool]]:

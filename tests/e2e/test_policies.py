@@ -249,3 +249,35 @@ def test_a_native_fleet_is_checked_entry_by_entry_and_its_bad_entry_stops_the_pr
         assert refused.returncode != 0, output
         assert f"{NUMBER}: bindings[\"{NUMBER}\"].webhooks[0].url has 'http:'" in output
         assert writes(d) == [] and live(d) == BOUND_BEFORE
+
+
+def test_a_python_fleet_is_checked_entry_by_entry_naming_the_number_and_its_ceiling_warns(tmp_path: Path) -> None:
+    other = "+14155550172"
+    plain_header = {"inbound_agent_id": "agent_a", "webhooks": [{**HOOK, "headers": {"X-Key": SENTINEL}}]}
+    secret_header = {"inbound_agent_id": "agent_a", "webhooks": [HOOK], "secret_header": "X-Key"}
+    config = tmp_path / "policy-config.json"
+    config.write_text(json.dumps({"voiceos-fleet-size": {"maxNumbers": 1}}))
+    with deployment(tmp_path / "run", program="fleet", token=TOKEN, numbers=[other], agents=AGENTS) as d:
+        d.emulator.seed(NUMBER, inbound_agent_id="agent_b")
+        d.stack.set_config("webhookSecret", auto.ConfigValue(SENTINEL, secret=True))
+
+        def declare_fleet(entry: dict[str, Any]) -> None:
+            bindings = {NUMBER: {"inbound_agent_id": "agent_a", "webhooks": [HOOK]}, other: entry}
+            fleet = {"name": "lines", "allow_overwrite": True, "bindings": bindings}
+            (d.work_dir / "declared.json").write_text(json.dumps({"fleets": [fleet]}))
+
+        declare_fleet(plain_header)
+        d.emulator.clear_requests()
+        refused = preview(d, "--policy-pack-config", str(config))
+        output = refused.stdout + refused.stderr
+        assert refused.returncode != 0, output
+        assert violated(output) == ["voiceos-webhook-header-secrets", "voiceos-fleet-size"]
+        assert f"{other}: bindings[\"{other}\"].webhooks[0].headers['X-Key'] is in plain text" in output
+        assert "the fleet has 2 numbers; the limit is 1" in output and SENTINEL not in output
+
+        declare_fleet(secret_header)
+        warned = preview(d, "--policy-pack-config", str(config))
+        output = warned.stdout + warned.stderr
+        assert warned.returncode == 0, output
+        assert violated(output) == ["voiceos-fleet-size"]
+        assert writes(d) == [] and live(d) == BOUND_BEFORE

@@ -19,11 +19,11 @@ N1 = "+14155550101"
 HOOK = {"events": ["phone_call:connection_requested"], "url": "http://h.example.com/x", "headers": {"A": "v"}}
 
 
-def run(name: str, props: dict[str, Any], config: dict[str, Any] | None = None) -> list[str]:
-    """The violations the policy ``name`` reports for a native binding with ``props``."""
+def run(name: str, props: Any, config: dict[str, Any] | None = None, kind: str = "PhoneNumberBinding") -> list[str]:
+    """The violations the policy ``name`` reports for a native ``kind`` with ``props``."""
     policy = next(p for p in POLICIES if p.name == name)
     assert isinstance(policy, pulumi_policy.ResourceValidationPolicy)
-    args = ResourceValidationArgs("voiceos:index:PhoneNumberBinding", props, "urn", "line", None, None, config)  # type: ignore[arg-type]
+    args = ResourceValidationArgs(f"voiceos:index:{kind}", props, "urn", "line", None, None, config)  # type: ignore[arg-type]
     found: list[str] = []
     policy.validate(args, lambda message, _urn: found.append(message))
     return found
@@ -58,6 +58,9 @@ def test_each_configured_rule_reads_its_config() -> None:
     assert len(run("voiceos-number-prefixes", props, {"prefixes": ["+44"]})) == 1
     assert run("voiceos-number-prefixes", props, {"prefixes": ["+1"]}) == []
     assert len(run("voiceos-overwrite-reviewer", props, {"tag": "reviewer"})) == 1
+    fleet: dict[str, Any] = {"bindings": {N1: {}, "+14155550102": {}}}
+    for limit, expected in ((1.0, 1), (2.0, 0), (True, 0)):  # JSON numbers arrive as floats
+        assert len(run("voiceos-fleet-size", fleet, {"maxNumbers": limit}, "PhoneNumberFleet")) == expected, limit
 
 
 def test_each_config_schema_is_valid_json_schema_of_its_documented_keys() -> None:

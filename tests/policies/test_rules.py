@@ -32,7 +32,9 @@ def test_both_providers_types_and_the_generic_dynamic_type_are_read_and_other_re
     assert generic_fleet is not None and generic_fleet.kind == "PhoneNumberFleet"
     native_fleet = read_resource("voiceos:index:PhoneNumberFleet", {"bindings": {N1: {"inboundAgentId": "a"}}})
     assert native_fleet is not None and native_fleet.entries[0].agent == "a"
+    assert read_resource("pulumi-python:dynamic:Resource", {"phone_number": N1, "webhooks": []}) is not None
     assert read_resource("pulumi-python:dynamic:Resource", {"__provider": "p", "size": 1}) is None
+    assert read_resource("pulumi-python:dynamic:Resource", {"phone_number": N1, "size": 1}) is None
     assert read_resource("aws:s3/bucket:Bucket", {"phoneNumber": N1}) is None
 
 
