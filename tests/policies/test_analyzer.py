@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pulumi_policy
@@ -94,3 +96,13 @@ def test_the_pack_folder_declares_a_python_pack_of_the_packages_version() -> Non
     declared = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text())
     assert declared["runtime"] == "python" and declared["version"] == _version.__version__
     assert (PACK_DIR / "__main__.py").read_text().count("serve()") == 1
+
+
+def test_the_pack_on_a_python_without_pulumi_policy_says_what_to_install() -> None:
+    script = (
+        "import runpy, sys; sys.modules['pulumi_policy'] = None; "
+        f"runpy.run_path({str(PACK_DIR / '__main__.py')!r}, run_name='__main__')"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60)
+    assert run.returncode == 1
+    assert "voiceos-policies cannot start" in run.stderr and "pip install 'pulumi-voiceos[policy]'" in run.stderr
