@@ -49,6 +49,13 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="declare the numbers as one PhoneNumberFleet instead of one PhoneNumberBinding each (a new project only)",
     )
+    adopting.add_argument(
+        "--stacks",
+        type=int,
+        metavar="K",
+        help="split the account across K stacks of the project, STACK-1 to STACK-K, each declaring its share "
+        "of the numbers (a stable hash of each number, mod K; docs/adopt.md)",
+    )
     checking = commands.add_parser(
         "doctor",
         help="check, read-only, that the API URL and token serve the provider",

@@ -1,0 +1,68 @@
+"""``adopt --stacks K``: the K stacks of one project, each with its share of the numbers (core/split.py).
+
+Every stack runs the one program; its config ``split`` (``"2/4"``) keeps it to its share, and it holds only its
+own numbers' secret header values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+
+from ..core.split import SPLIT_KEY, split_of, stack_share
+from ..errors import AdoptError
+
+__all__ = ["MAX_STACKS", "check_split", "split_stack_names", "split_stacks"]
+
+MAX_STACKS: Final = 100
+
+
+def split_stack_names(stack_name: str, count: int) -> list[str]:
+    """``prod`` in 4: ``prod-1`` to ``prod-4`` (an ``org/project/`` qualifier is kept)."""
+    if not 1 <= count <= MAX_STACKS:
+        raise AdoptError(f"--stacks {count} is outside 1 to {MAX_STACKS}; give the number of stacks to split into")
+    return [f"{stack_name}-{share}" for share in range(1, count + 1)]
+
+
+def _secret_keys(entry: Mapping[str, Any]) -> list[str]:
+    return [
+        str(value["secret"])
+        for hook in entry.get("webhooks") or []
+        for value in (hook.get("headers") or {}).values()
+        if isinstance(value, dict) and "secret" in value
+    ]
+
+
+def split_stacks(
+    names: Sequence[str], entries: Sequence[Mapping[str, Any]], secrets: Mapping[str, str], config: Mapping[str, str]
+) -> dict[str, dict[str, str]]:
+    """Each stack's config: ``config``, its ``split``, and the secret header values of its own new ``entries``."""
+    count = len(names)
+    stacks = {name: {**config, SPLIT_KEY: split_of(share, count)} for share, name in enumerate(names, start=1)}
+    for entry in entries:
+        name = names[stack_share(str(entry["phone_number"]), count) - 1]
+        stacks[name].update({key: secrets[key] for key in _secret_keys(entry) if key in secrets})
+    return stacks
+
+
+def check_split(out: Path, project: str, names: Sequence[str]) -> None:
+    """Refuse a re-run whose split differs from the one a stack's config file already holds: it would move
+    numbers between stacks (each would then declare numbers another one still holds)."""
+    for share, name in enumerate(names, start=1):
+        path = out / f"Pulumi.{name.rsplit('/', 1)[-1]}.yaml"
+        if not path.is_file():
+            continue
+        try:
+            held = ((yaml.safe_load(path.read_text()) or {}).get("config") or {}).get(f"{project}:{SPLIT_KEY}")
+        except (yaml.YAMLError, AttributeError):
+            continue  # not ours to judge: the stack setup names what is wrong with the file
+        wanted = split_of(share, len(names))
+        if held is not None and str(held) != wanted:
+            raise AdoptError(
+                f"stack {name} holds {SPLIT_KEY} {held}, not {wanted}: the project was split into another number "
+                f"of stacks; give the same --stacks as the first adopt (moving numbers between stacks is "
+                "`pulumi state move`, see docs/pipelines.md)"
+            )
