@@ -1,4 +1,4 @@
-"""`voiceos-pulumi doctor --stack`: the settings a stack's config gives the provider, over the environment, secrets kept."""
+"""`voiceos-pulumi doctor --stack`: a stack's config over the environment, as the provider resolves it, secrets kept."""
 
 from __future__ import annotations
 
