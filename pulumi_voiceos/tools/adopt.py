@@ -75,13 +75,13 @@ def adopt_account(
             f"--strict: {len(report.undeclarable)} numbers have a binding no program can declare ({named}); "
             "fix them in the VoiceOS dashboard, or run adopt without --strict to adopt the rest"
         )
-    config = dict(secrets)
+    config: dict[str, str] = {}
     if settings.api_url != DEFAULT_API_URL:
         config["voiceos:apiUrl"] = settings.api_url
     write_project(
         out,
         project=project,
-        stacks={stack_name: config} if stacks is None else split_stacks(names, entries, secrets, config),
+        stacks={stack_name: {**secrets, **config}} if stacks is None else split_stacks(names, entries, secrets, config),
         env=env,
         existing=existing,
         new_entries=entries,
