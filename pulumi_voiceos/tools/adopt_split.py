@@ -1,7 +1,6 @@
 """``adopt --stacks K``: the K stacks of one project, each with its share of the numbers (core/split.py).
 
-Every stack runs the one program; its config ``split`` (``"2/4"``) keeps it to its share, and it holds only its
-own numbers' secret header values.
+Every stack runs the one program, kept to its share by its config ``split`` (``"2/4"``); it holds its own secrets.
 """
 
 from __future__ import annotations
