@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,10 @@ import yaml
 from pulumi_voiceos import entries_of_split, stack_share
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.testing.backend import LocalBackend
+from pulumi_voiceos.tools.adopt_project import appended
 
 from ..docs import REPO, one_block
-from .s3 import S3Server, s3_server
+from .s3 import BUCKET, S3Server, s3_server
 from .test_adopt import AGENTS, account
 from .test_pipelines import README_ENDPOINT, readme_commands
 
@@ -28,7 +30,7 @@ TOKEN = "SENTINEL-SPLIT-API-TOKEN-2c4e"
 WORKFLOW_PATH = "examples/split/.github/workflows/voiceos-split.yml"
 WORKFLOW = REPO / WORKFLOW_PATH
 STACKS = 4
-RATE_LIMIT = 25.0
+RATE_LIMIT = 10.0
 """Requests per second the emulator serves, for the four stacks together."""
 
 
@@ -53,8 +55,9 @@ class Split:
     """The emulator's account, the bucket, and the project adopt writes, as a user's shell holds them."""
 
     def __init__(self, root: Path, s3: S3Server, emulator: EmulatorProcess) -> None:
-        self.emulator = emulator
-        self.root = root
+        self.emulator, self.root, self.s3 = emulator, root, s3
+        self.most_locks = 0
+        """The most stack locks the bucket held at once while jobs ran."""
         backend = LocalBackend(root)
         self.env = {**backend.environ(emulator), **s3.env}
         del self.env["PULUMI_BACKEND_URL"]  # the doc's `pulumi login` names the bucket instead
@@ -88,11 +91,19 @@ class Split:
                     text=True,
                 )
             )
+        while any(process.poll() is None for process in started):
+            self.most_locks = max(self.most_locks, self.locked())
+            time.sleep(0.05)
         finished = []
         for process in started:
             output, _ = process.communicate(timeout=600)
             finished.append(subprocess.CompletedProcess(process.args, process.returncode, output, ""))
         return finished
+
+    def locked(self) -> int:
+        """How many stacks hold a lock now (``.pulumi/locks/<project>/<stack>/...``), by listing alone."""
+        listed = self.s3.client().list_objects_v2(Bucket=BUCKET, Prefix=".pulumi/locks/")
+        return len({item["Key"].rsplit("/", 1)[0] for item in listed.get("Contents", [])})
 
     def entries(self) -> list[dict[str, Any]]:
         listed: list[dict[str, Any]] = yaml.safe_load((self.project / "bindings.yaml").read_text())["bindings"]
@@ -143,9 +154,15 @@ def test_four_stacks_of_one_adopt_deploy_at_once_each_its_own_share_and_a_change
     # Numbers bound in the account later: the same command adds them, each to the stack the rule gives it.
     split.emulator.seed_many(account(12, start=48))
     split.shell(adopt)
+    # And free numbers the user gives an agent in bindings.yaml: the deploy writes them, under the limit.
+    free = [f"+1650700{i:04d}" for i in range(80)]
+    split.emulator.seed_many([{"phone_number": number} for number in free])
+    added = [{"name": f"new-{n[1:]}", "phone_number": n, "inbound_agent_id": AGENTS[i % 3]} for i, n in enumerate(free)]
+    bindings = split.project / "bindings.yaml"
+    bindings.write_text(appended(bindings.read_text(), added))
     entries = split.entries()
     managed = [e for e in entries if e.get("inbound_agent_id") is not None or e.get("webhooks")]
-    assert len(managed) > 40
+    assert len(managed) > 120
 
     # Each stack's config says its share, and holds the secret header values of its own numbers only.
     for share in range(1, STACKS + 1):
@@ -155,9 +172,17 @@ def test_four_stacks_of_one_adopt_deploy_at_once_each_its_own_share_and_a_change
         headers = [key.split(":", 1)[1] for key in config if key.startswith("voiceos-bindings:header-")]
         assert headers and all(key.split("-")[1] in mine for key in headers), (share, headers)
 
-    split.emulator.set_rate_limit(RATE_LIMIT)
+    split.emulator.clear_requests()
+    split.emulator.set_rate_limit(RATE_LIMIT, burst=int(RATE_LIMIT))
     deployed = split.jobs("push", matrix())
     assert [r.returncode for r in deployed] == [0] * STACKS, [r.stdout[-3000:] for r in deployed]
+    # They ran at once: the bucket held the locks of several stacks at one moment.
+    assert split.most_locks >= 2, split.most_locks
+    requests = split.emulator.requests()
+    refused = sum(r["status"] == 429 for r in requests)
+    print(
+        f"{len(requests)} requests under {RATE_LIMIT:g} req/s, {refused} refused (429), {split.most_locks} locked at once"
+    )
 
     # Every number as its stack declares it, live; no number in two stacks, none left out.
     shares = {f"prod-{share}": entries_of_split(managed, f"{share}/{STACKS}") for share in range(1, STACKS + 1)}
