@@ -181,7 +181,7 @@ def test_four_stacks_of_one_adopt_deploy_at_once_each_its_own_share_and_a_change
     requests = split.emulator.requests()
     refused = sum(r["status"] == 429 for r in requests)
     print(
-        f"{len(requests)} requests under {RATE_LIMIT:g} req/s, {refused} refused (429), {split.most_locks} locked at once"
+        f"{len(requests)} requests at {RATE_LIMIT:g} req/s, {refused} refused (429), {split.most_locks} stacks at once"
     )
 
     # Every number as its stack declares it, live; no number in two stacks, none left out.
