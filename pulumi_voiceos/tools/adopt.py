@@ -53,8 +53,7 @@ def adopt_account(
     names = [stack_name] if stacks is None else split_stack_names(stack_name, stacks)
     settings = _settings(env)
     existing = read_project(out, project)
-    if stacks is not None:
-        check_split(out, project, names)
+    check_split(out, project, None if stacks is None else names, stack_name)
     check_backend(env)
 
     report = AdoptReport(out=out, stack=stack_name, stacks=names, created_project=existing is None)

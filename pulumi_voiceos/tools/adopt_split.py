@@ -47,19 +47,34 @@ def split_stacks(
     return stacks
 
 
-def check_split(out: Path, project: str, names: Sequence[str]) -> None:
-    """Refuse a re-run whose split differs from the one a stack's config file already holds: it would move
-    numbers between stacks (each would then declare numbers another one still holds)."""
+def _held_split(out: Path, project: str, name: str) -> str | None:
+    """The ``split`` in stack ``name``'s config file in ``out``, if it has one."""
+    path = out / f"Pulumi.{name.rsplit('/', 1)[-1]}.yaml"
+    if not path.is_file():
+        return None
+    try:
+        held = ((yaml.safe_load(path.read_text()) or {}).get("config") or {}).get(f"{project}:{SPLIT_KEY}")
+    except (yaml.YAMLError, AttributeError):
+        return None  # not ours to judge: the stack setup names what is wrong with the file
+    return None if held is None else str(held)
+
+
+def check_split(out: Path, project: str, names: Sequence[str] | None, stack_name: str = "") -> None:
+    """Refuse a re-run whose split differs from the one a stack's config file already holds (``names``
+    None: a re-run of one stack, ``stack_name``, on a split project): it would move numbers between stacks,
+    and a stack would then declare numbers another one still holds."""
+    if names is None:
+        held = _held_split(out, project, f"{stack_name}-1")
+        if held is not None:
+            raise AdoptError(
+                f"the project in {out} is split across stacks ({stack_name}-1 holds {SPLIT_KEY} {held}); "
+                f"give the same --stacks as the first adopt, so that no stack declares another's numbers"
+            )
+        return
     for share, name in enumerate(names, start=1):
-        path = out / f"Pulumi.{name.rsplit('/', 1)[-1]}.yaml"
-        if not path.is_file():
-            continue
-        try:
-            held = ((yaml.safe_load(path.read_text()) or {}).get("config") or {}).get(f"{project}:{SPLIT_KEY}")
-        except (yaml.YAMLError, AttributeError):
-            continue  # not ours to judge: the stack setup names what is wrong with the file
+        held = _held_split(out, project, name)
         wanted = split_of(share, len(names))
-        if held is not None and str(held) != wanted:
+        if held is not None and held != wanted:
             raise AdoptError(
                 f"stack {name} holds {SPLIT_KEY} {held}, not {wanted}: the project was split into another number "
                 f"of stacks; give the same --stacks as the first adopt (moving numbers between stacks is "
