@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import runpy
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pulumi_voiceos import stack_share
 from pulumi_voiceos.errors import AdoptError
+from pulumi_voiceos.testing import VoiceOSMocks
+from pulumi_voiceos.tools.adopt import fleet_program
 from pulumi_voiceos.tools.adopt_split import check_split, split_stack_names, split_stacks
 from pulumi_voiceos.tools.cli import main
 
@@ -58,3 +62,17 @@ def test_the_command_refuses_a_bad_count_and_writes_nothing(
     assert main(["adopt", "--out", str(out), "--stack", "prod", "--stacks", "0"]) == 2
     assert "--stacks 0 is outside 1 to 100" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("one_resource", [False, True], ids=["bindings", "fleet"])
+def test_the_program_adopt_writes_declares_its_stacks_share_alone(
+    tmp_path: Path, one_resource: bool
+) -> None:
+    numbers = [f"+1415555{i:04d}" for i in range(24)]
+    entries = [{"name": f"number-{n[1:]}", "phone_number": n, "inbound_agent_id": "agent_support"} for n in numbers]
+    (tmp_path / "bindings.yaml").write_text(yaml.safe_dump({"bindings": entries}))
+    (tmp_path / "__main__.py").write_text(fleet_program(one_resource=one_resource))
+    mocks = VoiceOSMocks()
+    mocks.run(lambda: runpy.run_path(str(tmp_path / "__main__.py")), config={"split": "3/4"})
+    bound = [n for n in numbers if mocks.live(n) is not None]
+    assert bound == [n for n in numbers if stack_share(n, 4) == 3] and bound
