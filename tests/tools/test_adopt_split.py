@@ -65,9 +65,7 @@ def test_the_command_refuses_a_bad_count_and_writes_nothing(
 
 
 @pytest.mark.parametrize("one_resource", [False, True], ids=["bindings", "fleet"])
-def test_the_program_adopt_writes_declares_its_stacks_share_alone(
-    tmp_path: Path, one_resource: bool
-) -> None:
+def test_the_program_adopt_writes_declares_its_stacks_share_alone(tmp_path: Path, one_resource: bool) -> None:
     numbers = [f"+1415555{i:04d}" for i in range(24)]
     entries = [{"name": f"number-{n[1:]}", "phone_number": n, "inbound_agent_id": "agent_support"} for n in numbers]
     (tmp_path / "bindings.yaml").write_text(yaml.safe_dump({"bindings": entries}))
