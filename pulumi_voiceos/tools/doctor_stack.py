@@ -68,7 +68,7 @@ def settings_check(settings: Settings, env: Mapping[str, str], stack: StackConfi
     return Check(
         "settings",
         "ok",
-        f"API {settings.api_url} (from {origin(sources['voiceos:apiUrl'])}), "
+        f"API {sources['voiceos:apiUrl'].value or '[secret]'} (from {origin(sources['voiceos:apiUrl'])}), "
         f"token from {origin(sources['voiceos:apiToken'])} (not shown)",
         tuple(source.line(width) for source in sources.values()),
     )

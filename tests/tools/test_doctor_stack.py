@@ -133,3 +133,15 @@ def test_without_a_stack_doctor_reads_the_environment_alone(
     assert run.returncode == 0, run.stdout + run.stderr
     assert "token from VOICEOS_API_TOKEN (not shown)" in run.stdout
     assert "voiceos:apiUrl" in run.stdout and f"{api.url} (from VOICEOS_API_URL)" in run.stdout
+
+
+def test_a_setting_the_stack_holds_as_a_secret_is_never_shown_even_the_url(
+    project: tuple[LocalBackend, Path], api: EmulatorProcess, tmp_path: Path
+) -> None:
+    backend, _ = project
+    work_dir = python_project(tmp_path / "secret-url", "doctor-secret-url")
+    backend.stack(work_dir, name="dev", secrets={"voiceos:apiToken": TOKEN, "voiceos:apiUrl": api.url})
+    run = doctor(backend, "--stack", "dev", "--cwd", str(work_dir))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.startswith("ok   settings: API [secret] (from stack dev's voiceos:apiUrl)")
+    assert api.url not in run.stdout + run.stderr and TOKEN not in run.stdout + run.stderr
