@@ -51,6 +51,7 @@ HELD_BY: dict[tuple[str, str], str] = {
     ("real-accounts-output", "refused"): "tests/test_real_accounts_doc.py",
     ("real-accounts-output", "test-live-unset"): "tests/test_real_accounts_doc.py",
     ("docs-command", "emulator"): "tests/emulator/test_process.py",
+    ("docs-test-file", "mocks-pattern"): "tests/testing/test_mocks_pattern.py",
 }
 
 NOT_RUN: dict[str, str] = {
