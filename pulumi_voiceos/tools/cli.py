@@ -49,6 +49,13 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="declare the numbers as one PhoneNumberFleet instead of one PhoneNumberBinding each (a new project only)",
     )
+    adopting.add_argument(
+        "--import-file",
+        type=Path,
+        metavar="FILE",
+        help="write Pulumi's bulk-import file for the native provider instead of a Python project: "
+        "DIR is then the project (any language) that runs `pulumi import --file FILE`",
+    )
     checking = commands.add_parser(
         "doctor",
         help="check, read-only, that the API URL and token serve the provider",

@@ -1,0 +1,152 @@
+"""`voiceos-pulumi adopt --import-file`, then `pulumi import --file` and `up`, through the real CLI.
+
+A project in a language other than Python adopts an account with Pulumi's bulk-import file: each
+number's binding is read into state, the header values into secret config placeholders, and the
+`up` that follows writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from .harness import NATIVE_TYPE, STACK, Deployment, deployment
+from .test_flows import AGENTS, TOKEN
+
+EMPTY_YAML = "name: voiceos-e2e\nruntime: yaml\n"
+HEADER = "SENTINEL-IMPORT-FILE-HEADER-5a2c"
+TEAM = "SENTINEL-IMPORT-FILE-TEAM-71d0"
+EVENT = "phone_call:connection_requested"
+SUPPORT, SALES, BILLING, UNBOUND, ODD = "+14155550101", "+14155550102", "+14155550103", "+14155550104", "+14155550105"
+ADOPTED = [SUPPORT, SALES, BILLING]
+
+
+def seed(d: Deployment) -> None:
+    """Numbers with agents, webhooks and headers; one unbound and one no program can declare (skipped)."""
+    d.emulator.seed(
+        SUPPORT,
+        inbound_agent_id="agent_support",
+        webhooks=[
+            {
+                "events": [EVENT],
+                "url": "https://hooks.example.com/support",
+                "method": "POST",
+                "headers": {"Authorization": f"Bearer {HEADER}"},
+            }
+        ],
+    )
+    d.emulator.seed(
+        SALES,
+        inbound_agent_id="agent_sales",
+        webhooks=[
+            {"events": [EVENT], "url": "https://hooks.example.com/sales", "method": "GET"},
+            {
+                "events": [EVENT],
+                "url": "https://hooks.example.com/sales/2",
+                "method": "PUT",
+                "headers": {"X-Team": TEAM, "X-Region": "us"},
+                "filter": "caller.country == 'US'",
+            },
+        ],
+    )
+    d.emulator.seed(BILLING, inbound_agent_id="agent_billing")
+    d.emulator.seed(UNBOUND)
+    d.emulator.seed_raw(
+        ODD,
+        {
+            "phone_number": ODD,
+            "inbound_agent_id": "agent_a",
+            "webhooks": [
+                {
+                    "events": [EVENT],
+                    "url": "https://hooks.example.com/odd",
+                    "method": "POST",
+                    "headers": {"X-Empty": None},
+                }
+            ],
+        },
+    )
+
+
+def adopt(d: Deployment, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "pulumi_voiceos", "adopt", "--out", str(d.work_dir), "--stack", STACK, *args]
+    return subprocess.run(command, env=d.env, capture_output=True, text=True, check=False)
+
+
+def live_numbers(d: Deployment) -> dict[str, Any]:
+    return {n: d.emulator.get_number(n) for n in [*ADOPTED, UNBOUND, ODD]}
+
+
+def writes(d: Deployment) -> list[dict[str, Any]]:
+    return [r for r in d.emulator.requests() if r["method"] != "GET"]
+
+
+@pytest.fixture
+def yaml_project(tmp_path: Path) -> Any:
+    program = tmp_path / "empty.yaml"
+    program.write_text(EMPTY_YAML)
+    with deployment(tmp_path / "run", program=program, token=TOKEN, numbers=[], agents=[*AGENTS, "agent_a"]) as d:
+        seed(d)
+        yield d
+
+
+def test_a_yaml_project_imports_the_file_adopt_writes_and_its_up_writes_nothing(
+    yaml_project: Deployment, tmp_path: Path
+) -> None:
+    d = yaml_project
+    before = live_numbers(d)
+    plan = d.work_dir / "import.json"
+
+    refused = adopt(d, "--import-file", str(plan), "--strict")
+    assert refused.returncode == 2 and ODD in refused.stderr and not plan.exists()
+
+    done = adopt(d, "--import-file", str(plan))
+    assert done.returncode == 0, done.stderr
+    print(done.stdout)
+    written = json.loads(plan.read_text())
+    assert written == {"resources": [{"type": NATIVE_TYPE, "name": f"number-{n[1:]}", "id": n} for n in ADOPTED]}
+    config = (d.work_dir / f"Pulumi.{STACK}.yaml").read_text()
+    assert HEADER not in config and TEAM not in config and "secure:" in config
+    assert f"{ODD}: " in done.stdout and "skipped 2" in done.stdout
+
+    d.emulator.clear_requests()
+    generated = tmp_path / "generated.yaml"
+    d.cli("import", "--file", str(plan), "--yes", "--skip-preview", "--protect=false", "--out", str(generated))
+    assert writes(d) == []
+    code = yaml.safe_load(generated.read_text())
+    assert sorted(code["resources"]) == [f"number-{n[1:]}" for n in ADOPTED]
+    assert sorted(r["id"] for r in d.resources()) == ADOPTED
+    assert HEADER not in d.state_files_text() and TEAM not in d.state_files_text()
+
+    # The generated code spells each header value out; the docs' step puts the placeholder there instead.
+    (d.work_dir / "Pulumi.yaml").write_text(EMPTY_YAML + yaml.safe_dump(with_placeholders(code), sort_keys=False))
+    assert HEADER not in (d.work_dir / "Pulumi.yaml").read_text()
+    d.emulator.clear_requests()
+    up = d.cli("up", "--yes", "--skip-preview")
+    assert writes(d) == [], up.stdout
+    d.cli("preview", "--expect-no-changes")
+    assert writes(d) == []
+    assert live_numbers(d) == before
+    assert HEADER not in "".join(d.output) + up.stdout + up.stderr
+
+
+def placeholder(number: str, index: int, header: str) -> str:
+    """The stack config key adopt stores a header value under (docs/adopt.md)."""
+    return f"header-{number[1:]}-{index}-" + re.sub(r"[^a-z0-9]+", "-", header.lower()).strip("-")
+
+
+def with_placeholders(code: dict[str, Any]) -> dict[str, Any]:
+    """The generated YAML program, each header value a reference to its config placeholder."""
+    for resource in code["resources"].values():
+        number = resource["properties"]["phoneNumber"]
+        for index, hook in enumerate(resource["properties"].get("webhooks") or []):
+            for header in hook.get("headers") or {}:
+                hook["headers"][header] = f"${{{placeholder(number, index, header)}}}"
+    return code
