@@ -14,24 +14,27 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..core.config import DEFAULT_API_URL
+from ..engine.fleet_import import import_id
 from ..errors import AdoptError, VoiceOSError
 from .adopt import DEFAULT_PROJECT, _check_names, _settings
 from .adopt_entries import UNDECLARABLE_NEXT, AdoptReport, new_entries
 from .adopt_project import check_backend
 
-__all__ = ["BINDING_TYPE", "adopt_to_import_file", "import_plan"]
+__all__ = ["BINDING_TYPE", "FLEET_TYPE", "adopt_to_import_file", "import_plan", "run_import_file"]
 
 BINDING_TYPE: Final = "voiceos:index:PhoneNumberBinding"
-FLEET_NOT_IMPORTABLE: Final = (
-    "--fleet with --import-file: a PhoneNumberFleet cannot be imported from an id yet; import one "
-    "PhoneNumberBinding per number (leave out --fleet), or adopt into a Python project with --fleet"
-)
+FLEET_TYPE: Final = "voiceos:index:PhoneNumberFleet"
+FLEET_NAME: Final = "fleet"
+"""The fleet's resource name, as the Python program of ``adopt --fleet`` names it."""
 
 
-def import_plan(entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The import file of adopted ``entries``: each one's type, resource name and id (its number). No value
-    is in it: ``pulumi import`` reads each binding from the account, header values included, into state as
-    secrets."""
+def import_plan(entries: Sequence[Mapping[str, Any]], *, one_resource: bool = False) -> dict[str, Any]:
+    """The import file of adopted ``entries``: one binding each (its resource name, its number as the id),
+    or with ``one_resource`` one fleet whose id is their numbers. No value is in it: ``pulumi import`` reads
+    each binding from the account, header values included, into state as secrets."""
+    if one_resource:
+        numbers = [str(entry["phone_number"]) for entry in entries]
+        return {"resources": [{"type": FLEET_TYPE, "name": FLEET_NAME, "id": import_id(numbers)}] if numbers else []}
     return {
         "resources": [
             {"type": BINDING_TYPE, "name": str(entry["name"]), "id": str(entry["phone_number"])} for entry in entries
@@ -46,6 +49,7 @@ def adopt_to_import_file(
     *,
     prefix: str | None = None,
     include_unbound: bool = False,
+    one_resource: bool = False,
     strict: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> AdoptReport:
@@ -82,7 +86,7 @@ def adopt_to_import_file(
         config["voiceos:apiUrl"] = (settings.api_url, False)
     if config:
         _configure(out, stack_name, env, config)
-    plan = import_plan(entries)
+    plan = import_plan(entries, one_resource=one_resource)
     path.write_text(json.dumps(plan, indent=2) + "\n")
     return report
 
@@ -108,7 +112,7 @@ def report_lines(report: AdoptReport, path: Path) -> list[str]:
     skipped = report.unbound + report.outside_prefix + len(report.undeclarable)
     return [
         f"listed {report.listed} numbers in the account",
-        f"wrote {path}: {len(report.adopted)} bindings to import; "
+        f"wrote {path}: {len(report.adopted)} numbers to import; "
         f"{report.secrets} header values stored as secret config placeholders in stack {report.stack}",
         f"skipped {skipped}: {report.unbound} unbound (--include-unbound lists them), "
         f"{report.outside_prefix} outside --prefix, "
@@ -122,14 +126,13 @@ def report_lines(report: AdoptReport, path: Path) -> list[str]:
 def run_import_file(args: argparse.Namespace, print_line: Callable[[str], None] = print) -> int:
     """``voiceos-pulumi adopt --import-file``: 0 when written, 2 when refused (nothing written)."""
     try:
-        if args.fleet:
-            raise AdoptError(FLEET_NOT_IMPORTABLE)
         report = adopt_to_import_file(
             args.import_file,
             args.out,
             args.stack,
             prefix=args.prefix,
             include_unbound=args.include_unbound,
+            one_resource=args.fleet,
             strict=args.strict,
         )
     except AdoptError as exc:

@@ -26,6 +26,7 @@ TEAM = "SENTINEL-IMPORT-FILE-TEAM-71d0"
 EVENT = "phone_call:connection_requested"
 SUPPORT, SALES, BILLING, UNBOUND, ODD = "+14155550101", "+14155550102", "+14155550103", "+14155550104", "+14155550105"
 ADOPTED = [SUPPORT, SALES, BILLING]
+FLEET_TYPE = "voiceos:index:PhoneNumberFleet"
 
 
 def seed(d: Deployment) -> None:
@@ -97,21 +98,25 @@ def yaml_project(tmp_path: Path) -> Any:
         yield d
 
 
+@pytest.mark.parametrize("shape", ["bindings", "fleet"])
 def test_a_yaml_project_imports_the_file_adopt_writes_and_its_up_writes_nothing(
-    yaml_project: Deployment, tmp_path: Path
+    yaml_project: Deployment, tmp_path: Path, shape: str
 ) -> None:
     d = yaml_project
     before = live_numbers(d)
     plan = d.work_dir / "import.json"
+    fleet = ["--fleet"] if shape == "fleet" else []
 
-    refused = adopt(d, "--import-file", str(plan), "--strict")
+    refused = adopt(d, "--import-file", str(plan), "--strict", *fleet)
     assert refused.returncode == 2 and ODD in refused.stderr and not plan.exists()
 
-    done = adopt(d, "--import-file", str(plan))
+    done = adopt(d, "--import-file", str(plan), *fleet)
     assert done.returncode == 0, done.stderr
-    print(done.stdout)
     written = json.loads(plan.read_text())
-    assert written == {"resources": [{"type": NATIVE_TYPE, "name": f"number-{n[1:]}", "id": n} for n in ADOPTED]}
+    if fleet:
+        assert written == {"resources": [{"type": FLEET_TYPE, "name": "fleet", "id": ",".join(ADOPTED)}]}
+    else:
+        assert written == {"resources": [{"type": NATIVE_TYPE, "name": f"number-{n[1:]}", "id": n} for n in ADOPTED]}
     config = (d.work_dir / f"Pulumi.{STACK}.yaml").read_text()
     assert HEADER not in config and TEAM not in config and "secure:" in config
     assert f"{ODD}: " in done.stdout and "skipped 2" in done.stdout
@@ -121,8 +126,16 @@ def test_a_yaml_project_imports_the_file_adopt_writes_and_its_up_writes_nothing(
     d.cli("import", "--file", str(plan), "--yes", "--skip-preview", "--protect=false", "--out", str(generated))
     assert writes(d) == []
     code = yaml.safe_load(generated.read_text())
-    assert sorted(code["resources"]) == [f"number-{n[1:]}" for n in ADOPTED]
-    assert sorted(r["id"] for r in d.resources()) == ADOPTED
+    if fleet:
+        assert list(code["resources"]) == ["fleet"]
+        assert sorted(code["resources"]["fleet"]["properties"]["bindings"]) == ADOPTED
+        [state] = [
+            r for r in json.loads(d.export_without_secrets())["deployment"]["resources"] if r["type"] == FLEET_TYPE
+        ]
+        assert sorted(state["outputs"]["bindings"]) == ADOPTED and state["id"] == ",".join(ADOPTED)
+    else:
+        assert sorted(code["resources"]) == [f"number-{n[1:]}" for n in ADOPTED]
+        assert sorted(r["id"] for r in d.resources()) == ADOPTED
     assert HEADER not in d.state_files_text() and TEAM not in d.state_files_text()
 
     # The generated code spells each header value out; the docs' step puts the placeholder there instead.
@@ -145,8 +158,10 @@ def placeholder(number: str, index: int, header: str) -> str:
 def with_placeholders(code: dict[str, Any]) -> dict[str, Any]:
     """The generated YAML program, each header value a reference to its config placeholder."""
     for resource in code["resources"].values():
-        number = resource["properties"]["phoneNumber"]
-        for index, hook in enumerate(resource["properties"].get("webhooks") or []):
-            for header in hook.get("headers") or {}:
-                hook["headers"][header] = f"${{{placeholder(number, index, header)}}}"
+        properties = resource["properties"]
+        entries = properties["bindings"] if "bindings" in properties else {properties["phoneNumber"]: properties}
+        for number, entry in entries.items():
+            for index, hook in enumerate(entry.get("webhooks") or []):
+                for header in hook.get("headers") or {}:
+                    hook["headers"][header] = f"${{{placeholder(number, index, header)}}}"
     return code
