@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +19,19 @@ import pytest
 import yaml
 
 from .harness import NATIVE_TYPE, STACK, Deployment, deployment
-from .test_flows import AGENTS, TOKEN
+from .test_flows import AGENTS, N1, N2, N3, TOKEN
+from .test_languages import ELSEWHERE, Installed, Program, program_of
 
 EMPTY_YAML = "name: voiceos-e2e\nruntime: yaml\n"
 HEADER = "SENTINEL-IMPORT-FILE-HEADER-5a2c"
 TEAM = "SENTINEL-IMPORT-FILE-TEAM-71d0"
 EVENT = "phone_call:connection_requested"
-SUPPORT, SALES, BILLING, UNBOUND, ODD = "+14155550101", "+14155550102", "+14155550103", "+14155550104", "+14155550105"
+SUPPORT, SALES, BILLING, UNBOUND, ODD = N1, N2, N3, "+14155550104", "+14155550105"
 ADOPTED = [SUPPORT, SALES, BILLING]
 FLEET_TYPE = "voiceos:index:PhoneNumberFleet"
 
 
-def seed(d: Deployment) -> None:
+def seed(d: Deployment | Program) -> None:
     """Numbers with agents, webhooks and headers; one unbound and one no program can declare (skipped)."""
     d.emulator.seed(
         SUPPORT,
@@ -165,3 +167,66 @@ def with_placeholders(code: dict[str, Any]) -> dict[str, Any]:
                 for header in hook.get("headers") or {}:
                     hook["headers"][header] = f"${{{placeholder(number, index, header)}}}"
     return code
+
+
+# -- a TypeScript project: an Automation API inline program on the generated SDK (tests/e2e/test_languages.py) --
+
+TS_SUPPORT: dict[str, Any] = {
+    "events": [EVENT],
+    "url": "https://hooks.example.com/support",
+    "method": "POST",
+    "secretConfig": {"Authorization": placeholder(N1, 0, "Authorization")},
+}
+TS_SALES: list[dict[str, Any]] = [
+    {"events": [EVENT], "url": "https://hooks.example.com/sales", "method": "GET"},
+    {
+        "events": [EVENT],
+        "url": "https://hooks.example.com/sales/2",
+        "method": "PUT",
+        "filter": "caller.country == 'US'",
+        "secretConfig": {h: placeholder(N2, 1, h) for h in ("X-Team", "X-Region")},
+    },
+]
+TS_BINDINGS: list[dict[str, Any]] = [
+    {"name": f"number-{N1[1:]}", "phoneNumber": N1, "inboundAgentId": "agent_support", "webhooks": [TS_SUPPORT]},
+    {"name": f"number-{N2[1:]}", "phoneNumber": N2, "inboundAgentId": "agent_sales", "webhooks": TS_SALES},
+    {"name": f"number-{N3[1:]}", "phoneNumber": N3, "inboundAgentId": "agent_billing"},
+]
+
+
+@pytest.fixture
+def typescript(installed: Installed, tmp_path: Path) -> Iterator[Program]:
+    with program_of(installed, tmp_path) as made:
+        yield made
+
+
+@pytest.mark.parametrize("installed", ["typescript"], indirect=True)
+def test_a_typescript_project_imports_the_file_adopt_writes_and_its_up_writes_nothing(typescript: Program) -> None:
+    p = typescript
+    seed(p)
+    before = {n: p.live(n) for n in (N1, N2, N3, ELSEWHERE)}
+    p.run("preview", [])  # the inline program's project and stack, as a first run makes them
+    plan = p.root / "import.json"
+    command = [sys.executable, "-m", "pulumi_voiceos", "adopt", "--out", str(p.work_dir), "--stack", STACK]
+    done = subprocess.run(
+        [*command, "--import-file", str(plan)], env=p.env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert [r["id"] for r in json.loads(plan.read_text())["resources"]] == [N1, N2, N3]
+    config = (p.work_dir / f"Pulumi.{STACK}.yaml").read_text()
+    assert HEADER not in config and TEAM not in config
+
+    p.emulator.clear_requests()
+    report = p.run("import", [], importFile=str(plan))
+    assert report["summary"].get("import") == 3, report
+    counted, patches, _ = p.calls()
+    assert patches == {} and {method for method, _ in counted} == {"GET"}
+
+    report = p.run("up", TS_BINDINGS)
+    counted, patches, _ = p.calls()
+    assert patches == {}, patches
+    assert report["summary"] == {"same": 4}
+    report = p.run("preview", TS_BINDINGS, expectNoChanges=True)
+    assert report["summary"] == {"same": 4}
+    assert {n: p.live(n) for n in (N1, N2, N3, ELSEWHERE)} == before
+    assert HEADER not in p.state_files_text() and HEADER not in "".join(p.printed)
