@@ -26,6 +26,7 @@ HELD_BY: dict[tuple[str, str], str] = {
     ("docs-program", "yaml"): "tests/e2e/test_auto_install.py",
     ("docs-command", "plugin-install"): "tests/e2e/test_auto_install.py",
     ("docs-command", "adopt"): "tests/e2e/test_adopt.py",
+    ("docs-command", "adopt-import-file"): "tests/e2e/test_adopt_import.py",
     ("docs-fragment", "import"): "tests/e2e/test_adopt.py",
     ("docs-output", "error-tree"): "tests/test_errors_doc.py",
     ("docs-output", "layers"): "tests/test_layout.py",
