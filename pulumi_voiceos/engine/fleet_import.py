@@ -31,7 +31,7 @@ def import_id(numbers: Iterable[str]) -> str:
 def read(deployment: Deployment, settings: Settings, fleet_id: str, say: Say) -> FleetRead:
     """The fleet of the numbers in ``fleet_id``, each read with its own GET and adopted as it is: its inputs
     declare every live binding, and ``previous`` keeps it for ``on_delete="restore"``. Refuses, reading
-    nothing more, a number not in the account or whose binding no program can declare."""
+    nothing more, a number not in the account, unbound, or whose binding no program can declare."""
     numbers = [n.strip() for n in fleet_id.split(SEPARATOR) if n.strip()]
     if not numbers or len(set(numbers)) != len(numbers):
         raise errors.ConfigurationError(
@@ -51,6 +51,12 @@ def read(deployment: Deployment, settings: Settings, fleet_id: str, say: Say) ->
             operation="import",
         )
     found = {n: live for n, live in lives.items() if live is not None}
+    unbound = [n for n, live in found.items() if live.binding().is_unbound]
+    if unbound:
+        raise errors.ConfigurationError(
+            f"{len(unbound)} numbers of the fleet to import have no binding (no agent, no webhooks), which a fleet "
+            f"entry cannot declare: {named(unbound)}; leave them out of the id"
+        )
     refusals: list[tuple[str, reasons.Reason]] = []
     for number, live in found.items():
         why = models.undeclarable_reason(live.binding())
@@ -64,6 +70,5 @@ def read(deployment: Deployment, settings: Settings, fleet_id: str, say: Say) ->
         live = found[number]
         deployment.imported.claim(number)
         out.record(live, live.binding())
-        if not live.binding().is_unbound:
-            out.previous[number] = lean_entry(live.binding(), raw=True)
+        out.previous[number] = lean_entry(live.binding(), raw=True)
     return FleetRead(out.bag({}), {"bindings": dict(out.bindings)})

@@ -59,6 +59,10 @@ def adopt_to_import_file(
 
     env = dict(os.environ if environ is None else environ)
     _check_names(DEFAULT_PROJECT, stack_name, prefix)
+    if include_unbound:
+        raise AdoptError(
+            "--include-unbound with --import-file: an unbound number has no binding to import; leave the option out"
+        )
     settings = _settings(env)
     if not (out / "Pulumi.yaml").is_file() and not (out / "Pulumi.yml").is_file():
         raise AdoptError(
