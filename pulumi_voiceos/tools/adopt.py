@@ -109,10 +109,6 @@ def _settings(env: Mapping[str, str]) -> Settings:
 
 def run(args: argparse.Namespace, print_line: Callable[[str], None] = print) -> int:
     """``voiceos-pulumi adopt`` with the arguments ``cli`` parsed: 0 when written, 2 when refused."""
-    if getattr(args, "import_file", None) is not None:
-        from .adopt_import import run_import_file
-
-        return run_import_file(args, print_line)
     try:
         report = adopt_account(
             args.out,

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..core.models import MAX_PAGE_SIZE
-from . import adopt, doctor
+from . import adopt, adopt_import, doctor
 
 __all__ = ["main", "parser"]
 
@@ -84,4 +84,6 @@ def main(argv: Sequence[str] | None = None, *, print_line: Callable[[str], None]
     args = parser().parse_args(argv)
     if args.command == "doctor":
         return doctor.run(args.page_size, args.census, print_line)
+    if args.import_file is not None:
+        return adopt_import.run_import_file(args, print_line)
     return adopt.run(args, print_line)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from pulumi_voiceos.errors import AdoptError
 from pulumi_voiceos.tools.adopt_import import BINDING_TYPE, FLEET_TYPE, adopt_to_import_file, import_plan
 from pulumi_voiceos.tools.cli import main
 
-ENTRIES = [
+ENTRIES: list[dict[str, Any]] = [
     {"name": "number-14155550101", "phone_number": "+14155550101", "inbound_agent_id": "agent_support"},
     {
         "name": "number-14155550102",
