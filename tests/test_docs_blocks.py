@@ -28,6 +28,7 @@ HELD_BY: dict[tuple[str, str], str] = {
     ("docs-command", "adopt"): "tests/e2e/test_adopt.py",
     ("docs-command", "adopt-stacks"): "tests/e2e/test_split_stacks.py",
     ("pipeline-workflow", "examples/split/.github/workflows/voiceos-split.yml"): "tests/e2e/test_split_stacks.py",
+    ("docs-command", "adopt-import-file"): "tests/e2e/test_adopt_import.py",
     ("docs-fragment", "import"): "tests/e2e/test_adopt.py",
     ("docs-output", "error-tree"): "tests/test_errors_doc.py",
     ("docs-output", "layers"): "tests/test_layout.py",
@@ -56,6 +57,7 @@ HELD_BY: dict[tuple[str, str], str] = {
     ("policies-command", "preview"): "tests/e2e/test_policies.py",
     ("policies-config", "example"): "tests/e2e/test_policies.py",
     ("policies-workflow", "example"): "tests/policies/test_docs.py",
+    ("docs-test-file", "mocks-pattern"): "tests/testing/test_mocks_pattern.py",
 }
 
 NOT_RUN: dict[str, str] = {

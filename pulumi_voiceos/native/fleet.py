@@ -35,7 +35,7 @@ from ..core.properties import (
     SECRET_FLEET_OUTPUTS,
     camel_case,
 )
-from ..engine import fleet
+from ..engine import fleet, fleet_import
 from ..engine.deployment import Deployment
 from . import values
 from .errors import InitFailed
@@ -275,6 +275,17 @@ class FleetHooks(ResourceHooks):
         return UpdateResponse(_outputs(outs, secret))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
+        if not request.properties:
+            # An import: the id names the numbers; the inputs are their live bindings, which the program declares.
+            imported = await self._run(
+                request.urn, fleet_import.read, self._deployment, self._settings(), request.resource_id, SCHEMA
+            )
+            assert imported.inputs is not None
+            return ReadResponse(
+                resource_id=request.resource_id,
+                properties=_outputs(imported.outputs, frozenset()),
+                inputs={"bindings": bindings_value(imported.inputs["bindings"], frozenset())},
+            )
         found = await self._run(
             request.urn, fleet.read, self._deployment, self._settings(), values.from_properties(request.properties)
         )

@@ -371,7 +371,8 @@ def test_a_refusal_fails_the_test_of_its_own_run():
     def program():
         PhoneNumberBinding("taken", phone_number=SOMEONE_ELSES, inbound_agent_id="agent_support")
 
-    program()
+    with pytest.raises(BindingConflictError, match="agent_billing"):
+        program()
     with pytest.raises(BindingConflictError, match="agent_billing"):
         mocks.raise_failures()
 
