@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any, Final, TypedDict, cast
 
 import pulumi
 import pulumi.dynamic
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .._lazy import LazyModule
 from ..core.properties import FLEET_OUTPUT_NAMES, SECRET_FLEET_OUTPUTS
 from .messages import message_first
-from .provider import VoiceOSResourceProvider, wire_unknowns, without_provider
+from .provider import VoiceOSResourceProvider, engine_failures, wire_unknowns, without_provider
 from .resource import WebhookArgs, WebhookArgsDict, claim_in_program, declared_elsewhere, webhooks_props
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
         for hidden in ("__provider", DECLARED_ELSEWHERE):
             if hidden in news:
                 checked[hidden] = news[hidden]
-        return CheckResult(checked, [CheckFailure(f.property, f.reason) for f in failures])
+        return CheckResult(checked, engine_failures(failures))
 
     @message_first
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

@@ -94,13 +94,19 @@ def failure_path(path: str) -> str:
     return head + sep + tail
 
 
+def engine_failure(failure: checks.Failure) -> CheckFailure:
+    """A core failure with its names as the schema spells them, in the form the engine renders well."""
+    return CheckFailure(*checks.engine_failure(checks.Failure(failure_path(failure.property), failure.reason)))
+
+
 def secret_entries(bindings: PropertyValue | None) -> frozenset[str]:
-    """The numbers whose entry holds a secret (or the whole map is secret: then every number)."""
+    """The numbers whose entry holds a secret other than a header value (or the whole map is secret: then every
+    number); header values are secret on their own in every entry."""
     if bindings is None or not isinstance(bindings.value, Mapping):
         return frozenset()
     if bindings.is_secret:
         return frozenset(bindings.value)
-    return frozenset(number for number, entry in bindings.value.items() if entry.contains_secret())
+    return values.secret_beyond_headers(bindings.value)
 
 
 def bindings_value(
@@ -191,9 +197,7 @@ class FleetHooks(ResourceHooks):
 
         checked, failures = await self._run(request.urn, check)
         if failures:
-            return CheckResponse(
-                inputs=given, failures=[CheckFailure(failure_path(f.property), f.reason) for f in failures]
-            )
+            return CheckResponse(inputs=given, failures=[engine_failure(f) for f in failures])
         entries = checked["bindings"]
         if not isinstance(entries, Mapping):
             return CheckResponse(inputs=given)  # not known until `up`
@@ -206,8 +210,8 @@ class FleetHooks(ResourceHooks):
         given_entries = given["bindings"].value
         # Entries not known until `up` go back as given (their unknowns as the wire marker).
         pending = {n: given_entries[n] for n in entries if n not in known} if isinstance(given_entries, Mapping) else {}
-        # Checked inputs keep the secrets they were given, and mark none of their own.
-        return CheckResponse(inputs={"bindings": bindings_value(known, secret, pending, headers_secret=False), **flags})
+        # Checked inputs keep the secrets they were given, and every header value is secret on its own.
+        return CheckResponse(inputs={"bindings": bindings_value(known, secret, pending), **flags})
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         olds = values.from_properties(request.old_state)
@@ -285,7 +289,7 @@ class FleetHooks(ResourceHooks):
             # Drift: the entries follow the live bindings, as the dynamic provider's inputs do.
             inputs = {
                 **request.inputs,
-                "bindings": bindings_value(found.inputs["bindings"], secret, headers_secret=False),
+                "bindings": bindings_value(found.inputs["bindings"], secret),
             }
         return ReadResponse(resource_id=request.resource_id, properties=outputs, inputs=inputs)
 

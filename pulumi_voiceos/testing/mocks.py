@@ -15,6 +15,7 @@ from .. import errors
 from ..core import checks
 from ..core.config import Settings
 from ..core.models import Binding
+from ..dynamic import headers
 from ..dynamic.provider import wire_unknowns
 from ..dynamic.resource import forget_program_claims, program_run
 from ..dynamic.wording import PYTHON
@@ -244,12 +245,14 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         say = SCHEMA if native else PYTHON
         if native and args.resource_id:
             props = {"phone_number": args.resource_id}
+        elif not native:
+            props = headers.join(props)  # the dynamic resource keeps header values apart, as its provider
         checked, failures = operations.check(self._deployment, wire_unknowns(props), say=say)
         if failures:
             self._refuse(args, failures, native)
         self._present([checked["phone_number"]])
         number, outputs = operations.create(self._deployment, _SETTINGS, checked, say)
-        shown = {k: v for k, v in outputs.items() if v is not None}
+        shown = {k: v for k, v in (outputs if native else headers.split(outputs)).items() if v is not None}
         return number, values.camel_keys(shown) if native else shown
 
     def _fleet(

@@ -29,6 +29,8 @@ class Wording:
     allow_overwrite: str
     previous: str
     restore: str
+    secret: str = "a secret"
+    """How the reader's program passes a value as a secret."""
     camel_case: bool = False
     """Property names as the schema spells them (``inboundAgentId``) rather than as Python does."""
 
@@ -195,6 +197,14 @@ def _restore_memory_lost(w: Wording, r: reasons.RestoreMemoryLost) -> str:
     )
 
 
+def _plaintext_header(w: Wording, r: reasons.PlaintextHeader) -> str:
+    return (
+        f"{r.resource}: {r.webhook} has header {r.header!r} given in plain text, so the preview and "
+        f"the state would show it; pass its value as {w.secret}: it then stays encrypted in state and "
+        "previews show only whether it changed"
+    )
+
+
 _TEXTS: dict[type, Callable[[Wording, Any], str]] = {
     reasons.NotInAccount: _not_in_account,
     reasons.UndeclarableAdoption: _undeclarable_adoption,
@@ -215,5 +225,6 @@ _TEXTS: dict[type, Callable[[Wording, Any], str]] = {
     reasons.Restoring: _restoring,
     reasons.HandedOver: _handed_over,
     reasons.RestoreMemoryLost: _restore_memory_lost,
+    reasons.PlaintextHeader: _plaintext_header,
 }
 """The text of each kind of reason; a test holds that every kind has one."""

@@ -1,0 +1,92 @@
+"""Webhook header values in a property of their own (``webhook_headers``), so that ``webhooks`` need not be secret.
+
+The engine marks a dynamic resource's secrets per top-level property; docs/internals.md, "Secrets", says more."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+import pulumi
+
+__all__ = ["HEADERS", "join", "plaintext_headers", "split", "split_webhooks"]
+
+HEADERS: Final = "webhook_headers"
+"""The property holding each webhook's headers, in the order of ``webhooks``: always a secret."""
+_UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's wire marker (core.checks.UNKNOWN)
+
+
+def _without_headers(webhook: Any) -> Any:
+    return {k: v for k, v in webhook.items() if k != "headers"} if isinstance(webhook, Mapping) else webhook
+
+
+def _headers_of(webhook: Any) -> Any:
+    return webhook.get("headers") if isinstance(webhook, Mapping) else None
+
+
+def _headers_list(headers: list[Any]) -> list[Any] | None:
+    return None if all(h is None for h in headers) else [{} if h is None else h for h in headers]
+
+
+def split_webhooks(webhooks: Any, props: Callable[[Any], Any]) -> tuple[Any, Any]:
+    """A program's ``webhooks`` (each made a dict by ``props``) without their headers, and the headers (or None).
+
+    Split before anything is resolved, so a secret header taints only the headers, never the webhooks."""
+    if webhooks is None:
+        return None, None
+    if isinstance(webhooks, pulumi.Output):
+        listed = webhooks.apply(lambda items: None if items is None else [props(w) for w in items])
+        return (
+            listed.apply(lambda items: None if items is None else [_without_headers(w) for w in items]),
+            listed.apply(lambda items: None if items is None else _headers_list([_headers_of(w) for w in items])),
+        )
+    hooks, headers = [], []
+    for webhook in webhooks:
+        given = props(webhook)
+        if isinstance(given, pulumi.Output):
+            hooks.append(given.apply(_without_headers))
+            headers.append(given.apply(_headers_of))
+        else:
+            hooks.append(_without_headers(given))
+            headers.append(_headers_of(given))
+    return hooks, _headers_list(headers)
+
+
+def plaintext_headers(webhooks: Any, headers: Any) -> list[tuple[str, str]]:
+    """Each ``(webhooks[i], header name)`` whose value the program gave in plain text (never the value)."""
+    found = []
+    for index, given in enumerate(headers if isinstance(headers, list) else []):
+        if isinstance(given, Mapping):
+            found += [(f"webhooks[{index}]", name) for name, value in given.items() if isinstance(value, str)]
+    return found
+
+
+def join(props: Mapping[str, Any]) -> dict[str, Any]:
+    """A property bag with each webhook's headers back in it, as the engine layer takes it.
+
+    A webhook that still holds its headers (recorded before ``webhook_headers`` existed) keeps them."""
+    joined = {k: v for k, v in props.items() if k != HEADERS}
+    headers, webhooks = props.get(HEADERS), props.get("webhooks")
+    if not isinstance(webhooks, list):
+        return joined
+    hooks: list[Any] = []
+    for index, webhook in enumerate(webhooks):
+        if not isinstance(webhook, Mapping) or "headers" in webhook:
+            hooks.append(webhook)
+            continue
+        given = headers[index] if isinstance(headers, list) and index < len(headers) else None
+        hooks.append({**webhook, "headers": _UNKNOWN if headers == _UNKNOWN else given or {}})
+    joined["webhooks"] = hooks
+    return joined
+
+
+def split(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The engine layer's bag as the dynamic resource holds it: ``webhooks`` without headers, and their headers."""
+    webhooks = props.get("webhooks")
+    if not isinstance(webhooks, list):
+        return dict(props)
+    return {
+        **props,
+        "webhooks": [_without_headers(w) for w in webhooks],
+        HEADERS: _headers_list([_headers_of(w) or None for w in webhooks]),
+    }
