@@ -9,7 +9,17 @@ from typing import Any, Final
 
 import pulumi
 
-__all__ = ["HEADERS", "join", "plaintext_headers", "split", "split_webhooks"]
+__all__ = [
+    "FLEET_HEADERS",
+    "HEADERS",
+    "join",
+    "join_fleet",
+    "plaintext_headers",
+    "split",
+    "split_entries",
+    "split_fleet",
+    "split_webhooks",
+]
 
 HEADERS: Final = "webhook_headers"
 """The property holding each webhook's headers, in the order of ``webhooks``: always a secret."""
@@ -52,7 +62,7 @@ def split_webhooks(webhooks: Any, props: Callable[[Any], Any]) -> tuple[Any, Any
     return hooks, _headers_list(headers)
 
 
-def plaintext_headers(webhooks: Any, headers: Any) -> list[tuple[str, str]]:
+def plaintext_headers(headers: Any) -> list[tuple[str, str]]:
     """Each ``(webhooks[i], header name)`` whose value the program gave in plain text (never the value)."""
     found = []
     for index, given in enumerate(headers if isinstance(headers, list) else []):
@@ -90,3 +100,63 @@ def split(props: Mapping[str, Any]) -> dict[str, Any]:
         "webhooks": [_without_headers(w) for w in webhooks],
         HEADERS: _headers_list([_headers_of(w) or None for w in webhooks]),
     }
+
+
+# -- a fleet: the same, entry by entry -------------------------------------------------------------
+
+FLEET_HEADERS: Final = "binding_headers"
+"""A fleet's property holding, per number, each webhook's headers in the order of its ``webhooks``: always a
+secret."""
+
+
+def split_entries(entries: Mapping[Any, Any]) -> tuple[dict[Any, Any], dict[Any, Any] | None]:
+    """A program's fleet entries (each made a dict already) without their headers, and the headers per number."""
+    kept: dict[Any, Any] = {}
+    headers: dict[Any, Any] = {}
+    for number, entry in entries.items():
+        if not isinstance(entry, Mapping) or entry.get("webhooks") is None:
+            kept[number] = entry
+            continue
+        hooks, own = split_webhooks(entry["webhooks"], lambda webhook: webhook)
+        kept[number] = {**entry, "webhooks": hooks}
+        if own is not None:
+            headers[number] = own
+    return kept, headers or None
+
+
+def join_fleet(props: Mapping[str, Any]) -> dict[str, Any]:
+    """A fleet's bag with each entry's headers back in its webhooks (``join``, entry by entry)."""
+    joined = {k: v for k, v in props.items() if k != FLEET_HEADERS}
+    bindings, headers = props.get("bindings"), props.get(FLEET_HEADERS)
+    if not isinstance(bindings, Mapping):
+        return joined
+    per_number = headers if isinstance(headers, Mapping) else {}
+    joined["bindings"] = {
+        number: _join_entry(entry, _UNKNOWN if headers == _UNKNOWN else per_number.get(number))
+        for number, entry in bindings.items()
+    }
+    return joined
+
+
+def _join_entry(entry: Any, headers: Any) -> Any:
+    if not isinstance(entry, Mapping) or not isinstance(entry.get("webhooks"), list):
+        return entry
+    return {**entry, "webhooks": join({"webhooks": entry["webhooks"], HEADERS: headers})["webhooks"]}
+
+
+def split_fleet(props: Mapping[str, Any]) -> dict[str, Any]:
+    """A fleet's bag as the dynamic resource holds it: entries without headers, and ``binding_headers``."""
+    bindings = props.get("bindings")
+    if not isinstance(bindings, Mapping):
+        return dict(props)
+    kept: dict[Any, Any] = {}
+    headers: dict[Any, Any] = {}
+    for number, entry in bindings.items():
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("webhooks"), list):
+            kept[number] = entry
+            continue
+        own = split({"webhooks": entry["webhooks"]})
+        kept[number] = {**entry, "webhooks": own["webhooks"]}
+        if own[HEADERS] is not None:
+            headers[number] = own[HEADERS]
+    return {**props, "bindings": kept, FLEET_HEADERS: headers or None}

@@ -324,7 +324,7 @@ class PhoneNumberBinding(pulumi.dynamic.Resource, module="voiceos", name="PhoneN
                 )
                 claim_later(phone_number)
             hooks, header_values = _headers.split_webhooks(webhooks, _webhook_props)
-            plaintext = _headers.plaintext_headers(hooks, header_values)
+            plaintext = _headers.plaintext_headers(header_values)
             props.update(
                 phone_number=phone_number,
                 inbound_agent_id=inbound_agent_id,

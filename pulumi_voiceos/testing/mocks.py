@@ -259,10 +259,11 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         self, args: pulumi.runtime.MockResourceArgs, props: dict[str, Any], native: bool
     ) -> tuple[str | None, dict[Any, Any]]:
         say = SCHEMA if native else PYTHON
+        props = props if native else headers.join_fleet(props)
         checked, failures = fleet.check(self._deployment, wire_unknowns(props), say=say)
         if failures:
             self._refuse(args, failures, native)
         self._present(list(checked["bindings"]))
         fleet_id, outputs = fleet.create(self._deployment, _SETTINGS, checked, say, dynamic=not native)
-        shown = {k: v for k, v in outputs.items() if v is not None}
+        shown = {k: v for k, v in (outputs if native else headers.split_fleet(outputs)).items() if v is not None}
         return fleet_id, values.camel_keys(shown) if native else shown
