@@ -4,6 +4,7 @@ What the native protocol adds for a fleet is in docs/internals.md ("The native p
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any, Final, TypeVar
@@ -35,6 +36,7 @@ from ..core.properties import (
     SECRET_FLEET_OUTPUTS,
     camel_case,
 )
+from ..core.reasons import PlaintextHeader
 from ..engine import fleet
 from ..engine.deployment import Deployment
 from . import values
@@ -76,6 +78,8 @@ def wait_for_claims(
 INPUTS: Final = tuple(camel_case(name) for name in FLEET_INPUT_NAMES)
 OUTPUTS: Final = tuple(camel_case(name) for name in FLEET_OUTPUT_NAMES)
 _SECRET: Final = frozenset(camel_case(name) for name in SECRET_FLEET_OUTPUTS)
+
+logger = logging.getLogger("pulumi_voiceos")
 
 T = TypeVar("T")
 Run = Callable[..., Awaitable[Any]]
@@ -169,6 +173,28 @@ class ResourceHooks:
         )
 
 
+def warn_plaintext(urn: str, found: list[tuple[str, str]]) -> None:
+    """Warn of each header value given in plain text, naming the webhook and the header, never the value."""
+    parts = urn.split("::")
+    kind = parts[2].rsplit("$", 1)[-1].rpartition(":")[2] if len(parts) > 3 else "resource"
+    name = f"{kind} {parts[-1]!r}"
+    for webhook, header in found:
+        logger.warning("%s", SCHEMA(PlaintextHeader(name, webhook, header)))
+
+
+def plaintext_entry_headers(bindings: PropertyValue | None) -> list[tuple[str, str]]:
+    """Each ``(bindings["+1..."].webhooks[i], header name)`` of a fleet whose value was given in plain text."""
+    entries = None if bindings is None or bindings.is_secret else bindings.value
+    if not isinstance(entries, Mapping):
+        return []
+    return [
+        (f"{checks.entry_path(number)}.{webhook}", header)
+        for number, entry in entries.items()
+        if isinstance(entry.value, Mapping) and not entry.is_secret
+        for webhook, header in values.plaintext_headers(entry.value.get("webhooks"))
+    ]
+
+
 def given_inputs(request: CheckRequest) -> dict[str, PropertyValue]:
     """The inputs as given, for a check that fails: unknowns as the wire marker the server can send."""
     return {name: values.marshalable(value) for name, value in request.new_inputs.items()}
@@ -196,6 +222,9 @@ class FleetHooks(ResourceHooks):
             )
 
         checked, failures = await self._run(request.urn, check)
+        plaintext = plaintext_entry_headers(request.new_inputs.get("bindings"))
+        if plaintext:
+            await self._run(request.urn, warn_plaintext, request.urn, plaintext)
         if failures:
             return CheckResponse(inputs=given, failures=[engine_failure(f) for f in failures])
         entries = checked["bindings"]

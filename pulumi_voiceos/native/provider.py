@@ -40,12 +40,11 @@ from pulumi.provider.experimental.provider import (
 from ..core import checks
 from ..core.config import STACK_CONFIG_KEYS, Settings, preview_checks, resolve_settings
 from ..core.properties import BINDING, CAMEL_CASE, PHONE_NUMBER, camel_case
-from ..core.reasons import PlaintextHeader
 from ..engine import operations
 from ..engine.deployment import Deployment
 from . import values
 from .engine_log import CURRENT_URN
-from .fleet import FLEET_TYPE, FleetHooks, ResourceHooks, given_inputs
+from .fleet import FLEET_TYPE, FleetHooks, ResourceHooks, given_inputs, warn_plaintext
 from .schema import PACKAGE, token
 from .values import PropertyMap, PropertyValue
 from .wording import SCHEMA
@@ -261,7 +260,7 @@ class BindingHooks(ResourceHooks):
             )
         plaintext = values.plaintext_headers(request.new_inputs.get("webhooks"))
         if plaintext:
-            await self._run(request.urn, warn_plaintext, self.resource, request.urn, plaintext)
+            await self._run(request.urn, warn_plaintext, request.urn, plaintext)
         # Each header value goes back secret, whatever the program gave: the rest of a webhook stays in clear.
         return CheckResponse(
             inputs=values.to_properties(
@@ -347,13 +346,6 @@ class BindingHooks(ResourceHooks):
         for props in given:
             secret |= values.secret_beyond_headers(props)
         return values.to_properties(outs, only=OUTPUTS, secret=secret & set(INPUTS))
-
-
-def warn_plaintext(resource: str, urn: str, found: list[tuple[str, str]]) -> None:
-    """Warn of each header value given in plain text, naming the webhook and the header, never the value."""
-    name = f"{resource} {urn.rsplit('::', 1)[-1]!r}"
-    for webhook, header in found:
-        logger.warning("%s", SCHEMA(PlaintextHeader(name, webhook, header)))
 
 
 def _type(urn: str) -> str:

@@ -199,9 +199,10 @@ def _restore_memory_lost(w: Wording, r: reasons.RestoreMemoryLost) -> str:
 
 def _plaintext_header(w: Wording, r: reasons.PlaintextHeader) -> str:
     return (
-        f"{r.resource}: {r.webhook} has header {r.header!r} given in plain text, so the preview and "
-        f"the state would show it; pass its value as {w.secret}: it then stays encrypted in state and "
-        "previews show only whether it changed"
+        f"{r.resource}: {r.webhook} has header {r.header!r} given in plain text, so Pulumi does not treat it "
+        f"as a secret anywhere else (the program, its config, other resources); if it is a credential, pass "
+        f"it as {w.secret}. This resource encrypts every header value in state either way, and previews "
+        "show only whether one changed."
     )
 
 
