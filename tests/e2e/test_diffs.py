@@ -15,6 +15,7 @@ import pytest
 import yaml
 from pulumi import automation as auto
 
+from ..docs import one_block
 from .harness import PROJECT, Deployment, deployment
 from .test_flows import AGENTS, CARRIER, EVENT, N1, N2, TOKEN
 
@@ -59,6 +60,19 @@ def yaml_program(version: str, url: str = "") -> dict[str, Any]:
             },
         },
     }
+
+
+def shown_lines(text: str) -> list[str]:
+    """The lines of a CLI's output, stripped, without the ``[id=...]`` and ``[urn=...]`` lines the docs leave out."""
+    lines = [line.strip() for line in text.splitlines()]
+    return [line for line in lines if line and not line.startswith(("[id=", "[urn="))]
+
+
+def assert_shows(block: str, text: str) -> None:
+    """The doc ``block``'s lines appear in ``text``, one after the other, as the CLI printed them."""
+    wanted, shown = shown_lines(block), shown_lines(text)
+    starts = [i for i in range(len(shown)) if shown[i : i + len(wanted)] == wanted]
+    assert starts, f"the docs show:\n{block}\nthe CLI printed:\n{text}"
 
 
 class Stack:
@@ -107,6 +121,8 @@ def test_a_url_change_reads_in_clear_in_the_preview_and_the_plans_refusal_and_no
     # A header given in plain text warns, naming the resource, its webhook and the header.
     assert "webhooks[0] has header 'X-Team' given in plain text" in deployed.stdout
     assert f'bindings["{N2}"].webhooks[0] has header \'X-Team\'' in deployed.stdout
+    if stack.provider == "dynamic":
+        assert_shows(one_block("docs-output", "plaintext-warning", "text"), deployed.stdout)
 
     stack.declare("v2")
     assert "[diff: ~webhooks]" in stack.run("preview").stdout
@@ -114,6 +130,8 @@ def test_a_url_change_reads_in_clear_in_the_preview_and_the_plans_refusal_and_no
     for name in ("binding", "fleet"):
         before, after = URL.format(name=name, version="v1"), URL.format(name=name, version="v2")
         assert f'"{before}" => "{after}"' in shown, shown
+    language = "python" if stack.provider == "dynamic" else "yaml"
+    assert_shows(one_block("docs-output", f"webhook-diff-{language}", "text"), shown)
 
     plan = tmp_path / "plan.json"
     assert stack.run("preview", "--save-plan", str(plan)).returncode == 0
