@@ -23,6 +23,8 @@ HEADER_VALUE: Final = "SENTINEL-DIFFS-SECRET-HEADER-6d1f"
 PLAIN_HEADER: Final = "SENTINEL-DIFFS-PLAIN-HEADER-0b7e"
 """A header value the program gives in plain text: it warns, and is encrypted in state all the same."""
 URL: Final = "https://hooks.example.com/{name}-{version}"
+DIFF_BLOCK: Final = {"dynamic": "webhook-diff-python", "native": "webhook-diff-yaml"}
+"""docs/preview.md's diff of a URL change, per provider."""
 
 
 def _hooks(name: str, version: str, secret: str) -> list[dict[str, Any]]:
@@ -120,7 +122,7 @@ def test_a_url_change_reads_in_clear_in_the_preview_and_the_plans_refusal_and_no
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     # A header given in plain text warns, naming the resource, its webhook and the header.
     assert "webhooks[0] has header 'X-Team' given in plain text" in deployed.stdout
-    assert f'bindings["{N2}"].webhooks[0] has header \'X-Team\'' in deployed.stdout
+    assert f"bindings[\"{N2}\"].webhooks[0] has header 'X-Team'" in deployed.stdout
     if stack.provider == "dynamic":
         assert_shows(one_block("docs-output", "plaintext-warning", "text"), deployed.stdout)
 
@@ -130,8 +132,7 @@ def test_a_url_change_reads_in_clear_in_the_preview_and_the_plans_refusal_and_no
     for name in ("binding", "fleet"):
         before, after = URL.format(name=name, version="v1"), URL.format(name=name, version="v2")
         assert f'"{before}" => "{after}"' in shown, shown
-    language = "python" if stack.provider == "dynamic" else "yaml"
-    assert_shows(one_block("docs-output", f"webhook-diff-{language}", "text"), shown)
+    assert_shows(one_block("docs-output", DIFF_BLOCK[stack.provider], "text"), shown)
 
     plan = tmp_path / "plan.json"
     assert stack.run("preview", "--save-plan", str(plan)).returncode == 0
@@ -141,7 +142,8 @@ def test_a_url_change_reads_in_clear_in_the_preview_and_the_plans_refusal_and_no
     # The engine stops at the first resource that violates the plan; either one names the URL it planned and
     # the one it got.
     assert "violates plan" in refused.stdout
-    assert re.search(r"url:\{https://hooks\.example\.com/(binding|fleet)-v2\}.*!=.*-v3\}", refused.stdout), refused.stdout
+    planned_then_got = r"url:\{https://hooks\.example\.com/(binding|fleet)-v2\}.*!=.*-v3\}"
+    assert re.search(planned_then_got, refused.stdout), refused.stdout
     assert stack.writes() == []
 
     # A nested field's check failure names its path and the problem, never a value of {<nil>}.

@@ -92,10 +92,11 @@ def test_a_bad_entry_is_named_by_its_path_in_the_schemas_spelling(native: VoiceO
 
 def entry_header(outputs: dict[str, PropertyValue], number: str, name: str) -> PropertyValue:
     """The value of header ``name`` of the first webhook of ``number``'s entry."""
-    webhooks = entry(outputs, number).value["webhooks"]  # type: ignore[index]
-    found = webhooks.value[0].value["headers"].value[name]
-    assert isinstance(found, PropertyValue)
-    return found
+    value: Any = entry(outputs, number)
+    for key in ("webhooks", 0, "headers", name):
+        value = value.value[key]
+    assert isinstance(value, PropertyValue)
+    return value
 
 
 def test_every_header_value_is_secret_on_its_own_and_the_rest_of_each_entry_reads_in_clear(

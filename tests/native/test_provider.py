@@ -395,3 +395,26 @@ def test_a_type_the_provider_does_not_have_is_refused_by_every_resource_hook_nam
             run(request)
         assert "voiceos:index:PhoneNumberPool" in str(raised.value)
         assert "voiceos:index:PhoneNumberBinding and voiceos:index:PhoneNumberFleet" in str(raised.value)
+
+
+def test_a_header_value_given_in_plain_text_warns_naming_the_webhook_and_the_header_never_the_value(
+    native: VoiceOSProvider, number: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    plain_value = "SENTINEL-NATIVE-PLAIN-HEADER-3a3a"
+    hooks = pv([secret_hook(), {**HOOK, "url": "https://hooks.example.com/b", "headers": {"X-Team": plain_value}}])
+    with caplog.at_level("WARNING", logger="pulumi_voiceos"):
+        checked(native, bag(phoneNumber=number, webhooks=hooks))
+    [warning] = [r.getMessage() for r in caplog.records if "plain text" in r.getMessage()]
+    assert "PhoneNumberBinding 'support': webhooks[1] has header 'X-Team'" in warning
+    assert "pulumi config set --secret" in warning and plain_value not in warning
+
+
+def test_a_nested_check_failure_names_its_path_in_the_reason_where_the_engine_prints_it_well(
+    native: VoiceOSProvider, number: str
+) -> None:
+    bad = bag(phoneNumber="4155550123", webhooks=[{**HOOK, "url": "ftp://x"}])
+    response = run(native.check(CheckRequest(URN, {}, bad, b"")))
+    # The engine prints a failure's property value by its top-level name: a nested path would show {<nil>}.
+    failures = sorted((f.property, f.reason.split(";")[0]) for f in response.failures or [])
+    assert failures[0] == ("", "webhooks[0].url has 'ftp:'")
+    assert failures[1][0] == "phoneNumber"
