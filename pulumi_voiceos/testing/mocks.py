@@ -232,12 +232,16 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
 
     def _refuse(self, args: pulumi.runtime.MockResourceArgs, failures: Sequence[checks.Failure], native: bool) -> None:
         """Fail as a preview fails: the property and the reason, spelled as the provider the program uses
-        spells them (the engine also shows the value in between; that rendering is the engine's own)."""
+        spells them (the engine also shows a top-level property's value in between; that rendering is its own)."""
         fleet_kind = "Fleet" in args.typ
         path = (native_fleet.failure_path if fleet_kind else native_binding.failure_path) if native else str
         words = native_binding.camel_words if native and not fleet_kind else str
-        reasons = "; ".join(f"property {path(f.property)} has a problem: {words(f.reason)}" for f in failures)
-        raise VoiceOSCheckError(f"{args.typ} resource {args.name!r}: {reasons}")
+        said = []
+        for failure in failures:
+            name, reason = checks.engine_failure(checks.Failure(path(failure.property), words(failure.reason)))
+            where = f": property {name}" if name else ""  # a nested path leads the reason, as in a preview
+            said.append(f"{args.typ} resource {args.name!r}{where} has a problem: {reason}")
+        raise VoiceOSCheckError("; ".join(said))
 
     def _binding(
         self, args: pulumi.runtime.MockResourceArgs, props: dict[str, Any], native: bool
