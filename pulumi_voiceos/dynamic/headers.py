@@ -12,6 +12,7 @@ import pulumi
 __all__ = [
     "FLEET_HEADERS",
     "HEADERS",
+    "WIRE_UNKNOWN",
     "join",
     "join_fleet",
     "plaintext_headers",
@@ -23,7 +24,9 @@ __all__ = [
 
 HEADERS: Final = "webhook_headers"
 """The property holding each webhook's headers, in the order of ``webhooks``: always a secret."""
-_UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's wire marker (core.checks.UNKNOWN)
+WIRE_UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""The engine's wire marker of an unknown value, ``core.checks.UNKNOWN`` (not imported: programs load this module
+and the core's checks load pydantic)."""
 
 
 def _without_headers(webhook: Any) -> Any:
@@ -85,7 +88,7 @@ def join(props: Mapping[str, Any]) -> dict[str, Any]:
             hooks.append(webhook)
             continue
         given = headers[index] if isinstance(headers, list) and index < len(headers) else None
-        hooks.append({**webhook, "headers": _UNKNOWN if headers == _UNKNOWN else given or {}})
+        hooks.append({**webhook, "headers": WIRE_UNKNOWN if headers == WIRE_UNKNOWN else given or {}})
     joined["webhooks"] = hooks
     return joined
 
@@ -132,7 +135,7 @@ def join_fleet(props: Mapping[str, Any]) -> dict[str, Any]:
         return joined
     per_number = headers if isinstance(headers, Mapping) else {}
     joined["bindings"] = {
-        number: _join_entry(entry, _UNKNOWN if headers == _UNKNOWN else per_number.get(number))
+        number: _join_entry(entry, WIRE_UNKNOWN if headers == WIRE_UNKNOWN else per_number.get(number))
         for number, entry in bindings.items()
     }
     return joined

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_voiceos.core.checks import Failure, engine_failure
+from pulumi_voiceos.core.checks import UNKNOWN, Failure, engine_failure
 from pulumi_voiceos.dynamic import headers
 from pulumi_voiceos.dynamic.fleet import PhoneNumberFleetProvider
 from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
@@ -72,3 +72,13 @@ def test_a_nested_failure_goes_into_the_reason_and_a_top_level_one_keeps_its_pro
     assert engine_failure(Failure("webhooks[0].url", "has 'ftp:'")) == ("", "webhooks[0].url has 'ftp:'")
     assert engine_failure(Failure('bindings["+1"].webhooks', "x")) == ("", 'bindings["+1"].webhooks x')
     assert engine_failure(Failure("phone_number", "is required")) == ("phone_number", "is required")
+
+
+def test_header_values_not_known_until_up_pass_the_check_and_the_rest_is_still_checked(api: EmulatorProcess) -> None:
+    assert headers.WIRE_UNKNOWN == UNKNOWN
+    provider = dynamic_provider(PhoneNumberBindingProvider, api.url)
+    news = {"phone_number": "+14155550101", "webhooks": [HOOK], headers.HEADERS: UNKNOWN}
+    assert provider.check({"phone_number": "+14155550101"}, news).failures == []
+    bad = {**news, "webhooks": [{**HOOK, "url": "ftp://x"}]}
+    [failure] = provider.check({"phone_number": "+14155550101"}, bad).failures
+    assert failure.reason.startswith("webhooks[0].url has 'ftp:'")
