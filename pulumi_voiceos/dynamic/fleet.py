@@ -192,6 +192,7 @@ class PhoneNumberFleet(pulumi.dynamic.Resource, module="voiceos", name="PhoneNum
 
     if TYPE_CHECKING:
         bindings: pulumi.Output[dict[str, dict[str, Any]]]
+        """Each number's entry, its webhooks without their headers (those are in ``binding_headers``)."""
         allow_overwrite: pulumi.Output[bool]
         on_delete: pulumi.Output[str]
         numbers: pulumi.Output[dict[str, dict[str, Any]]]
@@ -200,6 +201,8 @@ class PhoneNumberFleet(pulumi.dynamic.Resource, module="voiceos", name="PhoneNum
         """Per number, the carrier's credential; always a secret."""
         previous: pulumi.Output[dict[str, dict[str, Any]] | None]
         """Per number the fleet took over, what it had before; always a secret."""
+        binding_headers: pulumi.Output[dict[str, list[dict[str, str]]] | None]
+        """Per number with headers, each webhook's headers in the order of its ``webhooks``; always a secret."""
 
     def __init__(
         self,

@@ -255,6 +255,9 @@ class PhoneNumberBinding(pulumi.dynamic.Resource, module="voiceos", name="PhoneN
         phone_number: pulumi.Output[str]
         inbound_agent_id: pulumi.Output[str | None]
         webhooks: pulumi.Output[list[dict[str, Any]]]
+        """The webhooks, without their headers (those are in ``webhook_headers``)."""
+        webhook_headers: pulumi.Output[list[dict[str, str]] | None]
+        """Each webhook's headers, in the order of ``webhooks`` (None when none has any); always a secret."""
         allow_overwrite: pulumi.Output[bool]
         adopt_existing: pulumi.Output[bool]
         voiceos_id: pulumi.Output[str]
