@@ -25,6 +25,7 @@ __all__ = [
     "check_fleet_inputs",
     "check_inputs",
     "contains_unknown",
+    "engine_failure",
     "entry_path",
 ]
 
@@ -35,6 +36,22 @@ UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 class Failure(NamedTuple):
     property: str
     reason: str
+
+
+_WHOLE_VALUE_SHOWN: Final = ("webhooks", "bindings")
+"""Top-level properties whose value is too large (and too close to header values) to print in a failure."""
+
+
+def engine_failure(failure: Failure) -> tuple[str, str]:
+    """A failure as the engine renders it well: ``(property, reason)``.
+
+    The engine prints ``property P value V has a problem`` with V looked up among the top-level inputs, so a
+    nested path (``webhooks[0].url``) would print ``{<nil>}``: such a path goes at the head of the reason
+    instead, with no property (``resource 'x' has a problem: webhooks[0].url has 'ftp:'...``)."""
+    name = failure.property
+    if name.isidentifier() and name not in _WHOLE_VALUE_SHOWN:
+        return name, failure.reason
+    return "", f"{name} {failure.reason}"
 
 
 def contains_unknown(value: Any) -> bool:

@@ -16,6 +16,7 @@ from .. import errors
 from ..core import checks
 from ..core.config import Settings
 from ..core.models import Binding
+from ..dynamic import headers
 from ..dynamic.provider import wire_unknowns
 from ..dynamic.resource import forget_program_claims, program_run
 from ..dynamic.wording import PYTHON
@@ -265,12 +266,16 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
 
     def _refuse(self, args: pulumi.runtime.MockResourceArgs, failures: Sequence[checks.Failure], native: bool) -> None:
         """Fail as a preview fails: the property and the reason, spelled as the provider the program uses
-        spells them (the engine also shows the value in between; that rendering is the engine's own)."""
+        spells them (the engine also shows a top-level property's value in between; that rendering is its own)."""
         fleet_kind = "Fleet" in args.typ
         path = (native_fleet.failure_path if fleet_kind else native_binding.failure_path) if native else str
         words = native_binding.camel_words if native and not fleet_kind else str
-        reasons = "; ".join(f"property {path(f.property)} has a problem: {words(f.reason)}" for f in failures)
-        raise VoiceOSCheckError(f"{args.typ} resource {args.name!r}: {reasons}")
+        said = []
+        for failure in failures:
+            name, reason = checks.engine_failure(checks.Failure(path(failure.property), words(failure.reason)))
+            where = f": property {name}" if name else ""  # a nested path leads the reason, as in a preview
+            said.append(f"{args.typ} resource {args.name!r}{where} has a problem: {reason}")
+        raise VoiceOSCheckError("; ".join(said))
 
     def _binding(
         self, args: pulumi.runtime.MockResourceArgs, props: dict[str, Any], native: bool
@@ -278,22 +283,25 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         say = SCHEMA if native else PYTHON
         if native and args.resource_id:
             props = {"phone_number": args.resource_id}
+        elif not native:
+            props = headers.join(props)  # the dynamic resource keeps header values apart, as its provider
         checked, failures = operations.check(self._deployment, wire_unknowns(props), say=say)
         if failures:
             self._refuse(args, failures, native)
         self._present([checked["phone_number"]])
         number, outputs = operations.create(self._deployment, _SETTINGS, checked, say)
-        shown = {k: v for k, v in outputs.items() if v is not None}
+        shown = {k: v for k, v in (outputs if native else headers.split(outputs)).items() if v is not None}
         return number, values.camel_keys(shown) if native else shown
 
     def _fleet(
         self, args: pulumi.runtime.MockResourceArgs, props: dict[str, Any], native: bool
     ) -> tuple[str | None, dict[Any, Any]]:
         say = SCHEMA if native else PYTHON
+        props = props if native else headers.join_fleet(props)
         checked, failures = fleet.check(self._deployment, wire_unknowns(props), say=say)
         if failures:
             self._refuse(args, failures, native)
         self._present(list(checked["bindings"]))
         fleet_id, outputs = fleet.create(self._deployment, _SETTINGS, checked, say, dynamic=not native)
-        shown = {k: v for k, v in outputs.items() if v is not None}
+        shown = {k: v for k, v in (outputs if native else headers.split_fleet(outputs)).items() if v is not None}
         return fleet_id, values.camel_keys(shown) if native else shown

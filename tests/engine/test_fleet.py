@@ -23,7 +23,7 @@ from pulumi_voiceos.dynamic import fleet as dynamic_fleet
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.engine import fleet
 
-from ..helpers import CARRIER_TOKEN, dynamic_provider
+from ..helpers import CARRIER_TOKEN, dynamic_provider, failure_path
 
 HOOK: dict[str, Any] = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/fleet"}
 THEIRS: dict[str, Any] = {"inbound_agent_id": "agent_billing"}
@@ -100,7 +100,7 @@ def test_every_entry_is_checked_as_a_binding_is_with_its_path_in_the_map(
         "+1415": {"inbound_agent_id": "a"},
         numbers[2]: {"agent": "x"},
     }
-    found = {f.property: f.reason for f in provider.check({}, {"bindings": bad}).failures}
+    found = {failure_path(f): f.reason for f in provider.check({}, {"bindings": bad}).failures}
     assert set(found) == {
         f'bindings["{numbers[0]}"].inbound_agent_id',
         f'bindings["{numbers[1]}"].webhooks[0].url',
@@ -123,7 +123,7 @@ def test_a_fleet_bigger_than_its_grpc_messages_allow_fails_the_check_with_the_li
     api.clear_requests()
     monkeypatch.setattr(checks, "MAX_FLEET_BYTES", 100)
     [failure] = provider.check({}, {"bindings": declared}).failures
-    assert failure.property == "bindings"
+    assert failure_path(failure) == "bindings"
     assert "more than a fleet takes" in failure.reason and "400 MiB" in failure.reason
     assert "split the numbers over several PhoneNumberFleet resources" in failure.reason
     assert api.requests() == []  # refused before the account is read
@@ -136,7 +136,7 @@ def test_a_new_entry_for_a_number_bound_elsewhere_fails_the_check_naming_it(
     api.clear_requests()
     result = provider.check({}, {"bindings": entries(numbers)})
     [failure] = result.failures
-    assert failure.property == f'bindings["{numbers[1]}"]'
+    assert failure_path(failure) == f'bindings["{numbers[1]}"]'
     assert "already bound to inbound_agent_id='agent_billing'" in failure.reason and "allow_overwrite" in failure.reason
     assert calls(api) == listing(api)
 

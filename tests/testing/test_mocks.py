@@ -64,7 +64,7 @@ def test_a_bad_webhook_url_fails_with_the_property_and_the_fix_as_preview_says_i
     with pytest.raises(VoiceOSCheckError) as raised:
         mocks.run(program)
     message = str(raised.value)
-    assert "resource 'support'" in message and "property webhooks[0].url has a problem" in message
+    assert "resource 'support' has a problem: webhooks[0].url has 'ftp:'" in message
     assert "https://" in message
     assert mocks.live(N1) is None or mocks.live(N1) == binding()  # nothing was written
 

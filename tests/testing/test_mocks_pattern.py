@@ -70,13 +70,13 @@ def test_a_good_line_after_all_those_refusals_passes():
 TAKEN = r"\+14155550109 is already bound to "
 SAYS = {
     "test_dynamic_bad_url": [
-        r"PhoneNumberBinding resource 'support': property webhooks\[0\]\.url has a problem: has 'javascript:'"
+        r"PhoneNumberBinding resource 'support' has a problem: webhooks\[0\]\.url has 'javascript:'"
     ],
-    "test_native_bad_url": [r"voiceos:index:PhoneNumberBinding resource 'support': property webhooks\[0\]\.url"],
+    "test_native_bad_url": [r"voiceos:index:PhoneNumberBinding resource 'support' has a problem: webhooks\[0\]\.url has 'javascript:'"],
     "test_dynamic_conflict": [TAKEN + "inbound_agent_id='agent_billing'", "allow_overwrite=True"],
     "test_native_conflict": [TAKEN + "inboundAgentId='agent_billing'", "allowOverwrite: true"],
-    "test_dynamic_fleet_entry": [r'property bindings\["\+14155550102"\]\.webhooks\[0\]\.url has a problem'],
-    "test_native_fleet_entry": [r'property bindings\["\+14155550102"\]\.webhooks\[0\]\.url has a problem'],
+    "test_dynamic_fleet_entry": [r'has a problem: bindings\["\+14155550102"\]\.webhooks\[0\]\.url has'],
+    "test_native_fleet_entry": [r'has a problem: bindings\["\+14155550102"\]\.webhooks\[0\]\.url has'],
 }
 
 
