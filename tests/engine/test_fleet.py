@@ -389,3 +389,29 @@ def test_a_fleet_cannot_be_imported_and_says_what_to_do_instead(
 def test_the_fleet_keeps_the_carrier_tokens_and_what_it_took_over_secret() -> None:
     assert fleet.SECRET_FLEET_OUTPUTS == ("telephony_auth_tokens", "previous")
     assert set(fleet.SECRET_FLEET_OUTPUTS) <= set(fleet.FLEET_OUTPUT_NAMES)
+
+
+def test_destroy_decides_on_a_listing_read_at_release_time_and_gets_no_number_it_shows(
+    provider: dynamic_fleet.PhoneNumberFleetProvider, api: EmulatorProcess, numbers: list[str]
+) -> None:
+    outs = created(provider, {"bindings": entries(numbers)})
+    provider = next_deployment(api)
+    api.clear_requests()
+    provider.delete("fleet", outs)
+    reads = [c for c in calls(api) if c[0] == "GET"]
+    assert reads == listing(api)[: len(reads)] and 0 < len(reads) <= len(listing(api))
+    assert sorted(str(n) for m, n in calls(api) if m == "PATCH") == sorted(numbers)
+
+
+def test_a_number_rebound_after_the_deployments_listing_is_still_left_alone_by_a_removal(
+    provider: dynamic_fleet.PhoneNumberFleetProvider, api: EmulatorProcess, numbers: list[str]
+) -> None:
+    outs = created(provider, {"bindings": entries(numbers)})
+    provider = next_deployment(api)
+    provider.read("fleet", outs)  # the deployment's listing, with every number still the fleet's
+    api.seed(numbers[4], **THEIRS)  # re-bound in the dashboard since that listing
+    news = checked(provider, {"bindings": entries(numbers[:2])}, outs)
+    api.clear_requests()
+    provider.update("fleet", outs, news)
+    assert sorted(str(n) for m, n in calls(api) if m == "PATCH") == sorted(numbers[2:4])
+    assert live(api, numbers[4]) == ("agent_billing", [])
