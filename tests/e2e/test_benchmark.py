@@ -81,10 +81,8 @@ def test_the_native_benchmark_runs_and_its_request_targets_are_met(tmp_path: Pat
 def test_the_fleet_benchmark_runs_and_its_request_targets_are_met(tmp_path: Path) -> None:
     doc = tmp_path / "performance.md"
     doc.write_text(f"# Performance\n\n{fleets.BEGIN}\nold\n{fleets.END}\n\nProse that stays.\n")
-    code = fleets.main(
-        ["--sizes", "5", "--latency", "0", "--per-binding", "5", "--shapes", "flat"]
-        + ["--out", str(tmp_path), "--doc", str(doc)]
-    )
+    small = ["--sizes", "5", "--latency", "0", "--per-binding", "5", "--shapes", "flat"]
+    code = fleets.main([*small, "--out", str(tmp_path), "--doc", str(doc)])
     assert code == 0
     figures = json.loads((tmp_path / "fleet.json").read_text())
     [fleet] = figures["fleets"]
