@@ -65,16 +65,19 @@ def listed_now(pages: Iterable[Iterable[PhoneNumber]], wanted: Collection[str]) 
     """The ``wanted`` numbers as a listing read now shows them (a release decides on it: docs/internals.md,
     "A release lists the account"). Pages are read while the numbers not yet seen outnumber the pages read
     by more than one, so the listing never costs much more than a GET of each; the unseen are the caller's to
-    GET, since a listing is not a snapshot."""
+    GET, since a listing is not a snapshot. A listing that fails stops there: its GETs say each number's error."""
     unseen = set(wanted)
     found: dict[str, PhoneNumber] = {}
     if len(unseen) <= 1:
         return found
-    for read, page in enumerate(pages, start=1):
-        for number in page:
-            if number.phone_number in unseen:
-                unseen.discard(number.phone_number)
-                found[number.phone_number] = number
-        if len(unseen) <= read + 1:
-            break
+    try:
+        for read, page in enumerate(pages, start=1):
+            for number in page:
+                if number.phone_number in unseen:
+                    unseen.discard(number.phone_number)
+                    found[number.phone_number] = number
+            if len(unseen) <= read + 1:
+                break
+    except VoiceOSError:
+        pass  # what was seen stands; the rest is read (or fails) number by number, as a partial failure can record
     return found

@@ -15,6 +15,7 @@ from pulumi_voiceos.core.models import PhoneNumber
 from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.engine.deployment import Deployment
+from pulumi_voiceos.errors import ServerError
 
 from ..helpers import API_TOKEN
 
@@ -153,3 +154,13 @@ def test_a_release_listing_stops_once_a_get_of_each_unseen_number_costs_no_more_
 def test_one_number_to_let_go_of_reads_no_listing_but_its_own_get() -> None:
     read: list[int] = []
     assert listed_now(_paged(["+16288880000"], 10, read), ["+16288880000"]) == {} and read == []
+
+
+def test_a_release_listing_that_fails_keeps_what_it_saw_and_leaves_the_rest_to_their_own_gets() -> None:
+    account = [f"+1628888{i:04d}" for i in range(30)]
+
+    def failing() -> Any:
+        yield [PhoneNumber(id=f"id-{n}", phone_number=n) for n in account[:10]]
+        raise ServerError("down", status_code=503, operation="GET /phone_numbers")
+
+    assert sorted(listed_now(failing(), account)) == account[:10]
