@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 import pytest
+from pulumi.output import Unknown
 
 from pulumi_voiceos import errors
 from pulumi_voiceos.core import checks
@@ -174,6 +175,17 @@ def test_an_entry_not_known_until_up_passes_the_check(
 ) -> None:
     news = {"bindings": {**entries(numbers[:1]), numbers[1]: {"inbound_agent_id": UNKNOWN}}}
     assert provider.check({}, news).failures == []
+
+
+def test_an_entry_that_changes_to_an_sdk_unknown_is_checked_as_unknown_and_the_others_stay_as_they_were(
+    provider: dynamic_fleet.PhoneNumberFleetProvider, numbers: list[str]
+) -> None:
+    olds = checked(provider, {"bindings": entries(numbers)})
+    news = {"bindings": {**entries(numbers[:4]), numbers[4]: {"inbound_agent_id": Unknown()}}}  # type: ignore[no-untyped-call]
+    result = provider.check(olds, news)
+    assert result.failures == []
+    assert result.inputs["bindings"][numbers[4]] == {"inbound_agent_id": UNKNOWN}
+    assert {n: result.inputs["bindings"][n] for n in numbers[:4]} == {n: olds["bindings"][n] for n in numbers[:4]}
 
 
 # -- create -----------------------------------------------------------------------------------------
