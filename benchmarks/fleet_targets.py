@@ -107,6 +107,8 @@ def _floor_targets(figures: dict[str, Any], add: Add) -> None:
             ratio = ours[op]["seconds"] / same[op]["seconds"]
             add(f"{LABELS[op]} / same-inputs floor, N={same['size']:,}", "<= 1.3", f"{ratio:.2f}", ratio <= 1.3)
             # CPU seconds of the engine, program and provider: steadier than wall time on a shared machine.
+            if not _cpu_total(same[op]):
+                continue  # processes too short-lived for the sampler to see
             ratio = _cpu_total(ours[op]) / _cpu_total(same[op])
             add(
                 f"{LABELS[op]} / same-inputs floor, CPU seconds, N={same['size']:,}",
