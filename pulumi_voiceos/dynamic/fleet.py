@@ -93,6 +93,17 @@ def _own_inputs(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in without_provider(props).items() if k != DECLARED_ELSEWHERE}
 
 
+def _wired(news: dict[str, Any], olds: dict[str, Any]) -> dict[str, Any]:
+    """The fleet's own inputs with the SDK's unknowns as the wire marker (``wire_unknowns``); an entry equal to
+    its old self (inputs in state, which hold no unknowns) is taken as it is, so only changed entries are walked."""
+    own = _own_inputs(news)
+    entries, before = own.get("bindings"), olds.get("bindings")
+    if not isinstance(entries, dict) or not isinstance(before, dict):
+        return dict(wire_unknowns(own))
+    wired = {n: e if before.get(n) == e else wire_unknowns(e) for n, e in entries.items()}
+    return {**wire_unknowns({k: v for k, v in own.items() if k != "bindings"}), "bindings": wired}
+
+
 class PhoneNumberFleetProvider(VoiceOSResourceProvider):
     """Binds many VoiceOS numbers, each as a ``PhoneNumberBinding`` would."""
 
@@ -106,8 +117,8 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checked, failures = fleet.check(
             self.deployment,
-            headers.join_fleet(wire_unknowns(_own_inputs(news))),
-            headers.join_fleet(wire_unknowns(_own_inputs(olds))),
+            headers.join_fleet(_wired(news, olds)),
+            headers.join_fleet(_own_inputs(olds)),  # inputs in state: known
             settings=self._preview_settings(),
             say=wording.PYTHON,
         )

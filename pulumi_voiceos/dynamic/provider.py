@@ -63,13 +63,17 @@ def wire_unknowns(value: Any) -> Any:
 
     from ..core.checks import UNKNOWN
 
-    if isinstance(value, Unknown):
-        return UNKNOWN
-    if isinstance(value, dict):
-        return {k: wire_unknowns(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [wire_unknowns(v) for v in value]
-    return value
+    def wire(value: Any) -> Any:
+        # Imported once per call, not once per value: a fleet's inputs hold tens of thousands of values.
+        if isinstance(value, Unknown):
+            return UNKNOWN
+        if isinstance(value, dict):
+            return {k: wire(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [wire(v) for v in value]
+        return value
+
+    return wire(value)
 
 
 def engine_failures(failures: list[Any]) -> list[CheckFailure]:
