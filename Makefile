@@ -62,12 +62,15 @@ $(ACTIONLINT): | venv
 	GOBIN="$(abspath $(VENV))/gobin" GOTOOLCHAIN=local go install github.com/rhysd/actionlint/cmd/actionlint@v$(ACTIONLINT_VERSION)
 	mv "$(VENV)/gobin/actionlint" $@
 
+# The workflows the docs give users to copy (docs/pipelines.md), linted as ours are.
+EXAMPLE_WORKFLOWS := examples/split/.github/workflows/voiceos-split.yml examples/policies/.github/workflows/voiceos-policies.yml
+
 lint: venv $(ACTIONLINT)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
-	$(ACTIONLINT) .github/workflows/ci.yml .github/workflows/release.yml
-	$(VENV)/bin/zizmor --offline --quiet .github/workflows
+	$(ACTIONLINT) .github/workflows/ci.yml .github/workflows/release.yml $(EXAMPLE_WORKFLOWS)
+	$(VENV)/bin/zizmor --offline --quiet .github/workflows $(EXAMPLE_WORKFLOWS)
 
 typecheck: venv
 	$(VENV)/bin/mypy --strict

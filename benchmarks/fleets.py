@@ -6,7 +6,11 @@ CLI like ``benchmarks.run``, each size on an emulator account of exactly N numbe
 - a fleet's life cycle at N = 1,000 and 3,000 (and 10,000 with ``--large``): ``up`` creating it, a
   no-change ``preview``, an ``up`` changing 100 entries, one changing every entry, ``refresh``, ``destroy``;
 - the API floor: a plain httpx client sending the same N PATCHes, as many at once as the fleet sends
-  (``voiceos:maxConcurrency``), to the same emulator: what the writes cost without Pulumi;
+  (``voiceos:maxConcurrency``), to the same emulator: what the writes cost without Pulumi; and the
+  destroy's floor, the account's listing then N unbinding PATCHes;
+- the same-inputs floor at each N: the same program on a provider that does nothing and returns no
+  outputs (a create, a no-change preview, an update of 100): what the engine charges for the inputs
+  alone; with ``--shapes``, the same provider returning outputs of other shapes (``nested``, ``flat``);
 - the per-binding resources of ``benchmarks.run`` at N = 1,000 (create, update all, destroy), for the
   speed-up;
 - a fleet of 1,000 created at ``--latency`` ms per request, where the API phase (the emulator's log,
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
+import os
 import sys
 import tempfile
 import time
@@ -36,20 +40,14 @@ from pulumi_voiceos.core.config import Settings
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
 from . import fleet, measure, report, run
+from .fleet_targets import markdown, targets
 
 BEGIN = "<!-- fleet-benchmark:begin -->"
 END = "<!-- fleet-benchmark:end -->"
 CONCURRENCY = Settings.max_concurrency
 PAGE = 200
-OPERATIONS = ("create", "preview", "update_100", "update_all", "refresh", "destroy")
-LABELS = {
-    "create": "up (create)",
-    "preview": "preview, no change",
-    "update_100": "up, 100 entries changed",
-    "update_all": "up, every entry changed",
-    "refresh": "refresh",
-    "destroy": "destroy",
-}
+FLEET_SHAPES = ("none", "nested", "flat")
+"""The output shapes of the do-nothing fleet (``programs/noop_provider.py``, which the program imports alone)."""
 
 
 def _checkpoint_bytes(root: Path) -> int:
@@ -105,8 +103,32 @@ def fleet_life_cycle(workspace: Path, size: int, latency: int, *, full: bool = T
     return figures
 
 
+def noop_fleet(workspace: Path, size: int, shape: str) -> dict[str, Any]:
+    """The fleet program's inputs on a provider that does nothing, its outputs in ``shape`` (``none``: the
+    same-inputs floor): a create, a no-change preview and an up of 100 changed entries, and its state."""
+    root = workspace / f"noop-{shape}-n{size}"
+    with run._account(workspace, 0, 0) as emulator:
+        stack = run._stack(root, "fleet_noop", emulator)
+        config = {"count": str(size), "revision": "r1", "outputs": shape}
+        stack.set_all_config({key: auto.ConfigValue(value) for key, value in config.items()})
+        figures: dict[str, Any] = {"size": size, "shape": shape}
+        sample, up = run._measure(root, emulator, stack.up)
+        run._expect(up.summary.resource_changes.get("create") == 2, f"noop fleet create made {up.summary}")
+        figures["create"] = _sample(sample, emulator)
+        figures["state_bytes_per_entry"] = round(_checkpoint_bytes(root) / size, 1)
+        sample, preview = run._measure(root, emulator, stack.preview)
+        run._expect(not run._changes(preview.change_summary), f"noop fleet preview showed {preview.change_summary}")
+        figures["preview"] = _sample(sample, emulator)
+        stack.set_all_config({"revision": auto.ConfigValue("r2"), "changed": auto.ConfigValue(str(min(100, size)))})
+        sample, up = run._measure(root, emulator, stack.up)
+        run._expect(up.summary.resource_changes.get("update") == 1, f"noop fleet update made {up.summary}")
+        figures["update_100"] = _sample(sample, emulator)
+    return figures
+
+
 def api_floor(workspace: Path, size: int) -> dict[str, Any]:
-    """N PATCHes of the fleet's bodies from a plain httpx client, ``CONCURRENCY`` at once."""
+    """N PATCHes of the fleet's bodies from a plain httpx client, ``CONCURRENCY`` at once (the create's floor);
+    then the account's listing, page after page, and N unbinding PATCHes (the destroy's floor)."""
     with run._account(workspace, 0, size) as emulator:
         emulator.clear_requests()
         with httpx.Client(
@@ -120,11 +142,30 @@ def api_floor(workspace: Path, size: int) -> dict[str, Any]:
                 body = {"inbound_agent_id": fleet.AGENT_ID, "webhooks": fleet.webhooks(index, "r1")}
                 client.patch(f"/phone_numbers/{number}", json=body).raise_for_status()
 
+            def unbind(index: int) -> None:
+                number = fleet.phone_number(index).replace("+", "%2B")
+                client.patch(f"/phone_numbers/{number}", json={"inbound_agent_id": None, "webhooks": []})
+
             started = time.perf_counter()
             with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
                 list(pool.map(patch, range(size)))
             seconds = time.perf_counter() - started
-    return {"size": size, "concurrency": CONCURRENCY, "seconds": round(seconds, 3)}
+            started = time.perf_counter()
+            index = 0
+            while True:
+                body = client.get("/phone_numbers", params={"index": index, "limit": PAGE}).raise_for_status().json()
+                index += len(body["items"])
+                if not body["has_more"] or not body["items"]:
+                    break
+            with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+                list(pool.map(unbind, range(size)))
+            destroy_seconds = time.perf_counter() - started
+    return {
+        "size": size,
+        "concurrency": CONCURRENCY,
+        "seconds": round(seconds, 3),
+        "destroy_seconds": round(destroy_seconds, 3),
+    }
 
 
 def per_binding(workspace: Path, size: int) -> dict[str, Any]:
@@ -139,109 +180,7 @@ def per_binding(workspace: Path, size: int) -> dict[str, Any]:
     }
 
 
-def _growth(small: dict[str, Any], large: dict[str, Any], op: str) -> float:
-    return round(math.log(large[op]["seconds"] / small[op]["seconds"]) / math.log(large["size"] / small["size"]), 3)
-
-
-def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def add(name: str, target: str, measured: str, met: bool) -> None:
-        found.append({"name": name, "target": target, "measured": measured, "met": met})
-
-    for each in figures["fleets"]:
-        size = each["size"]
-        limit = math.ceil(size / PAGE) + size
-        made = sum(each["create"]["requests"].values())
-        add(f"requests of create, N={size}", f"<= {limit}", str(made), made <= limit)
-        add(
-            f"requests of a no-change preview, N={size}",
-            "0",
-            str(sum(each["preview"]["requests"].values())),
-            not each["preview"]["requests"],
-        )
-        add(
-            f"requests of an update of 100, N={size}",
-            "{'PATCH': 100}",
-            str(each["update_100"]["requests"]),
-            each["update_100"]["requests"] == {"PATCH": min(100, size)},
-        )
-    by_size = {each["size"]: each for each in figures["fleets"]}
-    bindings = figures["per_binding"]
-    if bindings and bindings["size"] in by_size:
-        ours = by_size[bindings["size"]]
-        for op, theirs in (("create", "create"), ("update_all", "update"), ("destroy", "destroy")):
-            ratio = ours[op]["seconds"] / bindings[theirs]
-            add(f"fleet / per-binding, {LABELS[op]}, N={bindings['size']}", "<= 0.1", f"{ratio:.3f}", ratio <= 0.1)
-    floor = figures["floor"]
-    if floor and floor["size"] in by_size:
-        ratio = by_size[floor["size"]]["create"]["seconds"] / floor["seconds"]
-        add(f"fleet create / API floor, N={floor['size']}, 0 ms", "<= 1.5", f"{ratio:.2f}", ratio <= 1.5)
-    if 10_000 in by_size:
-        large = by_size[10_000]
-        for op, limit in (("create", 60), ("preview", 10), ("update_100", 15), ("refresh", 15)):
-            seconds = large[op]["seconds"]
-            add(f"{LABELS[op]}, N=10,000", f"<= {limit} s", f"{seconds:.1f} s", seconds <= limit)
-        if 1_000 in by_size:
-            growth = _growth(by_size[1_000], large, "create")
-            add("growth exponent of create, 1,000 to 10,000", "<= 1.1", f"{growth:.2f}", growth <= 1.1)
-    slow = figures.get("latency")
-    if slow:
-        size, latency = slow["size"], slow["latency_ms"]
-        bound = size * latency / 1000 / CONCURRENCY + math.ceil(size / PAGE) * latency / 1000
-        phase = slow["create"]["api_phase_seconds"]
-        add(
-            f"create of {size} at {latency} ms: the API phase (first request to last)",
-            f"<= 1.3 x {bound:.2f} s",
-            f"{phase:.2f} s ({phase / bound:.2f} x)",
-            phase <= 1.3 * bound,
-        )
-    return found
-
-
-def markdown(figures: dict[str, Any]) -> str:
-    lines = [
-        "One `PhoneNumberFleet` of N entries (an agent and a webhook each), its life cycle through the real CLI",
-        f"(file backend, {figures['machine']['cores']} cores); requests as the emulator logged them:",
-        "",
-        "| N | " + " | ".join(LABELS[op] for op in OPERATIONS) + " | state per entry |",
-        "|---|" + "---|" * (len(OPERATIONS) + 1),
-    ]
-    for each in figures["fleets"]:
-        cells = []
-        for op in OPERATIONS:
-            requests = ", ".join(f"{n} {m}" for m, n in sorted(each[op]["requests"].items())) or "0 requests"
-            cells.append(f"{each[op]['seconds']:.2f} s ({requests})")
-        lines.append(f"| {each['size']:,} | " + " | ".join(cells) + f" | {each['state_bytes_per_entry']:.0f} B |")
-    floor, bindings = figures["floor"], figures["per_binding"]
-    lines.append("")
-    if floor:
-        lines.append(
-            f"- The API floor: {floor['size']:,} PATCHes from a plain httpx client, {floor['concurrency']} at once:"
-            f" {floor['seconds']:.2f} s."
-        )
-    if bindings:
-        lines.append(
-            f"- {bindings['size']:,} `PhoneNumberBinding` resources (benchmarks.run's life cycle, same run): create"
-            f" {bindings['create']:.1f} s, update all {bindings['update']:.1f} s, destroy {bindings['destroy']:.1f} s;"
-            f" {bindings['state_bytes_per_resource']:.0f} B of state per binding."
-        )
-    slow = figures.get("latency")
-    if slow:
-        lines.append(
-            f"- A fleet of {slow['size']:,} created at {slow['latency_ms']} ms per request:"
-            f" {slow['create']['seconds']:.2f} s, of which {slow['create']['api_phase_seconds']:.2f} s between"
-            " its first request and its last."
-        )
-    lines += ["", "| target | wanted | measured | |", "|---|---|---|---|"]
-    lines += [
-        f"| {t['name']} | {t['target']} | {t['measured']} | {'met' if t['met'] else 'MISSED'} |"
-        for t in figures["targets"]
-    ]
-    return "\n".join(lines)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.fleets", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,3000", help="fleet sizes N, comma-separated (default 1000,3000)")
     parser.add_argument("--large", action="store_true", help="add N = 10,000 (a few minutes more)")
@@ -251,11 +190,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--per-binding", type=int, default=1000, metavar="N", help="per-binding life cycle at N (0: skip; default 1000)"
     )
+    parser.add_argument(
+        "--shapes",
+        default="",
+        help="also the do-nothing fleet returning outputs of these shapes at the largest N (e.g. nested,flat)",
+    )
     parser.add_argument("--out", type=Path, default=run.REPO / "docs" / "performance", help="where fleet.json goes")
     parser.add_argument("--doc", type=Path, default=run.REPO / "docs" / "performance.md")
     parser.add_argument("--no-doc", action="store_true", help="leave the markdown file alone")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    shapes = [s for s in args.shapes.split(",") if s]
+    if any(shape not in FLEET_SHAPES for shape in shapes):
+        parser.error(f"shapes are {', '.join(FLEET_SHAPES)}")
     if args.large and 10_000 not in sizes:
         sizes.append(10_000)
     if not sizes or min(sizes) < 1:
@@ -265,13 +217,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": measure.machine_and_versions(run.REPO),
         "fleets": [],
         "concurrency": CONCURRENCY,
+        "load_before": round(os.getloadavg()[0], 1),
+        "floors": [],
+        "shapes": [],
     }
     with tempfile.TemporaryDirectory(prefix="voiceos-bench-fleet-") as tmp:
         workspace = Path(tmp)
         for size in sizes:
             print(f"fleet of {size}: life cycle at 0 ms", flush=True)
             figures["fleets"].append(fleet_life_cycle(workspace, size, 0))
+            print(f"fleet of {size}: the same-inputs floor (a do-nothing provider, no outputs)", flush=True)
+            figures["floors"].append(noop_fleet(workspace, size, "none"))
         largest = max(sizes)
+        for shape in shapes:
+            print(f"fleet of {largest}: a do-nothing provider returning {shape} outputs", flush=True)
+            figures["shapes"].append(noop_fleet(workspace, largest, shape))
         print(f"API floor: {largest} PATCHes, {CONCURRENCY} at once", flush=True)
         figures["floor"] = api_floor(workspace, largest)
         figures["latency"] = None
@@ -283,6 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{args.per_binding} PhoneNumberBinding resources: life cycle at 0 ms", flush=True)
             figures["per_binding"] = per_binding(workspace, args.per_binding)
     figures["elapsed_seconds"] = round(time.perf_counter() - started, 1)
+    figures["load_after"] = round(os.getloadavg()[0], 1)
     figures["targets"] = targets(figures)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "fleet.json").write_text(json.dumps(figures, indent=2) + "\n")

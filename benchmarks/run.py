@@ -53,6 +53,7 @@ PROGRAMS_OF = {
     "baseline_same_outputs": ("baseline", {"outputs": "binding"}),
     "native": ("native", {}),
     "fleet": ("fleet_resource", {}),
+    "fleet_noop": ("fleet_noop", {"outputs": "none"}),
 }
 """Ours; the floor (a provider that does nothing); the floor for a resource that keeps
 what a binding keeps (same outputs and secret). The last runs at 0 ms latency only,

@@ -31,6 +31,7 @@ from .errors import (
 if TYPE_CHECKING:
     from .api.client import RetryPolicy, VoiceOSClient
     from .core.models import BindingInputs, PhoneNumber, PhoneNumberUpdate, Telephony, Webhook
+    from .core.split import entries_of_split, stack_share
     from .dynamic.fleet import FleetBindingArgs, FleetBindingArgsDict, PhoneNumberFleet
     from .dynamic.provider import PhoneNumberBindingProvider
     from .dynamic.resource import PhoneNumberBinding, PhoneNumberBindingArgs, WebhookArgs, WebhookArgsDict
@@ -53,6 +54,8 @@ _LAZY = {
     "PhoneNumberUpdate": ".core.models",
     "Telephony": ".core.models",
     "Webhook": ".core.models",
+    "entries_of_split": ".core.split",
+    "stack_share": ".core.split",
 }
 
 __all__ = [
@@ -88,7 +91,9 @@ __all__ = [
     "WebhookArgs",
     "WebhookArgsDict",
     "__version__",
+    "entries_of_split",
     "resolve_settings",
+    "stack_share",
 ]
 
 

@@ -56,3 +56,9 @@ def native_provider(url: str) -> VoiceOSProvider:
         )
     )
     return provider
+
+
+def failure_path(failure: Any) -> str:
+    """The property path a check failure names: its property, or, for a nested one, the head of its reason
+    (the engine prints a nested property's value as ``{<nil>}``, so the path goes into the reason)."""
+    return str(failure.property or failure.reason.split(" ", 1)[0])

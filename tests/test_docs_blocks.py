@@ -26,6 +26,9 @@ HELD_BY: dict[tuple[str, str], str] = {
     ("docs-program", "yaml"): "tests/e2e/test_auto_install.py",
     ("docs-command", "plugin-install"): "tests/e2e/test_auto_install.py",
     ("docs-command", "adopt"): "tests/e2e/test_adopt.py",
+    ("docs-command", "adopt-stacks"): "tests/e2e/test_split_stacks.py",
+    ("pipeline-workflow", "examples/split/.github/workflows/voiceos-split.yml"): "tests/e2e/test_split_stacks.py",
+    ("docs-command", "adopt-import-file"): "tests/e2e/test_adopt_import.py",
     ("docs-fragment", "import"): "tests/e2e/test_adopt.py",
     ("docs-output", "error-tree"): "tests/test_errors_doc.py",
     ("docs-output", "layers"): "tests/test_layout.py",
@@ -38,6 +41,9 @@ HELD_BY: dict[tuple[str, str], str] = {
     ("docs-command", "native-import"): "tests/e2e/test_native.py",
     ("docs-command", "plugin-package"): "tests/e2e/test_plugin_package.py",
     ("docs-output", "path-warning"): "tests/e2e/test_plugin_package.py",
+    ("docs-output", "webhook-diff-python"): "tests/e2e/test_diffs.py",
+    ("docs-output", "webhook-diff-yaml"): "tests/e2e/test_diffs.py",
+    ("docs-output", "plaintext-warning"): "tests/e2e/test_diffs.py",
     ("docs-command", "bench-smoke"): "tests/e2e/test_benchmark.py",
     ("docs-command", "bench-release-smoke"): "tests/test_benchmark_release.py",
     ("pipeline", "login"): "tests/e2e/test_pipelines.py",
@@ -52,6 +58,10 @@ HELD_BY: dict[tuple[str, str], str] = {
     ("real-accounts-output", "refused"): "tests/test_real_accounts_doc.py",
     ("real-accounts-output", "test-live-unset"): "tests/test_real_accounts_doc.py",
     ("docs-command", "emulator"): "tests/emulator/test_process.py",
+    ("policies-command", "preview"): "tests/e2e/test_policies.py",
+    ("policies-config", "example"): "tests/e2e/test_policies.py",
+    ("policies-workflow", "example"): "tests/policies/test_docs.py",
+    ("docs-test-file", "mocks-pattern"): "tests/testing/test_mocks_pattern.py",
 }
 
 NOT_RUN: dict[str, str] = {

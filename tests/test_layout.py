@@ -34,7 +34,19 @@ ROOT_MODULES = {
     "provider.py": "pickled by stacks deployed with 0.1.0",
     "resource.py": "an import path of 0.1.0",
 }
-LAYERS = ["core", "api", "engine", "wording", "dynamic", "native", "tools", "emulator", "testing", "templates"]
+LAYERS = [
+    "core",
+    "api",
+    "engine",
+    "wording",
+    "dynamic",
+    "native",
+    "tools",
+    "policies",
+    "emulator",
+    "testing",
+    "templates",
+]
 
 
 def test_the_package_root_holds_only_entry_points_and_the_paths_stacks_pickle() -> None:

@@ -9,10 +9,12 @@ from typing import Any
 import pulumi
 import yaml
 
-from pulumi_voiceos import PhoneNumberBinding, WebhookArgs
+from pulumi_voiceos import PhoneNumberBinding, WebhookArgs, entries_of_split
 
 config = pulumi.Config()
 fleet = yaml.safe_load((Path(__file__).parent / "bindings.yaml").read_text()) or {}
+# In a stack of `voiceos-pulumi adopt --stacks K`, config `split` (e.g. "2/4") keeps to this stack's share.
+listed = entries_of_split(fleet.get("bindings") or [], config.get("split"))
 
 
 def header_value(value: Any) -> Any:
@@ -21,7 +23,7 @@ def header_value(value: Any) -> Any:
     return value
 
 
-for entry in fleet.get("bindings") or []:
+for entry in listed:
     if entry.get("inbound_agent_id") is None and not entry.get("webhooks"):
         continue  # listed but unbound: give it an agent or webhooks to manage it
     webhooks = [

@@ -30,7 +30,7 @@ def test_both_lines_are_bound_as_declared_with_the_outputs_up_records(mocks: Voi
 def test_a_webhook_url_preview_would_refuse_fails_the_test_with_the_same_message(mocks: VoiceOSMocks) -> None:
     with pytest.raises(VoiceOSCheckError) as exc:
         mocks.run(lines.declare, config={"hookUrl": "ftp://hooks.example.com/voiceos"})
-    assert "property webhooks[0].url has a problem" in str(exc.value) and "https://" in str(exc.value)
+    assert "has a problem: webhooks[0].url has 'ftp:'" in str(exc.value) and "https://" in str(exc.value)
 
 
 def test_a_number_someone_else_routes_is_refused_as_up_would(mocks: VoiceOSMocks) -> None:

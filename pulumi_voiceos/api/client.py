@@ -169,10 +169,15 @@ class VoiceOSClient:
         """Every number in the account, fetched page by page (the largest pages the API allows) as the
         caller iterates. A listing is not a snapshot: numbers added or removed meanwhile can shift
         between pages, so a number missing from it is not proof that it is gone."""
+        for page in self.list_pages(page_size=page_size):
+            yield from page
+
+    def list_pages(self, *, page_size: int = MAX_PAGE_SIZE) -> Iterator[list[PhoneNumber]]:
+        """The account's listing a page at a time: each page is one request, sent as the caller asks for it."""
         index = 0
         while True:
             page = self._parse(self.fetch_page(index, page_size=page_size), PhoneNumberPage, "GET /phone_numbers")
-            yield from page.items
+            yield page.items
             if not page.has_more or not page.items:
                 return
             index += len(page.items)

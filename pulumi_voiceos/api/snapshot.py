@@ -6,12 +6,12 @@ What it guarantees: docs/internals.md, "One listing of the account".
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from ..core.models import PhoneNumber
 from ..errors import VoiceOSError
 
-__all__ = ["AccountSnapshot"]
+__all__ = ["AccountSnapshot", "listed_now"]
 
 
 class AccountSnapshot:
@@ -59,3 +59,25 @@ class AccountSnapshot:
                 except VoiceOSError as exc:
                     self.failure = exc
             return self._listed
+
+
+def listed_now(pages: Iterable[Iterable[PhoneNumber]], wanted: Collection[str]) -> dict[str, PhoneNumber]:
+    """The ``wanted`` numbers as a listing read now shows them (a release decides on it: docs/internals.md,
+    "A release lists the account"). Pages are read while the numbers not yet seen outnumber the pages read
+    by more than one, so the listing never costs much more than a GET of each; the unseen are the caller's to
+    GET, since a listing is not a snapshot. A listing that fails stops there: its GETs say each number's error."""
+    unseen = set(wanted)
+    found: dict[str, PhoneNumber] = {}
+    if len(unseen) <= 1:
+        return found
+    try:
+        for read, page in enumerate(pages, start=1):
+            for number in page:
+                if number.phone_number in unseen:
+                    unseen.discard(number.phone_number)
+                    found[number.phone_number] = number
+            if len(unseen) <= read + 1:
+                break
+    except VoiceOSError:
+        pass  # what was seen stands; the rest is read (or fails) number by number, as a partial failure can record
+    return found

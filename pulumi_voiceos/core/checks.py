@@ -25,6 +25,7 @@ __all__ = [
     "check_fleet_inputs",
     "check_inputs",
     "contains_unknown",
+    "engine_failure",
     "entry_path",
 ]
 
@@ -35,6 +36,22 @@ UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 class Failure(NamedTuple):
     property: str
     reason: str
+
+
+_WHOLE_VALUE_SHOWN: Final = ("webhooks", "bindings")
+"""Top-level properties whose value is too large (and too close to header values) to print in a failure."""
+
+
+def engine_failure(failure: Failure) -> tuple[str, str]:
+    """A failure as the engine renders it well: ``(property, reason)``.
+
+    The engine prints ``property P value V has a problem`` with V looked up among the top-level inputs, so a
+    nested path (``webhooks[0].url``) would print ``{<nil>}``: such a path goes at the head of the reason
+    instead, with no property (``resource 'x' has a problem: webhooks[0].url has 'ftp:'...``)."""
+    name = failure.property
+    if name.isidentifier() and name not in _WHOLE_VALUE_SHOWN:
+        return name, failure.reason
+    return "", f"{name} {failure.reason}"
 
 
 def contains_unknown(value: Any) -> bool:
@@ -236,23 +253,27 @@ def check_fleet_inputs(
             )
     else:
         before = checked_before if isinstance(checked_before, Mapping) else {}
-        entries = _check_fleet_entries(bindings, before, failures)
+        entries, unknown = _check_fleet_entries(bindings, before, failures)
         checked["bindings"] = entries
-        if not failures and not contains_unknown(entries):
+        if not failures and not unknown:
             failures.extend(_fleet_size_failures(entries))
     return (checked if not failures else dict(props)), failures
 
 
 def _check_fleet_entries(
     bindings: Mapping[Any, Any], before: Mapping[str, Any], failures: list[Failure]
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], bool]:
     """The canonical entries of ``bindings`` (one equal to its checked self in ``before`` is kept as it
-    is); what is wrong with the others is added to ``failures``."""
+    is), and whether any holds a value not known until ``up``; what is wrong with the others is added to
+    ``failures``."""
     entries: dict[str, Any] = {}
+    unknown = False
     for number, entry in bindings.items():
         if before.get(number) == entry and isinstance(number, str) and number not in entries:
+            # Checked before, so known: only the entries that changed are walked for unknowns.
             entries[number] = entry
             continue
+        unknown = unknown or contains_unknown(number) or contains_unknown(entry)
         if not isinstance(entry, Mapping):
             if contains_unknown(entry):
                 entries[number] = entry
@@ -267,7 +288,7 @@ def _check_fleet_entries(
             failures.append(Failure(entry_path(str(number)), f"is {key} again; give each number one entry"))
         else:
             entries[key] = kept
-    return entries
+    return entries, unknown
 
 
 def _check_fleet_entry(number: Any, entry: Mapping[str, Any]) -> tuple[str, dict[str, Any], list[Failure]]:

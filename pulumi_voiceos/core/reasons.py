@@ -26,6 +26,7 @@ __all__ = [
     "NotInAccount",
     "NumberNotKnown",
     "Overwrite",
+    "PlaintextHeader",
     "Reason",
     "RestoreMemoryLost",
     "Restoring",
@@ -194,6 +195,15 @@ class RestoreMemoryLost:
     previous: Binding
 
 
+@dataclass(frozen=True)
+class PlaintextHeader:
+    """A program gave a webhook's header value in plain text; ``webhook`` is its path (``webhooks[0]``)."""
+
+    resource: str
+    webhook: str
+    header: str
+
+
 Reason: TypeAlias = (
     NotInAccount
     | UndeclarableAdoption
@@ -214,6 +224,7 @@ Reason: TypeAlias = (
     | Restoring
     | HandedOver
     | RestoreMemoryLost
+    | PlaintextHeader
 )
 
 Say: TypeAlias = Callable[[Reason], str]

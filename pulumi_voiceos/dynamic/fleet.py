@@ -8,13 +8,21 @@ from typing import TYPE_CHECKING, Any, Final, TypedDict, cast
 
 import pulumi
 import pulumi.dynamic
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .._lazy import LazyModule
 from ..core.properties import FLEET_OUTPUT_NAMES, SECRET_FLEET_OUTPUTS
+from . import headers
 from .messages import message_first
-from .provider import VoiceOSResourceProvider, wire_unknowns, without_provider
-from .resource import WebhookArgs, WebhookArgsDict, claim_in_program, declared_elsewhere, webhooks_props
+from .provider import VoiceOSResourceProvider, engine_failures, wire_unknowns, without_provider
+from .resource import (
+    WebhookArgs,
+    WebhookArgsDict,
+    claim_in_program,
+    declared_elsewhere,
+    warn_plaintext,
+    webhooks_props,
+)
 
 if TYPE_CHECKING:
     from ..engine import fleet
@@ -85,6 +93,17 @@ def _own_inputs(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in without_provider(props).items() if k != DECLARED_ELSEWHERE}
 
 
+def _wired(news: dict[str, Any], olds: dict[str, Any]) -> dict[str, Any]:
+    """The fleet's own inputs with the SDK's unknowns as the wire marker (``wire_unknowns``); an entry equal to
+    its old self (inputs in state, which hold no unknowns) is taken as it is, so only changed entries are walked."""
+    own = _own_inputs(news)
+    entries, before = own.get("bindings"), olds.get("bindings")
+    if not isinstance(entries, dict) or not isinstance(before, dict):
+        return dict(wire_unknowns(own))
+    wired = {n: e if before.get(n) == e else wire_unknowns(e) for n, e in entries.items()}
+    return {**wire_unknowns({k: v for k, v in own.items() if k != "bindings"}), "bindings": wired}
+
+
 class PhoneNumberFleetProvider(VoiceOSResourceProvider):
     """Binds many VoiceOS numbers, each as a ``PhoneNumberBinding`` would."""
 
@@ -98,25 +117,28 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checked, failures = fleet.check(
             self.deployment,
-            wire_unknowns(_own_inputs(news)),
-            wire_unknowns(_own_inputs(olds)),
+            headers.join_fleet(_wired(news, olds)),
+            headers.join_fleet(_own_inputs(olds)),  # inputs in state: known
             settings=self._preview_settings(),
             say=wording.PYTHON,
         )
+        checked = headers.split_fleet(checked)
         for hidden in ("__provider", DECLARED_ELSEWHERE):
             if hidden in news:
                 checked[hidden] = news[hidden]
-        return CheckResult(checked, [CheckFailure(f.property, f.reason) for f in failures])
+        return CheckResult(checked, engine_failures(failures))
 
     @message_first
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # A fleet is never replaced: adding, changing and removing numbers are updates of its entries.
-        return DiffResult(changes=fleet.diff(olds, news).changes, replaces=[], delete_before_replace=False)
+        changes = fleet.diff(headers.join_fleet(olds), headers.join_fleet(news)).changes
+        return DiffResult(changes=changes, replaces=[], delete_before_replace=False)
 
     @message_first
     def create(self, props: dict[str, Any]) -> CreateResult:
-        fleet_id, outputs = fleet.create(self.deployment, self._settings(), without_provider(props), wording.PYTHON)
-        return CreateResult(fleet_id, outputs)
+        declared = headers.join_fleet(without_provider(props))
+        fleet_id, outputs = fleet.create(self.deployment, self._settings(), declared, wording.PYTHON)
+        return CreateResult(fleet_id, headers.split_fleet(outputs))
 
     @message_first
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -128,20 +150,21 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
             for number in declared:
                 self.deployment.claims.claim(number)
 
-        return UpdateResult(
-            fleet.update(
-                self.deployment, self._settings(), olds, _own_inputs(news), wording.PYTHON, before_release=learn_claims
-            )
+        olds, news = headers.join_fleet(olds), headers.join_fleet(_own_inputs(news))
+        outputs = fleet.update(
+            self.deployment, self._settings(), olds, news, wording.PYTHON, before_release=learn_claims
         )
+        return UpdateResult(headers.split_fleet(outputs))
 
     @message_first
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        found = fleet.read(self.deployment, self._settings(), props)
-        return ReadResult(id_, found.outputs, found.inputs)
+        found = fleet.read(self.deployment, self._settings(), headers.join_fleet(props))
+        inputs = None if found.inputs is None else headers.split_fleet(found.inputs)
+        return ReadResult(id_, headers.split_fleet(found.outputs), inputs)
 
     @message_first
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        fleet.delete(self.deployment, self._settings(), props, wording.PYTHON)
+        fleet.delete(self.deployment, self._settings(), headers.join_fleet(props), wording.PYTHON)
 
 
 FLEET_PROVIDER: Final = PhoneNumberFleetProvider()
@@ -172,14 +195,15 @@ class PhoneNumberFleet(pulumi.dynamic.Resource, module="voiceos", name="PhoneNum
     binding. A number moved between the fleet and another binding or fleet of the
     same ``up`` is handed over, never unbound.
 
-    If any header value is a secret, the whole ``bindings`` output is a secret
-    (a dynamic provider cannot mark parts of a property). Outputs per number:
+    Header values are kept apart from the entries, in ``binding_headers`` (per number, each webhook's headers),
+    which is always a secret, so a preview shows what changes in an entry. Outputs per number:
     ``numbers[n]`` (``voiceos_id``, ``provider``, ``phone_number_sid``, ``account_sid``), ``telephony_auth_tokens[n]``
     (secret), ``previous[n]`` (secret: what the fleet took over).
     """
 
     if TYPE_CHECKING:
         bindings: pulumi.Output[dict[str, dict[str, Any]]]
+        """Each number's entry, its webhooks without their headers (those are in ``binding_headers``)."""
         allow_overwrite: pulumi.Output[bool]
         on_delete: pulumi.Output[str]
         numbers: pulumi.Output[dict[str, dict[str, Any]]]
@@ -188,6 +212,8 @@ class PhoneNumberFleet(pulumi.dynamic.Resource, module="voiceos", name="PhoneNum
         """Per number, the carrier's credential; always a secret."""
         previous: pulumi.Output[dict[str, dict[str, Any]] | None]
         """Per number the fleet took over, what it had before; always a secret."""
+        binding_headers: pulumi.Output[dict[str, list[dict[str, str]]] | None]
+        """Per number with headers, each webhook's headers in the order of its ``webhooks``; always a secret."""
 
     def __init__(
         self,
@@ -205,8 +231,10 @@ class PhoneNumberFleet(pulumi.dynamic.Resource, module="voiceos", name="PhoneNum
                 "as it is adopt=True (FleetBindingArgs(..., adopt=True) or {'adopt': True})"
             )
         secret_outputs = list(opts.additional_secret_outputs or [])
-        opts.additional_secret_outputs = secret_outputs + [n for n in SECRET_FLEET_OUTPUTS if n not in secret_outputs]
-        props: dict[str, Any] = dict.fromkeys(FLEET_OUTPUT_NAMES)
+        always = (*SECRET_FLEET_OUTPUTS, headers.FLEET_HEADERS)
+        opts.additional_secret_outputs = secret_outputs + [n for n in always if n not in secret_outputs]
+        props: dict[str, Any] = dict.fromkeys((*FLEET_OUTPUT_NAMES, headers.FLEET_HEADERS))
+        plaintext: list[tuple[str, str]] = []
         if opts.id is None:
             if bindings is None:
                 raise TypeError(f"PhoneNumberFleet {resource_name!r}: missing required argument 'bindings'")
@@ -219,14 +247,25 @@ class PhoneNumberFleet(pulumi.dynamic.Resource, module="voiceos", name="PhoneNum
                 return {number: _entry_props(entry) for number, entry in given.items()}
 
             declared: Any
+            header_values: Any
             if isinstance(bindings, Mapping):
-                declared = entries(bindings)
+                # Header values go apart before anything is resolved, so a secret one taints only them.
+                declared, header_values = headers.split_entries(entries(bindings))
+                plaintext = [
+                    (f'bindings["{number}"].{webhook}', header)
+                    for number, given in (header_values or {}).items()
+                    for webhook, header in headers.plaintext_headers(given)
+                ]
                 if _holds_outputs(declared):
-                    # One Output for the map: secret as a whole if any value in it is (a header given as a
-                    # secret), which is as finely as a dynamic provider's outputs can be marked.
+                    # One Output for the map: secret as a whole if any value in it is, which is as finely as
+                    # a dynamic provider's outputs can be marked.
                     declared = pulumi.Output.from_input(declared)
             else:
-                declared = pulumi.Output.from_input(cast("pulumi.Input[Mapping[str, Any]]", bindings)).apply(entries)
+                given = pulumi.Output.from_input(cast("pulumi.Input[Mapping[str, Any]]", bindings)).apply(entries)
+                declared = given.apply(lambda found: headers.split_entries(found)[0])
+                header_values = given.apply(lambda found: headers.split_entries(found)[1])
             props.update(bindings=declared, allow_overwrite=allow_overwrite, on_delete=on_delete)
+            props[headers.FLEET_HEADERS] = None if header_values is None else pulumi.Output.secret(header_values)
             props[DECLARED_ELSEWHERE] = declared_elsewhere(holder)
         super().__init__(FLEET_PROVIDER, resource_name, props, opts)
+        warn_plaintext(self, f"PhoneNumberFleet {resource_name!r}", plaintext)

@@ -14,6 +14,7 @@ from .._requirements import DYNAMIC_RESOURCE, PulumiVersionError, installed_pulu
 from ..core.config import STACK_CONFIG_KEYS, Settings, check_tunings, preview_checks, resolve_settings
 from ..core.properties import INPUT_NAMES, OUTPUT_NAMES, SECRET_OUTPUTS
 from . import messages
+from .headers import join, split
 from .messages import message_first
 
 _too_old = problem("pulumi-voiceos's PhoneNumberBinding", DYNAMIC_RESOURCE, installed_pulumi())
@@ -48,6 +49,7 @@ __all__ = [
     "SECRET_OUTPUTS",
     "PhoneNumberBindingProvider",
     "VoiceOSResourceProvider",
+    "engine_failures",
     "process_deployment",
     "without_provider",
 ]
@@ -61,13 +63,24 @@ def wire_unknowns(value: Any) -> Any:
 
     from ..core.checks import UNKNOWN
 
-    if isinstance(value, Unknown):
-        return UNKNOWN
-    if isinstance(value, dict):
-        return {k: wire_unknowns(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [wire_unknowns(v) for v in value]
-    return value
+    def wire(value: Any) -> Any:
+        # Imported once per call, not once per value: a fleet's inputs hold tens of thousands of values.
+        if isinstance(value, Unknown):
+            return UNKNOWN
+        if isinstance(value, dict):
+            return {k: wire(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [wire(v) for v in value]
+        return value
+
+    return wire(value)
+
+
+def engine_failures(failures: list[Any]) -> list[CheckFailure]:
+    """The core's check failures as the engine renders them well (``checks.engine_failure``)."""
+    from ..core.checks import engine_failure  # with pydantic: loaded by the provider process only
+
+    return [CheckFailure(*engine_failure(f)) for f in failures]
 
 
 def without_provider(props: dict[str, Any]) -> dict[str, Any]:
@@ -151,39 +164,40 @@ class PhoneNumberBindingProvider(VoiceOSResourceProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checked, failures = operations.check(
             self.deployment,
-            wire_unknowns(without_provider(news)),
-            wire_unknowns(without_provider(olds)),
+            join(wire_unknowns(without_provider(news))),
+            join(wire_unknowns(without_provider(olds))),
             settings=self._preview_settings(),
             say=wording.PYTHON,
         )
+        checked = split(checked)
         if PROVIDER_KEY in news:
             checked[PROVIDER_KEY] = news[PROVIDER_KEY]
-        return CheckResult(checked, [CheckFailure(f.property, f.reason) for f in failures])
+        return CheckResult(checked, engine_failures(failures))
 
     @message_first
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        plan = operations.diff(olds, news)
+        plan = operations.diff(join(olds), join(news))
         return DiffResult(changes=plan.changes, replaces=list(plan.replaces), delete_before_replace=False)
 
     @message_first
     def create(self, props: dict[str, Any]) -> CreateResult:
-        number, outs = operations.create(self.deployment, self._settings(), props, wording.PYTHON)
-        return CreateResult(number, outs)
+        number, outs = operations.create(self.deployment, self._settings(), join(props), wording.PYTHON)
+        return CreateResult(number, split(outs))
 
     @message_first
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(operations.update(self.deployment, self._settings(), olds, news))
+        return UpdateResult(split(operations.update(self.deployment, self._settings(), join(olds), join(news))))
 
     @message_first
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        found = operations.read(self.deployment, self._settings(), id_, props, wording.PYTHON)
+        found = operations.read(self.deployment, self._settings(), id_, join(props), wording.PYTHON)
         if found is None:
             return ReadResult("", {})
-        return ReadResult(id_, found.outputs, found.inputs)
+        return ReadResult(id_, split(found.outputs), None if found.inputs is None else split(found.inputs))
 
     @message_first
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        operations.delete(self.deployment, self._settings(), id_, props, wording.PYTHON)
+        operations.delete(self.deployment, self._settings(), id_, join(props), wording.PYTHON)
 
 
 PROVIDER: Final = PhoneNumberBindingProvider()

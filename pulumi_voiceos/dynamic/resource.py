@@ -14,6 +14,7 @@ import pulumi.dynamic
 import pulumi.runtime
 from pulumi.runtime.settings import SETTINGS
 
+from . import headers as _headers
 from .provider import OUTPUT_NAMES, PROVIDER, SECRET_OUTPUTS
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "declared_elsewhere",
     "forget_program_claims",
     "program_run",
+    "warn_plaintext",
     "webhooks_props",
 ]
 
@@ -116,6 +118,17 @@ def webhooks_props(webhooks: Any) -> Any:
     if isinstance(webhooks, pulumi.Output):
         return webhooks.apply(lambda items: None if items is None else [_webhook_props(w) for w in items])
     return [_webhook_props(w) for w in webhooks]
+
+
+def warn_plaintext(resource: pulumi.Resource, name: str, found: list[tuple[str, str]]) -> None:
+    """Warn at preview of each header value given in plain text, naming the webhook and the header, never the value."""
+    if not found:
+        return
+    from ..core.reasons import PlaintextHeader
+    from .wording import PYTHON
+
+    for webhook, header in found:
+        pulumi.log.warn(PYTHON(PlaintextHeader(name, webhook, header)), resource=resource)
 
 
 def program_run() -> object:
@@ -242,6 +255,9 @@ class PhoneNumberBinding(pulumi.dynamic.Resource, module="voiceos", name="PhoneN
         phone_number: pulumi.Output[str]
         inbound_agent_id: pulumi.Output[str | None]
         webhooks: pulumi.Output[list[dict[str, Any]]]
+        """The webhooks, without their headers (those are in ``webhook_headers``)."""
+        webhook_headers: pulumi.Output[list[dict[str, str]] | None]
+        """Each webhook's headers, in the order of ``webhooks`` (None when none has any); always a secret."""
         allow_overwrite: pulumi.Output[bool]
         adopt_existing: pulumi.Output[bool]
         voiceos_id: pulumi.Output[str]
@@ -272,9 +288,11 @@ class PhoneNumberBinding(pulumi.dynamic.Resource, module="voiceos", name="PhoneN
     ) -> None:
         opts = copy.copy(opts) if opts is not None else pulumi.ResourceOptions()
         secret_outputs = list(opts.additional_secret_outputs or [])
-        opts.additional_secret_outputs = secret_outputs + [n for n in SECRET_OUTPUTS if n not in secret_outputs]
+        always = (*SECRET_OUTPUTS, _headers.HEADERS)
+        opts.additional_secret_outputs = secret_outputs + [n for n in always if n not in secret_outputs]
 
-        props: dict[str, Any] = dict.fromkeys(OUTPUT_NAMES)
+        props: dict[str, Any] = dict.fromkeys((*OUTPUT_NAMES, _headers.HEADERS))
+        plaintext: list[tuple[str, str]] = []
         if opts.id is None:
             if args is not None:
                 mixed = [
@@ -308,10 +326,13 @@ class PhoneNumberBinding(pulumi.dynamic.Resource, module="voiceos", name="PhoneN
                     lambda number: claim_in_program(number, f"PhoneNumberBinding {resource_name!r}")
                 )
                 claim_later(phone_number)
+            hooks, header_values = _headers.split_webhooks(webhooks, _webhook_props)
+            plaintext = _headers.plaintext_headers(header_values)
             props.update(
                 phone_number=phone_number,
                 inbound_agent_id=inbound_agent_id,
-                webhooks=webhooks_props(webhooks),
+                webhooks=hooks,
+                webhook_headers=None if header_values is None else pulumi.Output.secret(header_values),
                 allow_overwrite=allow_overwrite,
                 on_delete=on_delete,
             )
@@ -327,6 +348,7 @@ class PhoneNumberBinding(pulumi.dynamic.Resource, module="voiceos", name="PhoneN
                 opts.import_ = None
                 props["adopt_existing"] = True
         super().__init__(PROVIDER, resource_name, props, opts)
+        warn_plaintext(self, f"PhoneNumberBinding {resource_name!r}", plaintext)
 
     @staticmethod
     def get(

@@ -14,5 +14,6 @@ PYTHON: Final = Wording(
     allow_overwrite="allow_overwrite=True",
     previous="previous_inbound_agent_id and previous_webhooks",
     restore='on_delete="restore"',
+    secret='a secret (config.require_secret("...") or pulumi.Output.secret(...))',
 )
 """The dynamic provider's ``PhoneNumberBinding`` and ``PhoneNumberFleet`` in a Python program."""

@@ -205,6 +205,9 @@ def _release(
     if lost:
         logger.warning("%s", named(lost, lambda n: hook.say(lost[n])))
     previous = dict(out.previous)
+    released = [n for n in numbers if n not in handed]
+    # One listing read now, not the deployment's earlier one: someone may have re-bound a number since.
+    listed = per_number.release_listing(hook.conn, released)
 
     def release(number: str) -> Reason | None:
         kept = previous.get(number)
@@ -214,9 +217,9 @@ def _release(
             recorded=entry_binding(recorded[number]),
             previous=None if kept is None else entry_binding(kept),
             policy=policy,
+            listed=listed.get(number),
         )
 
-    released = [n for n in numbers if n not in handed]
     notices, failed = in_parallel(released, release, hook.concurrency, "let go of")
     said = {n: notice for n, notice in notices.items() if notice}
     if said:

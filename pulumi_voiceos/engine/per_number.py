@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import errors
+from ..api import snapshot
 from ..api.client import VoiceOSClient
 from ..api.snapshot import AccountSnapshot
 from ..core import lifecycle, models, reasons
@@ -28,6 +29,7 @@ __all__ = [
     "read_for_guard",
     "read_now",
     "release",
+    "release_listing",
 ]
 
 
@@ -208,11 +210,14 @@ def release(
     recorded: models.Binding,
     previous: models.Binding | None,
     policy: models.DeletePolicy,
+    listed: models.PhoneNumber | None = None,
 ) -> reasons.Reason | None:
     """Undo what a resource set on ``number`` (unbind, or restore ``previous``), deciding on a fresh read:
-    someone may have re-bound it since any listing. Returns why to warn, if there is a reason to."""
+    someone may have re-bound it since any earlier listing. ``listed`` is the number as a listing read at
+    release time shows it (``release_listing``); without it, the number's own GET. Returns why to warn, if
+    there is a reason to."""
     conn.account.forget(number)
-    live = read_now(conn, number)
+    live = listed if listed is not None else read_now(conn, number)
     plan = lifecycle.plan_delete(
         number,
         recorded=recorded,
@@ -226,6 +231,12 @@ def release(
         except errors.NotFoundError:
             return reasons.LeftWhileUnbinding(number)
     return plan.notice
+
+
+def release_listing(conn: Connection, numbers: Collection[str]) -> dict[str, models.PhoneNumber]:
+    """The numbers a fleet lets go of, as a listing read now shows them: as fresh as a GET of each, for a page
+    per 200 numbers of the account; a number it does not show is left to ``release``'s own GET."""
+    return snapshot.listed_now(conn.client.list_pages(), numbers)
 
 
 def _write(conn: Connection, number: str, write: models.Patch) -> models.PhoneNumber:

@@ -4,6 +4,7 @@ What the native protocol adds for a fleet is in docs/internals.md ("The native p
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any, Final, TypeVar
@@ -35,7 +36,8 @@ from ..core.properties import (
     SECRET_FLEET_OUTPUTS,
     camel_case,
 )
-from ..engine import fleet
+from ..core.reasons import PlaintextHeader
+from ..engine import fleet, fleet_import
 from ..engine.deployment import Deployment
 from . import values
 from .errors import InitFailed
@@ -77,6 +79,8 @@ INPUTS: Final = tuple(camel_case(name) for name in FLEET_INPUT_NAMES)
 OUTPUTS: Final = tuple(camel_case(name) for name in FLEET_OUTPUT_NAMES)
 _SECRET: Final = frozenset(camel_case(name) for name in SECRET_FLEET_OUTPUTS)
 
+logger = logging.getLogger("pulumi_voiceos")
+
 T = TypeVar("T")
 Run = Callable[..., Awaitable[Any]]
 PreviewSettings = Callable[[], Callable[[], Settings] | None]
@@ -94,13 +98,19 @@ def failure_path(path: str) -> str:
     return head + sep + tail
 
 
+def engine_failure(failure: checks.Failure) -> CheckFailure:
+    """A core failure with its names as the schema spells them, in the form the engine renders well."""
+    return CheckFailure(*checks.engine_failure(checks.Failure(failure_path(failure.property), failure.reason)))
+
+
 def secret_entries(bindings: PropertyValue | None) -> frozenset[str]:
-    """The numbers whose entry holds a secret (or the whole map is secret: then every number)."""
+    """The numbers whose entry holds a secret other than a header value (or the whole map is secret: then every
+    number); header values are secret on their own in every entry."""
     if bindings is None or not isinstance(bindings.value, Mapping):
         return frozenset()
     if bindings.is_secret:
         return frozenset(bindings.value)
-    return frozenset(number for number, entry in bindings.value.items() if entry.contains_secret())
+    return values.secret_beyond_headers(bindings.value)
 
 
 def bindings_value(
@@ -163,6 +173,28 @@ class ResourceHooks:
         )
 
 
+def warn_plaintext(urn: str, found: list[tuple[str, str]]) -> None:
+    """Warn of each header value given in plain text, naming the webhook and the header, never the value."""
+    parts = urn.split("::")
+    kind = parts[2].rsplit("$", 1)[-1].rpartition(":")[2] if len(parts) > 3 else "resource"
+    name = f"{kind} {parts[-1]!r}"
+    for webhook, header in found:
+        logger.warning("%s", SCHEMA(PlaintextHeader(name, webhook, header)))
+
+
+def plaintext_entry_headers(bindings: PropertyValue | None) -> list[tuple[str, str]]:
+    """Each ``(bindings["+1..."].webhooks[i], header name)`` of a fleet whose value was given in plain text."""
+    entries = None if bindings is None or bindings.is_secret else bindings.value
+    if not isinstance(entries, Mapping):
+        return []
+    return [
+        (f"{checks.entry_path(number)}.{webhook}", header)
+        for number, entry in entries.items()
+        if isinstance(entry.value, Mapping) and not entry.is_secret
+        for webhook, header in values.plaintext_headers(entry.value.get("webhooks"))
+    ]
+
+
 def given_inputs(request: CheckRequest) -> dict[str, PropertyValue]:
     """The inputs as given, for a check that fails: unknowns as the wire marker the server can send."""
     return {name: values.marshalable(value) for name, value in request.new_inputs.items()}
@@ -190,10 +222,11 @@ class FleetHooks(ResourceHooks):
             )
 
         checked, failures = await self._run(request.urn, check)
+        plaintext = plaintext_entry_headers(request.new_inputs.get("bindings"))
+        if plaintext:
+            await self._run(request.urn, warn_plaintext, request.urn, plaintext)
         if failures:
-            return CheckResponse(
-                inputs=given, failures=[CheckFailure(failure_path(f.property), f.reason) for f in failures]
-            )
+            return CheckResponse(inputs=given, failures=[engine_failure(f) for f in failures])
         entries = checked["bindings"]
         if not isinstance(entries, Mapping):
             return CheckResponse(inputs=given)  # not known until `up`
@@ -206,8 +239,8 @@ class FleetHooks(ResourceHooks):
         given_entries = given["bindings"].value
         # Entries not known until `up` go back as given (their unknowns as the wire marker).
         pending = {n: given_entries[n] for n in entries if n not in known} if isinstance(given_entries, Mapping) else {}
-        # Checked inputs keep the secrets they were given, and mark none of their own.
-        return CheckResponse(inputs={"bindings": bindings_value(known, secret, pending, headers_secret=False), **flags})
+        # Checked inputs keep the secrets they were given, and every header value is secret on its own.
+        return CheckResponse(inputs={"bindings": bindings_value(known, secret, pending), **flags})
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         olds = values.from_properties(request.old_state)
@@ -275,6 +308,17 @@ class FleetHooks(ResourceHooks):
         return UpdateResponse(_outputs(outs, secret))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
+        if not request.properties:
+            # An import: the id names the numbers; the inputs are their live bindings, which the program declares.
+            imported = await self._run(
+                request.urn, fleet_import.read, self._deployment, self._settings(), request.resource_id, SCHEMA
+            )
+            assert imported.inputs is not None
+            return ReadResponse(
+                resource_id=request.resource_id,
+                properties=_outputs(imported.outputs, frozenset()),
+                inputs={"bindings": bindings_value(imported.inputs["bindings"], frozenset())},
+            )
         found = await self._run(
             request.urn, fleet.read, self._deployment, self._settings(), values.from_properties(request.properties)
         )
@@ -285,7 +329,7 @@ class FleetHooks(ResourceHooks):
             # Drift: the entries follow the live bindings, as the dynamic provider's inputs do.
             inputs = {
                 **request.inputs,
-                "bindings": bindings_value(found.inputs["bindings"], secret, headers_secret=False),
+                "bindings": bindings_value(found.inputs["bindings"], secret),
             }
         return ReadResponse(resource_id=request.resource_id, properties=outputs, inputs=inputs)
 

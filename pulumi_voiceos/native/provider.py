@@ -37,13 +37,14 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
+from ..core import checks
 from ..core.config import STACK_CONFIG_KEYS, Settings, check_tunings, preview_checks, resolve_settings
 from ..core.properties import BINDING, CAMEL_CASE, PHONE_NUMBER, camel_case
 from ..engine import operations
 from ..engine.deployment import Deployment
 from . import values
 from .engine_log import CURRENT_URN
-from .fleet import FLEET_TYPE, FleetHooks, ResourceHooks, given_inputs
+from .fleet import FLEET_TYPE, FleetHooks, ResourceHooks, given_inputs, warn_plaintext
 from .schema import PACKAGE, token
 from .values import PropertyMap, PropertyValue
 from .wording import SCHEMA
@@ -83,6 +84,13 @@ def failure_path(path: str) -> str:
     if not sep:
         head, sep, rest = path.partition(".")
     return CAMEL_CASE.get(head, head) + sep + rest
+
+
+def binding_failure(failure: checks.Failure) -> CheckFailure:
+    """A core failure with its names as the schema spells them, in the form the engine renders well."""
+    return CheckFailure(
+        *checks.engine_failure(checks.Failure(failure_path(failure.property), camel_words(failure.reason)))
+    )
 
 
 def camel_words(text: str) -> str:
@@ -249,13 +257,16 @@ class BindingHooks(ResourceHooks):
         if failures:
             return CheckResponse(
                 inputs=given,
-                failures=[CheckFailure(failure_path(f.property), camel_words(f.reason)) for f in failures],
+                failures=[binding_failure(f) for f in failures],
             )
+        plaintext = values.plaintext_headers(request.new_inputs.get("webhooks"))
+        if plaintext:
+            await self._run(request.urn, warn_plaintext, request.urn, plaintext)
+        # Each header value goes back secret, whatever the program gave: the rest of a webhook stays in clear.
         return CheckResponse(
             inputs=values.to_properties(
                 {k: v for k, v in checked.items() if camel_case(k) in request.new_inputs or k == "phone_number"},
-                secret=values.secret_names(request.new_inputs),
-                headers_secret=False,
+                secret=values.secret_beyond_headers(request.new_inputs),
             )
         )
 
@@ -312,8 +323,7 @@ class BindingHooks(ResourceHooks):
             live_binding = values.to_properties(
                 found.inputs,
                 only=("inboundAgentId", "webhooks"),
-                secret=values.secret_names(request.inputs) | values.secret_names(request.properties),
-                headers_secret=False,
+                secret=values.secret_beyond_headers(request.inputs) | values.secret_beyond_headers(request.properties),
             )
             kept = {k: v for k, v in request.inputs.items() if k not in live_binding}
             inputs = {**kept, **_present(live_binding)}
@@ -335,7 +345,7 @@ class BindingHooks(ResourceHooks):
     def _outputs(outs: Mapping[str, Any], *given: Mapping[str, Any]) -> PropertyMap:
         secret: frozenset[str] = frozenset()
         for props in given:
-            secret |= values.secret_names(props)
+            secret |= values.secret_beyond_headers(props)
         return values.to_properties(outs, only=OUTPUTS, secret=secret & set(INPUTS))
 
 

@@ -19,7 +19,9 @@ __all__ = [
     "from_properties",
     "marshalable",
     "plain",
+    "plaintext_headers",
     "preview_outputs",
+    "secret_beyond_headers",
     "secret_names",
     "snake_keys",
     "to_properties",
@@ -76,6 +78,42 @@ def from_properties(props: Mapping[str, PropertyValue]) -> dict[str, Any]:
 def secret_names(props: Mapping[str, PropertyValue]) -> frozenset[str]:
     """The top-level camelCase names whose values contain a secret."""
     return frozenset(key for key, value in props.items() if value.contains_secret())
+
+
+def _holds_secret_beyond_headers(value: PropertyValue) -> bool:
+    if value.is_secret:
+        return True
+    inner = value.value
+    if isinstance(inner, Mapping):
+        return any(_holds_secret_beyond_headers(item) for key, item in inner.items() if key != _USER_HEADERS)
+    if isinstance(inner, Sequence) and not isinstance(inner, str):
+        return any(_holds_secret_beyond_headers(item) for item in inner)
+    return False
+
+
+def secret_beyond_headers(props: Mapping[str, PropertyValue]) -> frozenset[str]:
+    """The top-level camelCase names whose values hold a secret other than a webhook's header value.
+
+    Header values are secret on their own in every value this provider returns, so a secret header leaves
+    the rest of its webhook in clear, and a diff shows what changed in it."""
+    return frozenset(key for key, value in props.items() if _holds_secret_beyond_headers(value))
+
+
+def plaintext_headers(webhooks: PropertyValue | None) -> list[tuple[str, str]]:
+    """Each ``(webhooks[i], header name)`` whose value was given in plain text (never the value)."""
+    found: list[tuple[str, str]] = []
+    inner = None if webhooks is None or webhooks.is_secret else webhooks.value
+    listed: Sequence[PropertyValue] = inner if isinstance(inner, Sequence) and not isinstance(inner, str) else ()
+    for index, webhook in enumerate(listed):
+        headers = webhook.value.get(_USER_HEADERS) if isinstance(webhook.value, Mapping) else None
+        if webhook.is_secret or headers is None or headers.is_secret or not isinstance(headers.value, Mapping):
+            continue
+        found += [
+            (f"webhooks[{index}]", name)
+            for name, item in headers.value.items()
+            if isinstance(item.value, str) and not item.is_secret
+        ]
+    return found
 
 
 def unknown() -> PropertyValue:

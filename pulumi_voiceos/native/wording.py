@@ -16,6 +16,8 @@ SCHEMA: Final = Wording(
     allow_overwrite="allowOverwrite: true",
     previous="previousInboundAgentId and previousWebhooks",
     restore="onDelete: restore",
+    secret="a secret (a config value set with `pulumi config set --secret`, or your language's secret "
+    "function: fn::secret in YAML, pulumi.secret in TypeScript, pulumi.ToSecret in Go)",
     camel_case=True,
 )
 """The native provider's ``voiceos:index:PhoneNumberBinding`` and its fleet, in any language."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Final
 from urllib.parse import unquote
 
@@ -41,6 +42,7 @@ class InMemoryAccount:
         self._seeds: dict[str, tuple[str, dict[str, Any]]] = {}
         # The numbers runs wrote to or brought in since the account was last put back as seeded.
         self._touched: set[str] = set()
+        self._for_a_run = False
 
     def seed(
         self,
@@ -58,7 +60,7 @@ class InMemoryAccount:
             "auth_token": auth_token,
         }
         seeded = self.backend.seed(phone_number, **spec)
-        self._seeds[phone_number] = ("seed", spec)
+        self._remember(phone_number, ("seed", spec))
         return seeded
 
     def seed_raw(self, phone_number: str, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -67,9 +69,24 @@ class InMemoryAccount:
         status, answer = self.backend.seed_raw(phone_number, dict(body))
         if status != 200:
             raise VoiceOSError(f"seed_raw({phone_number!r}): {answer['detail']}")
-        self._seeds[phone_number] = ("raw", dict(body))
+        self._remember(phone_number, ("raw", dict(body)))
         seeded: dict[str, Any] = answer
         return seeded
+
+    @contextmanager
+    def seeding_for_a_run(self, for_a_run: bool = True) -> Iterator[None]:
+        """Seeds made within are a run's own: ``restore_seeds`` undoes them as it undoes a run's writes."""
+        self._for_a_run = for_a_run
+        try:
+            yield
+        finally:
+            self._for_a_run = False
+
+    def _remember(self, phone_number: str, seed: tuple[str, dict[str, Any]]) -> None:
+        if self._for_a_run:
+            self._touched.add(phone_number)
+        else:
+            self._seeds[phone_number] = seed
 
     def ensure(self, phone_number: str) -> None:
         """Put ``phone_number`` in the account, unbound, unless it is there: a number a program declared,

@@ -1,6 +1,6 @@
 """``VoiceOSMocks``: unit tests of a Pulumi program whose VoiceOS resources go through the provider's real rules.
 
-docs/internals.md ("Testing users' programs") says how it answers and why refusals are raised after a run."""
+docs/internals.md ("Testing users' programs") says how it answers, fails a test and tells one run from the next."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import pulumi
+from pulumi.runtime.settings import SETTINGS
 
 from .. import errors
 from ..core import checks
 from ..core.config import Settings
 from ..core.models import Binding
+from ..dynamic import headers
 from ..dynamic.provider import wire_unknowns
 from ..dynamic.resource import forget_program_claims, program_run
 from ..dynamic.wording import PYTHON
@@ -41,6 +43,26 @@ _SETTINGS: Final = Settings(api_url="https://voiceos.mocks.invalid", api_token="
 
 
 _COUNTED: Final = re.compile(r" \(and \d+ more refused resources?\)$")
+
+
+def _in_a_program() -> bool:
+    """Whether a program is running: the SDK runs each ``@pulumi.runtime.test`` function (and ``mocks.run``'s
+    program) inside its event loop, where a module's top level and a plain test function run outside it."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _fail_the_run(refusal: errors.VoiceOSError) -> None:
+    """Make the SDK fail this run with ``refusal`` once its registrations are over, as it fails a run whose
+    registration raised: the test fails, however it installed the mocks. Raised from ``new_resource``, it
+    would also reject each output of the resource, and the SDK's futures would log it once each."""
+    rpcs = SETTINGS.rpc_manager
+    if rpcs.unhandled_exception is None:
+        rpcs.unhandled_exception = refusal
+        rpcs.exception_traceback = refusal.__traceback__
 
 
 def _ensure_event_loop() -> None:
@@ -84,7 +106,7 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
     def __init__(self, other: pulumi.runtime.Mocks | None = None, *, every_number: bool = True) -> None:
         self.account = InMemoryAccount()
         self.failures: list[errors.VoiceOSError] = []
-        """The refusals of the runs so far, in the order the mocks saw the resources (the SDK registers
+        """The refusals of this run, in the order the mocks saw the resources (the SDK registers
         resources concurrently, so not always the order of the program's lines)."""
         self.outputs: dict[str, dict[str, Any]] = {}
         """The outputs of each VoiceOS resource created, by resource name."""
@@ -106,8 +128,8 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         self.outputs.clear()
 
     def _notice_a_new_run(self) -> None:
-        # ``set_mocks`` and each ``@pulumi.runtime.test`` start a new run, and nothing tells the mocks:
-        # the first resource or call of the run finds out.
+        # ``set_mocks`` and each ``@pulumi.runtime.test`` start a new run, and nothing tells the mocks that
+        # the last one ended: the first resource, call, seed or read of the next one finds out.
         if program_run() is not self._run:
             self._begin_run()
 
@@ -121,16 +143,23 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         webhooks: Sequence[Mapping[str, Any]] = (),
         auth_token: str | None = None,
     ) -> None:
-        """Put a number in the account, bound as given (someone else's binding, for the guard to find)."""
-        self.account.seed(phone_number, inbound_agent_id=inbound_agent_id, webhooks=webhooks, auth_token=auth_token)
+        """Put a number in the account, bound as given (someone else's binding, for the guard to find).
+
+        Seeded inside a ``@pulumi.runtime.test`` function, it holds for that test only."""
+        self._notice_a_new_run()
+        with self.account.seeding_for_a_run(_in_a_program()):
+            self.account.seed(phone_number, inbound_agent_id=inbound_agent_id, webhooks=webhooks, auth_token=auth_token)
 
     def seed_raw(self, phone_number: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """Make a number exactly this JSON object, as a dashboard or an older client may have left it
         (``"webhooks": null``, a webhook with ``"headers": null``...): see ``VoiceOSAPI.seed_raw``."""
-        return self.account.seed_raw(phone_number, body)
+        self._notice_a_new_run()
+        with self.account.seeding_for_a_run(_in_a_program()):
+            return self.account.seed_raw(phone_number, body)
 
     def live(self, phone_number: str) -> Binding | None:
         """What the program's run left the number bound to (None: not in the account)."""
+        self._notice_a_new_run()
         return self.account.live(phone_number)
 
     def _present(self, numbers: Sequence[str]) -> None:
@@ -162,13 +191,18 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         try:
             # pulumi.runtime.test runs the program and waits for every registration; it is untyped.
             pulumi.runtime.test(run_program)()  # type: ignore[no-untyped-call]
+        except errors.VoiceOSError:
+            if not self.failures:
+                raise
+            # A refusal failed the run: raised below as the first of them, counted.
         finally:
             pulumi.runtime.set_all_config({})
         self.raise_failures()
         return dict(self.outputs)
 
     def raise_failures(self) -> None:
-        """Raise the first refusal of the runs so far (saying how many more there were), if any."""
+        """Raise the first refusal of this run (saying how many more there were), if any: a run fails on its
+        own at its first refusal, so this is for a test that caught that failure and wants the count."""
         if self.failures:
             first = self.failures[0]
             more = len(self.failures) - 1
@@ -197,6 +231,7 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
             resource_id, outputs = kind(args, values.snake_keys(_plain(args.inputs)), native)
         except errors.VoiceOSError as exc:
             self.failures.append(exc)
+            _fail_the_run(exc)
             return f"{args.name}_refused", dict(args.inputs)
         self.outputs[args.name] = outputs
         return resource_id, outputs
@@ -231,12 +266,16 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
 
     def _refuse(self, args: pulumi.runtime.MockResourceArgs, failures: Sequence[checks.Failure], native: bool) -> None:
         """Fail as a preview fails: the property and the reason, spelled as the provider the program uses
-        spells them (the engine also shows the value in between; that rendering is the engine's own)."""
+        spells them (the engine also shows a top-level property's value in between; that rendering is its own)."""
         fleet_kind = "Fleet" in args.typ
         path = (native_fleet.failure_path if fleet_kind else native_binding.failure_path) if native else str
         words = native_binding.camel_words if native and not fleet_kind else str
-        reasons = "; ".join(f"property {path(f.property)} has a problem: {words(f.reason)}" for f in failures)
-        raise VoiceOSCheckError(f"{args.typ} resource {args.name!r}: {reasons}")
+        said = []
+        for failure in failures:
+            name, reason = checks.engine_failure(checks.Failure(path(failure.property), words(failure.reason)))
+            where = f": property {name}" if name else ""  # a nested path leads the reason, as in a preview
+            said.append(f"{args.typ} resource {args.name!r}{where} has a problem: {reason}")
+        raise VoiceOSCheckError("; ".join(said))
 
     def _binding(
         self, args: pulumi.runtime.MockResourceArgs, props: dict[str, Any], native: bool
@@ -244,22 +283,25 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         say = SCHEMA if native else PYTHON
         if native and args.resource_id:
             props = {"phone_number": args.resource_id}
+        elif not native:
+            props = headers.join(props)  # the dynamic resource keeps header values apart, as its provider
         checked, failures = operations.check(self._deployment, wire_unknowns(props), say=say)
         if failures:
             self._refuse(args, failures, native)
         self._present([checked["phone_number"]])
         number, outputs = operations.create(self._deployment, _SETTINGS, checked, say)
-        shown = {k: v for k, v in outputs.items() if v is not None}
+        shown = {k: v for k, v in (outputs if native else headers.split(outputs)).items() if v is not None}
         return number, values.camel_keys(shown) if native else shown
 
     def _fleet(
         self, args: pulumi.runtime.MockResourceArgs, props: dict[str, Any], native: bool
     ) -> tuple[str | None, dict[Any, Any]]:
         say = SCHEMA if native else PYTHON
+        props = props if native else headers.join_fleet(props)
         checked, failures = fleet.check(self._deployment, wire_unknowns(props), say=say)
         if failures:
             self._refuse(args, failures, native)
         self._present(list(checked["bindings"]))
         fleet_id, outputs = fleet.create(self._deployment, _SETTINGS, checked, say, dynamic=not native)
-        shown = {k: v for k, v in outputs.items() if v is not None}
+        shown = {k: v for k, v in (outputs if native else headers.split_fleet(outputs)).items() if v is not None}
         return fleet_id, values.camel_keys(shown) if native else shown

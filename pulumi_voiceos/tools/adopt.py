@@ -17,6 +17,7 @@ from ..core.config import DEFAULT_API_URL, Settings, resolve_settings
 from ..errors import AdoptError, ConfigurationError, MissingTokenError, VoiceOSError
 from .adopt_entries import AdoptReport, binding_name, new_entries
 from .adopt_project import appended, check_backend, fleet_program, read_project, write_project
+from .adopt_split import check_split, split_stack_names, split_stacks
 
 __all__ = ["AdoptError", "AdoptReport", "adopt_account", "binding_name", "fleet_program"]
 
@@ -37,9 +38,10 @@ def adopt_account(
     include_unbound: bool = False,
     one_resource: bool = False,
     strict: bool = False,
+    stacks: int | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> AdoptReport:
-    """Write or extend the project in ``out`` and its stack.
+    """Write or extend the project in ``out`` and its stack (or, with ``stacks``, the stacks of a split).
 
     It reads the account (adopt_entries.py), then writes the project and its stack (adopt_project.py);
     whatever can be wrong is found before anything is written. docs/adopt.md says what the project holds.
@@ -48,11 +50,13 @@ def adopt_account(
 
     env = dict(os.environ if environ is None else environ)
     _check_names(project, stack_name, prefix)
+    names = [stack_name] if stacks is None else split_stack_names(stack_name, stacks)
     settings = _settings(env)
     existing = read_project(out, project)
+    check_split(out, project, None if stacks is None else names, stack_name)
     check_backend(env)
 
-    report = AdoptReport(out=out, stack=stack_name, created_project=existing is None)
+    report = AdoptReport(out=out, stack=stack_name, stacks=names, created_project=existing is None)
     with VoiceOSClient(settings) as client:
         try:
             numbers = list(client.list_phone_numbers())
@@ -70,17 +74,16 @@ def adopt_account(
             f"--strict: {len(report.undeclarable)} numbers have a binding no program can declare ({named}); "
             "fix them in the VoiceOS dashboard, or run adopt without --strict to adopt the rest"
         )
-    config = dict(secrets)
+    config: dict[str, str] = {}
     if settings.api_url != DEFAULT_API_URL:
         config["voiceos:apiUrl"] = settings.api_url
     write_project(
         out,
         project=project,
-        stack_name=stack_name,
+        stacks={stack_name: {**secrets, **config}} if stacks is None else split_stacks(names, entries, secrets, config),
         env=env,
         existing=existing,
         new_entries=entries,
-        config=config,
         secret=set(secrets),
         one_resource=one_resource,
     )
@@ -118,6 +121,7 @@ def run(args: argparse.Namespace, print_line: Callable[[str], None] = print) -> 
             include_unbound=args.include_unbound,
             one_resource=args.fleet,
             strict=args.strict,
+            stacks=args.stacks,
         )
     except AdoptError as exc:
         print(f"voiceos-pulumi adopt: {exc}; nothing was written", file=sys.stderr)

@@ -29,6 +29,8 @@ class AdoptReport:
     created_project: bool = False
     out: Path = Path()
     stack: str = ""
+    stacks: list[str] = field(default_factory=list)
+    """Every stack written: ``stack`` alone, or the K stacks of ``adopt --stacks K``."""
 
     def lines(self) -> list[str]:
         skipped = self.already_listed + self.unbound + self.outside_prefix + len(self.undeclarable)
@@ -46,7 +48,15 @@ class AdoptReport:
             f"skipped {skipped}: " + ", ".join(reasons),
             *(f"  {number}: {why}" for number, why in sorted(self.undeclarable.items())),
             *([UNDECLARABLE_NEXT] if self.undeclarable else []),
-            f"next: cd {self.out} && pulumi up --stack {self.stack}",
+            *self._next(),
+        ]
+
+    def _next(self) -> list[str]:
+        if len(self.stacks) <= 1:
+            return [f"next: cd {self.out} && pulumi up --stack {self.stack}"]
+        return [
+            f"split into {len(self.stacks)} stacks, each declaring its share (config split): {', '.join(self.stacks)}",
+            f"next: cd {self.out} && pulumi up --stack STACK, for each of them (they can run at once)",
         ]
 
 

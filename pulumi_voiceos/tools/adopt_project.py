@@ -127,16 +127,15 @@ def write_project(
     out: Path,
     *,
     project: str,
-    stack_name: str,
+    stacks: Mapping[str, Mapping[str, str]],
     env: Mapping[str, str],
     existing: Sequence[Mapping[str, Any]] | None,
     new_entries: Sequence[Mapping[str, Any]],
-    config: Mapping[str, str],
     secret: set[str],
     one_resource: bool,
 ) -> None:
-    """Write the project (or extend its bindings file) and set up its stack; on any failure, put back
-    every file as it was."""
+    """Write the project (or extend its bindings file) and set up its ``stacks`` (name -> config, one
+    stack, or the K of a split); on any failure, put back every file as it was."""
     from pulumi import automation as auto
 
     fleet = out / FLEET_FILE
@@ -144,6 +143,7 @@ def write_project(
     # as such (naming its line), not as a stack that could not be set up.
     extended = appended(fleet.read_text(), new_entries) if existing is not None and new_entries else None
     written: list[tuple[Path, str | None]] = []  # what to put back if the stack cannot be set up
+    stack_name = next(iter(stacks))
 
     def write(path: Path, text: str) -> None:
         written.append((path, path.read_text() if path.exists() else None))
@@ -163,11 +163,12 @@ def write_project(
             write(fleet, fleet_header(one_resource=one_resource) + listing)
         elif extended is not None:
             write(fleet, extended)
-        stack = auto.create_or_select_stack(
-            stack_name, work_dir=str(out), opts=auto.LocalWorkspaceOptions(env_vars=dict(env))
-        )
-        if config:
-            stack.set_all_config({key: auto.ConfigValue(v, secret=key in secret) for key, v in config.items()})
+        for stack_name, config in stacks.items():
+            stack = auto.create_or_select_stack(
+                stack_name, work_dir=str(out), opts=auto.LocalWorkspaceOptions(env_vars=dict(env))
+            )
+            if config:
+                stack.set_all_config({key: auto.ConfigValue(v, secret=key in secret) for key, v in config.items()})
     except Exception as exc:
         _put_back(written, out if existing is None else None)
         if isinstance(exc, AdoptError):

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..core.models import MAX_PAGE_SIZE
-from . import adopt, doctor
+from . import adopt, adopt_import, doctor
 
 __all__ = ["main", "parser"]
 
@@ -49,6 +49,20 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="declare the numbers as one PhoneNumberFleet instead of one PhoneNumberBinding each (a new project only)",
     )
+    adopting.add_argument(
+        "--stacks",
+        type=int,
+        metavar="K",
+        help="split the account across K stacks of the project, STACK-1 to STACK-K, each declaring its share "
+        "of the numbers (a stable hash of each number, mod K; docs/adopt.md)",
+    )
+    adopting.add_argument(
+        "--import-file",
+        type=Path,
+        metavar="FILE",
+        help="write Pulumi's bulk-import file for the native provider instead of a Python project: "
+        "DIR is then the project (any language) that runs `pulumi import --file FILE`",
+    )
     checking = commands.add_parser(
         "doctor",
         help="check, read-only, that the API URL and token serve the provider",
@@ -70,11 +84,21 @@ def parser() -> argparse.ArgumentParser:
         action="store_false",
         help="skip reading the whole listing (the census of numbers no program can declare)",
     )
+    checking.add_argument(
+        "--stack",
+        metavar="NAME",
+        help="resolve the settings from this stack's config first, then the environment, as the provider does",
+    )
+    checking.add_argument(
+        "--cwd", type=Path, default=Path(), metavar="DIR", help="the folder of the stack's project (default: here)"
+    )
     return root
 
 
 def main(argv: Sequence[str] | None = None, *, print_line: Callable[[str], None] = print) -> int:
     args = parser().parse_args(argv)
     if args.command == "doctor":
-        return doctor.run(args.page_size, args.census, print_line)
+        return doctor.run(args.page_size, args.census, print_line, stack=args.stack, cwd=args.cwd)
+    if args.import_file is not None:
+        return adopt_import.run_import_file(args, print_line)
     return adopt.run(args, print_line)

@@ -11,6 +11,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -36,6 +37,7 @@ from .doctor_report import (
     problems,
     safe_value,
 )
+from .doctor_stack import StackConfig, read_stack_config, settings_check
 
 __all__ = ["Check", "DoctorReport", "diagnose", "run"]
 
@@ -293,30 +295,33 @@ def diagnose(
     page_size: int = MAX_PAGE_SIZE,
     census: bool = True,
     on_check: Callable[[Check], None] = lambda check: None,
+    stack: StackConfig | None = None,
 ) -> DoctorReport:
-    """Run every check against the API the settings in ``environ`` name.
+    """Run every check against the API the settings name: ``stack``'s config over ``environ``, as the provider
+    resolves them.
 
     Every request goes through the provider's own client (``VoiceOSClient``, its retries and pacing),
     watching each try with ``on_attempt``; it sends only GETs and prints no secret (doctor_report.py).
     """
     env = os.environ if environ is None else environ
     report = DoctorReport()
+    config = stack.values if stack is not None else {}
+
+    def add(check: Check) -> None:
+        report.checks.append(check)
+        on_check(check)
+
     try:
-        settings = resolve_settings({}, env)
+        settings = resolve_settings(config, env)
     except ConfigurationError as exc:
         message = str(exc)
         if isinstance(exc, MissingTokenError):
             message = "no API token: export VOICEOS_API_TOKEN=<token> (it is never a command-line flag)"
-        check = Check("settings", "FAIL", message)
-        report.checks.append(check)
-        on_check(check)
+            if stack is not None:
+                message += f", or set it for stack {stack.name}: pulumi config set --secret voiceos:apiToken <token>"
+        add(Check("settings", "FAIL", message))
         return report
-    source = "VOICEOS_API_URL" if env.get("VOICEOS_API_URL") else "the default"
-    settings_check = Check(
-        "settings", "ok", f"API {settings.api_url} (from {source}), token from VOICEOS_API_TOKEN (not shown)"
-    )
-    report.checks.append(settings_check)
-    on_check(settings_check)
+    add(settings_check(settings, env, stack))
     doctor = _Doctor(settings, page_size, report, on_check)
     try:
         doctor.run(census)
@@ -326,7 +331,13 @@ def diagnose(
 
 
 def run(
-    page_size: int, census: bool, print_line: Callable[[str], None], environ: Mapping[str, str] | None = None
+    page_size: int,
+    census: bool,
+    print_line: Callable[[str], None],
+    environ: Mapping[str, str] | None = None,
+    *,
+    stack: str | None = None,
+    cwd: Path = Path(),
 ) -> int:
     """The command: each check's lines as it finishes, then the verdict; 0 when ready, 1 otherwise."""
     env = os.environ if environ is None else environ
@@ -336,6 +347,15 @@ def run(
         for line in check.lines():
             print_line(secrets.scrub(line))
 
-    report = diagnose(env, page_size=page_size, census=census, on_check=show)
+    config = None
+    if stack is not None:
+        try:
+            config = read_stack_config(stack, cwd, env)
+        except ConfigurationError as exc:
+            show(Check("settings", "FAIL", str(exc)))
+            print_line(secrets.scrub(DoctorReport([Check("settings", "FAIL", "")]).verdict()))
+            return 1
+        secrets = Redactor(env.get("VOICEOS_API_TOKEN", ""), *(config.values[key] for key in config.secret_keys))
+    report = diagnose(env, page_size=page_size, census=census, on_check=show, stack=config)
     print_line(secrets.scrub(report.verdict()))
     return 0 if report.ok else 1

@@ -85,13 +85,16 @@ class DoctorReport:
 
 
 class Redactor:
-    """A last guard: should any message ever echo the token, it is masked before it is printed."""
+    """A last guard: should any message ever echo the token (or a secret of the stack's config), it is masked
+    before it is printed."""
 
-    def __init__(self, token: str) -> None:
-        self.token = token.strip()
+    def __init__(self, *secrets: str) -> None:
+        self.secrets = [secret.strip() for secret in secrets if len(secret.strip()) >= 4]
 
     def scrub(self, line: str) -> str:
-        return line.replace(self.token, "***") if len(self.token) >= 4 else line
+        for secret in self.secrets:
+            line = line.replace(secret, "***")
+        return line
 
 
 def ms(seconds: float) -> str:

@@ -29,6 +29,8 @@ class Wording:
     allow_overwrite: str
     previous: str
     restore: str
+    secret: str = "a secret"
+    """How the reader's program passes a value as a secret."""
     camel_case: bool = False
     """Property names as the schema spells them (``inboundAgentId``) rather than as Python does."""
 
@@ -195,6 +197,15 @@ def _restore_memory_lost(w: Wording, r: reasons.RestoreMemoryLost) -> str:
     )
 
 
+def _plaintext_header(w: Wording, r: reasons.PlaintextHeader) -> str:
+    return (
+        f"{r.resource}: {r.webhook} has header {r.header!r} given in plain text, so Pulumi does not treat it "
+        f"as a secret anywhere else (the program, its config, other resources); if it is a credential, pass "
+        f"it as {w.secret}. This resource encrypts every header value in state either way, and previews "
+        "show only whether one changed."
+    )
+
+
 _TEXTS: dict[type, Callable[[Wording, Any], str]] = {
     reasons.NotInAccount: _not_in_account,
     reasons.UndeclarableAdoption: _undeclarable_adoption,
@@ -215,5 +226,6 @@ _TEXTS: dict[type, Callable[[Wording, Any], str]] = {
     reasons.Restoring: _restoring,
     reasons.HandedOver: _handed_over,
     reasons.RestoreMemoryLost: _restore_memory_lost,
+    reasons.PlaintextHeader: _plaintext_header,
 }
 """The text of each kind of reason; a test holds that every kind has one."""

@@ -10,9 +10,12 @@ import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
+from pulumi_voiceos.api.snapshot import listed_now
+from pulumi_voiceos.core.models import PhoneNumber
 from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.engine.deployment import Deployment
+from pulumi_voiceos.errors import ServerError
 
 from ..helpers import API_TOKEN
 
@@ -121,3 +124,43 @@ def test_concurrent_first_reads_wait_for_one_listing(
     api.set_latency(0)
     assert sorted(found) == sorted(bound[:4])
     assert gets(api) == [] and len(listings(api)) == pages_for(api)
+
+
+# -- the listing a release reads ---------------------------------------------------------------------
+
+
+def _paged(numbers: list[str], size: int, read: list[int]) -> Any:
+    """Pages of ``size`` numbers, counting in ``read`` how many were asked for."""
+    for start in range(0, len(numbers), size):
+        read.append(start)
+        yield [PhoneNumber(id=f"id-{n}", phone_number=n) for n in numbers[start : start + size]]
+
+
+def test_a_release_listing_reads_pages_until_it_has_seen_every_number_it_lets_go_of() -> None:
+    account = [f"+1628888{i:04d}" for i in range(100)]
+    read: list[int] = []
+    found = listed_now(_paged(account, 10, read), account[30:50])
+    assert sorted(found) == account[30:50] and len(read) == 5
+
+
+def test_a_release_listing_stops_once_a_get_of_each_unseen_number_costs_no_more_than_the_pages() -> None:
+    account = [f"+1628888{i:04d}" for i in range(100)]
+    read: list[int] = []
+    # Four numbers, two of the last page: after the first page, two GETs cost no more than more pages would.
+    found = listed_now(_paged(account, 10, read), [account[0], account[1], account[98], account[99]])
+    assert sorted(found) == account[:2] and len(read) == 1
+
+
+def test_one_number_to_let_go_of_reads_no_listing_but_its_own_get() -> None:
+    read: list[int] = []
+    assert listed_now(_paged(["+16288880000"], 10, read), ["+16288880000"]) == {} and read == []
+
+
+def test_a_release_listing_that_fails_keeps_what_it_saw_and_leaves_the_rest_to_their_own_gets() -> None:
+    account = [f"+1628888{i:04d}" for i in range(30)]
+
+    def failing() -> Any:
+        yield [PhoneNumber(id=f"id-{n}", phone_number=n) for n in account[:10]]
+        raise ServerError("down", status_code=503, operation="GET /phone_numbers")
+
+    assert sorted(listed_now(failing(), account)) == account[:10]

@@ -12,6 +12,8 @@ from pulumi.output import Unknown
 from pulumi_voiceos.core.models import BindingInputs, Webhook
 from pulumi_voiceos.dynamic.provider import PhoneNumberBindingProvider
 
+from ..helpers import failure_path
+
 SECRET = "HYPOTHESIS-SECRET-VALUE"
 
 scalars = st.one_of(
@@ -59,7 +61,7 @@ def test_check_never_raises(news: dict[str, Any]) -> None:
     result = PhoneNumberBindingProvider().check({}, {**news, "__provider": "p"})
     assert isinstance(result.inputs, dict)
     for failure in result.failures:
-        assert isinstance(failure.property, str) and failure.property
+        assert isinstance(failure.property, str) and failure_path(failure)
         assert isinstance(failure.reason, str) and failure.reason
         assert SECRET not in failure.reason
     if not result.failures and not any(isinstance(v, Unknown) for v in news.values()):

@@ -19,7 +19,7 @@ from pulumi_voiceos.core.checks import UNKNOWN
 from pulumi_voiceos.dynamic.provider import PROVIDER, PhoneNumberBindingProvider
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
-from ..helpers import API_TOKEN, CARRIER_TOKEN, dynamic_provider
+from ..helpers import API_TOKEN, CARRIER_TOKEN, dynamic_provider, failure_path
 
 HOOK: dict[str, Any] = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/support"}
 OTHER_HOOK: dict[str, Any] = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/other"}
@@ -54,7 +54,8 @@ def calls(api: EmulatorProcess) -> list[tuple[str, int]]:
 def test_check_normalises_inputs(provider: PhoneNumberBindingProvider, api: EmulatorProcess, number: str) -> None:
     hook = {**HOOK, "method": "get", "events": ["z:y", "a:b", "z:y"]}
     result = checked(provider, inputs(number, webhooks=[hook]))
-    assert result["webhooks"] == [{"events": ["a:b", "z:y"], "url": HOOK["url"], "method": "GET", "headers": {}}]
+    assert result["webhooks"] == [{"events": ["a:b", "z:y"], "url": HOOK["url"], "method": "GET"}]
+    assert result["webhook_headers"] is None
     assert result["allow_overwrite"] is False
     assert result["__provider"] == "opaque"
     assert api.requests() == []
@@ -93,7 +94,7 @@ def test_check_failures_name_the_field_and_the_fix(
     provider: PhoneNumberBindingProvider, api: EmulatorProcess, overrides: dict[str, Any], path: str, words: str
 ) -> None:
     result = provider.check({}, inputs("+14155550199", **overrides))
-    assert [(f.property, words in f.reason) for f in result.failures] == [(path, True)], [
+    assert [(failure_path(f), words in f.reason) for f in result.failures] == [(path, True)], [
         (f.property, f.reason) for f in result.failures
     ]
     assert api.requests() == []
@@ -115,7 +116,7 @@ def test_check_passes_unknown_values_through_and_still_validates_known_ones(
     bad = provider.check(
         {}, inputs("+1", inbound_agent_id=UNKNOWN, webhooks=[{**HOOK, "method": "NOPE", "url": UNKNOWN}])
     )
-    assert sorted(f.property for f in bad.failures) == ["phone_number", "webhooks[0].method"]
+    assert sorted(failure_path(f) for f in bad.failures) == ["phone_number", "webhooks[0].method"]
 
 
 # -- diff --------------------------------------------------------------------------------

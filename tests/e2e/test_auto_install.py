@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tarfile
 import threading
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -265,3 +266,14 @@ def test_make_dist_builds_the_plugin_under_every_name_the_engine_asks_for_and_ea
     with tarfile.open(dist / sorted(plugins)[0]) as archive:
         assert set(archive.getnames()) >= {"PulumiPlugin.yaml", "__main__.py", "requirements.txt"}
         assert f"pulumi_voiceos-{__version__}-py3-none-any.whl" in archive.getnames()
+
+
+def test_make_dist_packs_the_policy_pack_in_the_wheel_and_its_extra(dist: Path) -> None:
+    """The voiceos-policies pack (docs/policies.md) is in the wheel, where `python -m pulumi_voiceos.policies`
+    finds it, and pulumi-policy comes with the `policy` extra."""
+    with zipfile.ZipFile(dist / f"pulumi_voiceos-{__version__}-py3-none-any.whl") as wheel:
+        names = set(wheel.namelist())
+        metadata = wheel.read(f"pulumi_voiceos-{__version__}.dist-info/METADATA").decode()
+    pack = "pulumi_voiceos/policies/pack/"
+    assert {f"{pack}PulumiPolicy.yaml", f"{pack}__main__.py", "pulumi_voiceos/policies/analyzer.py"} <= names
+    assert "Provides-Extra: policy" in metadata and "extra == 'policy'" in metadata

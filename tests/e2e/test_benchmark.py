@@ -81,18 +81,24 @@ def test_the_native_benchmark_runs_and_its_request_targets_are_met(tmp_path: Pat
 def test_the_fleet_benchmark_runs_and_its_request_targets_are_met(tmp_path: Path) -> None:
     doc = tmp_path / "performance.md"
     doc.write_text(f"# Performance\n\n{fleets.BEGIN}\nold\n{fleets.END}\n\nProse that stays.\n")
-    code = fleets.main(
-        ["--sizes", "5", "--latency", "0", "--per-binding", "5", "--out", str(tmp_path), "--doc", str(doc)]
-    )
+    small = ["--sizes", "5", "--latency", "0", "--per-binding", "5", "--shapes", "flat"]
+    code = fleets.main([*small, "--out", str(tmp_path), "--doc", str(doc)])
     assert code == 0
     figures = json.loads((tmp_path / "fleet.json").read_text())
     [fleet] = figures["fleets"]
     assert fleet["preview"]["requests"] == {} and fleet["update_100"]["requests"] == {"PATCH": 5}
     assert fleet["create"]["requests"] == {"GET": 1, "PATCH": 5}  # one listing page, a PATCH per entry
+    assert fleet["destroy"]["requests"] == {"GET": 1, "PATCH": 5}  # the listing read at release time, a PATCH each
     assert figures["floor"]["size"] == 5 and figures["per_binding"]["size"] == 5
+    assert figures["floor"]["destroy_seconds"] > 0
+    # The same-inputs floor, and the study of one other shape, ran their three operations on a provider that
+    # does nothing.
+    assert [(f["shape"], f["size"]) for f in figures["floors"] + figures["shapes"]] == [("none", 5), ("flat", 5)]
+    assert all(f[op]["requests"] == {} for f in figures["floors"] for op in ("create", "preview", "update_100"))
     assert all(t["met"] for t in figures["targets"] if t["name"].startswith("requests of")), figures["targets"]
     text = doc.read_text()
     assert "old" not in text and "Prose that stays." in text and "| 5 |" in text
+    assert "| 5 | same-inputs floor |" in text and "| 5 | `flat` |" in text and "| state per entry, N=5 |" in text
 
 
 def test_the_testing_benchmark_compares_the_two_tests_of_one_program(tmp_path: Path) -> None:

@@ -308,6 +308,13 @@ class Program:
 
 @pytest.fixture
 def program(installed: Installed, tmp_path: Path) -> Iterator[Program]:
+    with program_of(installed, tmp_path) as made:
+        yield made
+
+
+@contextlib.contextmanager
+def program_of(installed: Installed, tmp_path: Path) -> Iterator[Program]:
+    """The built program in ``tmp_path``: its stack's folder, a file backend and an emulator of its own."""
     (tmp_path / "state").mkdir()
     (tmp_path / "stack").mkdir()
     numbers = [N1, N2, N3, ELSEWHERE]

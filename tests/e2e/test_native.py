@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
+from pulumi_voiceos.dynamic import headers
+
 from ..docs import one_block
 from .harness import NATIVE_TYPE, Deployment, deployment
 from .test_flows import AGENTS, CARRIER, N1, N2, N3, REPO, TOKEN, WEBHOOK_SECRET, hook, sales, summary, support
@@ -336,13 +338,14 @@ def outputs_by_number(d: Deployment) -> dict[str, dict[str, Any]]:
     (and without nulls: the engine keeps a null output of the dynamic provider, and leaves a native one out)."""
     exported = json.loads(d.cli("stack", "export", "--show-secrets").stdout)["deployment"]["resources"]
     bindings = {r["id"]: r for r in exported if r["urn"] in {b["urn"] for b in d.resources()}}
-    return {
-        number: {
-            k: v
-            for k, v in ((_snake(k), _revealed(v)) for k, v in r["outputs"].items())
-            if k not in VOLATILE and v is not None
-        }
+    # The dynamic resource keeps header values apart (webhook_headers): joined back, its webhooks are the native's.
+    joined = {
+        number: headers.join({_snake(k): _revealed(v) for k, v in r["outputs"].items()})
         for number, r in bindings.items()
+    }
+    return {
+        number: {k: v for k, v in outputs.items() if k not in VOLATILE and v is not None}
+        for number, outputs in joined.items()
     }
 
 

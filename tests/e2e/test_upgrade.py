@@ -28,7 +28,13 @@ THEIRS: Final = hook("theirs", headers={"X-Their-Key": "SENTINEL-UPGRADE-THEIR-H
 """What ``TAKEN`` is bound to before the stack takes it over, with its agent ``agent_billing``."""
 DECLARED: Final[dict[str, Any]] = {
     "bindings": [
-        {"name": "plain", "phone_number": PLAIN, "inbound_agent_id": "agent_support", "webhooks": [hook("support")]},
+        {
+            "name": "plain",
+            "phone_number": PLAIN,
+            "inbound_agent_id": "agent_support",
+            # Headers: today's package keeps their values apart from the webhooks; the old one kept them inside.
+            "webhooks": [hook("support", headers={"X-Team": "support"})],
+        },
         {
             "name": "taken",
             "phone_number": TAKEN,

@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 import pytest
+from pulumi.output import Unknown
 
 from pulumi_voiceos import errors
 from pulumi_voiceos.core import checks
@@ -23,7 +24,7 @@ from pulumi_voiceos.dynamic import fleet as dynamic_fleet
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.engine import fleet
 
-from ..helpers import CARRIER_TOKEN, dynamic_provider
+from ..helpers import CARRIER_TOKEN, dynamic_provider, failure_path
 
 HOOK: dict[str, Any] = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/fleet"}
 THEIRS: dict[str, Any] = {"inbound_agent_id": "agent_billing"}
@@ -100,7 +101,7 @@ def test_every_entry_is_checked_as_a_binding_is_with_its_path_in_the_map(
         "+1415": {"inbound_agent_id": "a"},
         numbers[2]: {"agent": "x"},
     }
-    found = {f.property: f.reason for f in provider.check({}, {"bindings": bad}).failures}
+    found = {failure_path(f): f.reason for f in provider.check({}, {"bindings": bad}).failures}
     assert set(found) == {
         f'bindings["{numbers[0]}"].inbound_agent_id',
         f'bindings["{numbers[1]}"].webhooks[0].url',
@@ -123,7 +124,7 @@ def test_a_fleet_bigger_than_its_grpc_messages_allow_fails_the_check_with_the_li
     api.clear_requests()
     monkeypatch.setattr(checks, "MAX_FLEET_BYTES", 100)
     [failure] = provider.check({}, {"bindings": declared}).failures
-    assert failure.property == "bindings"
+    assert failure_path(failure) == "bindings"
     assert "more than a fleet takes" in failure.reason and "400 MiB" in failure.reason
     assert "split the numbers over several PhoneNumberFleet resources" in failure.reason
     assert api.requests() == []  # refused before the account is read
@@ -136,7 +137,7 @@ def test_a_new_entry_for_a_number_bound_elsewhere_fails_the_check_naming_it(
     api.clear_requests()
     result = provider.check({}, {"bindings": entries(numbers)})
     [failure] = result.failures
-    assert failure.property == f'bindings["{numbers[1]}"]'
+    assert failure_path(failure) == f'bindings["{numbers[1]}"]'
     assert "already bound to inbound_agent_id='agent_billing'" in failure.reason and "allow_overwrite" in failure.reason
     assert calls(api) == listing(api)
 
@@ -174,6 +175,17 @@ def test_an_entry_not_known_until_up_passes_the_check(
 ) -> None:
     news = {"bindings": {**entries(numbers[:1]), numbers[1]: {"inbound_agent_id": UNKNOWN}}}
     assert provider.check({}, news).failures == []
+
+
+def test_an_entry_that_changes_to_an_sdk_unknown_is_checked_as_unknown_and_the_others_stay_as_they_were(
+    provider: dynamic_fleet.PhoneNumberFleetProvider, numbers: list[str]
+) -> None:
+    olds = checked(provider, {"bindings": entries(numbers)})
+    news = {"bindings": {**entries(numbers[:4]), numbers[4]: {"inbound_agent_id": Unknown()}}}  # type: ignore[no-untyped-call]
+    result = provider.check(olds, news)
+    assert result.failures == []
+    assert result.inputs["bindings"][numbers[4]] == {"inbound_agent_id": UNKNOWN}
+    assert {n: result.inputs["bindings"][n] for n in numbers[:4]} == {n: olds["bindings"][n] for n in numbers[:4]}
 
 
 # -- create -----------------------------------------------------------------------------------------
@@ -389,3 +401,29 @@ def test_a_fleet_cannot_be_imported_and_says_what_to_do_instead(
 def test_the_fleet_keeps_the_carrier_tokens_and_what_it_took_over_secret() -> None:
     assert fleet.SECRET_FLEET_OUTPUTS == ("telephony_auth_tokens", "previous")
     assert set(fleet.SECRET_FLEET_OUTPUTS) <= set(fleet.FLEET_OUTPUT_NAMES)
+
+
+def test_destroy_decides_on_a_listing_read_at_release_time_and_gets_no_number_it_shows(
+    provider: dynamic_fleet.PhoneNumberFleetProvider, api: EmulatorProcess, numbers: list[str]
+) -> None:
+    outs = created(provider, {"bindings": entries(numbers)})
+    provider = next_deployment(api)
+    api.clear_requests()
+    provider.delete("fleet", outs)
+    reads = [c for c in calls(api) if c[0] == "GET"]
+    assert reads == listing(api)[: len(reads)] and 0 < len(reads) <= len(listing(api))
+    assert sorted(str(n) for m, n in calls(api) if m == "PATCH") == sorted(numbers)
+
+
+def test_a_number_rebound_after_the_deployments_listing_is_still_left_alone_by_a_removal(
+    provider: dynamic_fleet.PhoneNumberFleetProvider, api: EmulatorProcess, numbers: list[str]
+) -> None:
+    outs = created(provider, {"bindings": entries(numbers)})
+    provider = next_deployment(api)
+    provider.read("fleet", outs)  # the deployment's listing, with every number still the fleet's
+    api.seed(numbers[4], **THEIRS)  # re-bound in the dashboard since that listing
+    news = checked(provider, {"bindings": entries(numbers[:2])}, outs)
+    api.clear_requests()
+    provider.update("fleet", outs, news)
+    assert sorted(str(n) for m, n in calls(api) if m == "PATCH") == sorted(numbers[2:4])
+    assert live(api, numbers[4]) == ("agent_billing", [])

@@ -35,7 +35,7 @@ from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.native.provider import BINDING_TYPE, INPUTS, LISTED, OUTPUTS, VoiceOSProvider, load_schema
 from pulumi_voiceos.native.values import plain
 
-from ..helpers import CARRIER_TOKEN, native_provider
+from ..helpers import CARRIER_TOKEN, failure_path, native_provider
 
 T = TypeVar("T")
 URN = f"urn:pulumi:dev::proj::{BINDING_TYPE}::support"
@@ -164,7 +164,7 @@ def test_configure_takes_the_typed_config_and_a_missing_token_names_the_key(
 def test_check_names_the_bad_field_in_camel_case(native: VoiceOSProvider, number: str) -> None:
     bad = bag(phoneNumber=number, inboundAgentId="agent support", webhooks=[{**HOOK, "url": "ftp://x"}])
     response = run(native.check(CheckRequest(URN, {}, bad, b"")))
-    failures = {f.property: f.reason for f in response.failures or []}
+    failures = {failure_path(f): f.reason for f in response.failures or []}
     assert set(failures) == {"inboundAgentId", "webhooks[0].url"}
     assert "https://" in failures["webhooks[0].url"]
 
@@ -184,7 +184,7 @@ def test_check_refuses_a_property_the_schema_does_not_have(native: VoiceOSProvid
 def test_a_failed_check_with_unknown_inputs_can_be_sent_to_the_engine(native: VoiceOSProvider, number: str) -> None:
     props = bag(phoneNumber=number, inboundAgentId=PropertyValue(Computed()), webhooks=[{**HOOK, "url": "ftp://x"}])
     response = run(native.check(CheckRequest(URN, {}, props, b"")))
-    assert [f.property for f in response.failures or []] == ["webhooks[0].url"]
+    assert [failure_path(f) for f in response.failures or []] == ["webhooks[0].url"]
     assert response.inputs is not None
     PropertyValue.marshal_map(response.inputs)  # what the gRPC server does with it
 
@@ -193,7 +193,8 @@ def test_check_keeps_secret_inputs_secret_and_unknowns_unknown(native: VoiceOSPr
     props = bag(phoneNumber=number, inboundAgentId=PropertyValue(Computed()), webhooks=pv([secret_hook()]))
     result = checked(native, props)
     assert result["inboundAgentId"].value == UNKNOWN
-    assert result["webhooks"].is_secret
+    # Only the header value is secret: the rest of the webhook reads in clear in a diff.
+    assert not result["webhooks"].is_secret and header(result["webhooks"], "Authorization").is_secret
 
 
 # -- the lifecycle, with the dynamic provider's API calls ------------------------------------
@@ -205,7 +206,7 @@ def test_create_reads_then_writes_and_marks_every_credential_secret(
     outs = created(native, bag(phoneNumber=number, inboundAgentId="agent_support", webhooks=pv([secret_hook()])))
     assert calls(api) == ["GET 200", "PATCH 200"]
     assert plain(outs["inboundAgentId"]) == "agent_support"
-    assert outs["webhooks"].is_secret
+    assert not outs["webhooks"].is_secret and header(outs["webhooks"], "Authorization").is_secret
     assert outs["telephonyAuthToken"].is_secret and plain(outs["telephonyAuthToken"]) == CARRIER_TOKEN
     assert plain(outs["telephony"])["phoneNumberSid"] is not None
     assert "adoptExisting" not in outs
@@ -394,3 +395,26 @@ def test_a_type_the_provider_does_not_have_is_refused_by_every_resource_hook_nam
             run(request)
         assert "voiceos:index:PhoneNumberPool" in str(raised.value)
         assert "voiceos:index:PhoneNumberBinding and voiceos:index:PhoneNumberFleet" in str(raised.value)
+
+
+def test_a_header_value_given_in_plain_text_warns_naming_the_webhook_and_the_header_never_the_value(
+    native: VoiceOSProvider, number: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    plain_value = "SENTINEL-NATIVE-PLAIN-HEADER-3a3a"
+    hooks = pv([secret_hook(), {**HOOK, "url": "https://hooks.example.com/b", "headers": {"X-Team": plain_value}}])
+    with caplog.at_level("WARNING", logger="pulumi_voiceos"):
+        checked(native, bag(phoneNumber=number, webhooks=hooks))
+    [warning] = [r.getMessage() for r in caplog.records if "plain text" in r.getMessage()]
+    assert "PhoneNumberBinding 'support': webhooks[1] has header 'X-Team'" in warning
+    assert "pulumi config set --secret" in warning and plain_value not in warning
+
+
+def test_a_nested_check_failure_names_its_path_in_the_reason_where_the_engine_prints_it_well(
+    native: VoiceOSProvider, number: str
+) -> None:
+    bad = bag(phoneNumber="4155550123", webhooks=[{**HOOK, "url": "ftp://x"}])
+    response = run(native.check(CheckRequest(URN, {}, bad, b"")))
+    # The engine prints a failure's property value by its top-level name: a nested path would show {<nil>}.
+    failures = sorted((f.property, f.reason.split(";")[0]) for f in response.failures or [])
+    assert failures[0] == ("", "webhooks[0].url has 'ftp:'")
+    assert failures[1][0] == "phoneNumber"

@@ -64,7 +64,7 @@ def test_a_bad_webhook_url_fails_with_the_property_and_the_fix_as_preview_says_i
     with pytest.raises(VoiceOSCheckError) as raised:
         mocks.run(program)
     message = str(raised.value)
-    assert "resource 'support'" in message and "property webhooks[0].url has a problem" in message
+    assert "resource 'support' has a problem: webhooks[0].url has 'ftp:'" in message
     assert "https://" in message
     assert mocks.live(N1) is None or mocks.live(N1) == binding()  # nothing was written
 
@@ -371,7 +371,8 @@ def test_a_refusal_fails_the_test_of_its_own_run():
     def program():
         PhoneNumberBinding("taken", phone_number=SOMEONE_ELSES, inbound_agent_id="agent_support")
 
-    program()
+    with pytest.raises(BindingConflictError, match="agent_billing"):
+        program()
     with pytest.raises(BindingConflictError, match="agent_billing"):
         mocks.raise_failures()
 

@@ -42,6 +42,7 @@ EVERY_REASON: list[reasons.Reason] = [
     reasons.Restoring(N, THEIRS),
     reasons.HandedOver(N),
     reasons.RestoreMemoryLost(N, THEIRS),
+    reasons.PlaintextHeader("PhoneNumberBinding 'support'", "webhooks[0]", "Authorization"),
 ]
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "WebhookFilter",
     "WebhookHeaders",
     "WebhookUrl",
+    "check_webhook_url",
     "undeclarable_reason",
 ]
 
@@ -109,6 +110,12 @@ def _check_event(value: str) -> str:
 
 
 def _check_url(value: str) -> str:
+    return check_webhook_url(value)
+
+
+def check_webhook_url(value: str, schemes: tuple[str, ...] = ("https", "http")) -> str:
+    """``value`` if it is an absolute URL of one of ``schemes`` (lower case, the preferred first), with a
+    host and no credentials; else a ValueError saying what is wrong. The voiceos-policies pack narrows it."""
     if len(value) > MAX_URL_LENGTH:
         raise ValueError(f"is {len(value)} characters long; the limit is {MAX_URL_LENGTH}")
     if _CONTROL_CHARS.search(value) or " " in value:
@@ -118,9 +125,11 @@ def _check_url(value: str) -> str:
         parts.port  # noqa: B018 - raises on a malformed port
     except ValueError as exc:
         raise ValueError(f"is not a valid URL ({exc})") from None
-    if parts.scheme.lower() not in ("http", "https"):
+    if parts.scheme.lower() not in schemes:
         shown = f"'{parts.scheme}:'" if parts.scheme else "no scheme"
-        raise ValueError(f"has {shown}; a webhook URL must be absolute and start with https:// (or http://)")
+        first, *others = (f"{scheme}://" for scheme in schemes)
+        also = f" (or {', '.join(others)})" if others else ""
+        raise ValueError(f"has {shown}; a webhook URL must be absolute and start with {first}{also}")
     if not parts.hostname:
         raise ValueError("has no host; write an absolute URL such as https://example.com/hook")
     if parts.username is not None or parts.password is not None:

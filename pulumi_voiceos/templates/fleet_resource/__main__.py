@@ -9,10 +9,12 @@ from typing import Any
 import pulumi
 import yaml
 
-from pulumi_voiceos import FleetBindingArgs, PhoneNumberFleet
+from pulumi_voiceos import FleetBindingArgs, PhoneNumberFleet, entries_of_split
 
 config = pulumi.Config()
 fleet = yaml.safe_load((Path(__file__).parent / "bindings.yaml").read_text()) or {}
+# In a stack of `voiceos-pulumi adopt --stacks K`, config `split` (e.g. "2/4") keeps to this stack's share.
+listed = entries_of_split(fleet.get("bindings") or [], config.get("split"))
 
 
 def header_value(value: Any) -> Any:
@@ -40,7 +42,7 @@ def binding(entry: dict[str, Any]) -> FleetBindingArgs:
     )
 
 
-entries = [e for e in fleet.get("bindings") or [] if e.get("inbound_agent_id") is not None or e.get("webhooks")]
+entries = [e for e in listed if e.get("inbound_agent_id") is not None or e.get("webhooks")]
 if entries:  # entries with neither an agent nor webhooks are listed but unbound: not managed
     # One resource for the whole file deploys thousands of numbers in one step; the fleet still treats each
     # entry as a PhoneNumberBinding would (see the README).

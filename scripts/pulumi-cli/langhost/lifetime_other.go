@@ -8,3 +8,11 @@ import "os/exec"
 func runWithHost(cmd *exec.Cmd) error {
 	return cmd.Run()
 }
+
+// runWithHostUntil starts cmd, then returns what wait returns.
+func runWithHostUntil(cmd *exec.Cmd, wait func() error) error {
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	return wait()
+}

@@ -21,6 +21,10 @@
 //   - RunPlugin (the engine starting the plugin): runs `<venv>/bin/python <plugin
 //     dir> <args>` and streams its output and exit code back to the engine.
 //
+// And it runs Python policy packs (`pulumi preview --policy-pack DIR`, a
+// directory with PulumiPolicy.yaml, `runtime: python`) as the upstream host
+// does: see policy.go.
+//
 // What it deliberately leaves out: dependency installation for programs (the
 // project's own tooling owns its virtualenv), debugger attachment, type
 // checkers, poetry and uv toolchains, plugins run as buildable packages
@@ -41,6 +45,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -144,6 +149,9 @@ func (h *host) InstallDependencies(
 func (h *host) RunPlugin(
 	req *pulumirpc.RunPluginRequest, server grpc.ServerStreamingServer[pulumirpc.RunPluginResponse],
 ) error {
+	if req.GetKind() == string(apitype.AnalyzerPlugin) {
+		return runPolicyPack(req, server)
+	}
 	info := req.GetInfo()
 	tc, err := pluginToolchain(info)
 	if err != nil {

@@ -2,11 +2,14 @@
 // *inline* program: the program is the function below, run in this process, so the engine needs no
 // pulumi-language-nodejs. tests/e2e/test_languages.py drives it one operation at a time:
 //
-//   node bin/index.js <up|preview|destroy> <spec.json>
+//   node bin/index.js <up|preview|destroy|import> <spec.json>
 //
 // spec.json: {"workDir": "...", "bindings": [{"name", "phoneNumber", "inboundAgentId", "webhooks"}],
 // "lookup": {"phoneNumber", "prefix"}}. A webhook's "secretHeader" names a header whose value is the
-// WEBHOOK_SECRET environment variable, as a pulumi.secret. The last line printed is a JSON report, in
+// WEBHOOK_SECRET environment variable, as a pulumi.secret; "secretConfig" maps headers to the stack config
+// keys holding their values as secrets. `import` imports spec.importFile ({"resources": [...]}, as
+// `voiceos-pulumi adopt --import-file` writes it) with the Automation API's stack.import, which runs
+// `pulumi import --file`; "expectNoChanges" makes a preview fail on any change. The last line printed is a JSON report, in
 // which secret outputs show no value. With "example": true the program is instead examples/typescript's
 // supportLine (copied beside this file at install), and "config" ({key: {value, secret}}) is the stack's.
 // With "docs": true it is the TypeScript block of docs/installation-configuration.md (docsSnippet.ts, written
@@ -16,13 +19,19 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, OutputMap } from "@pulumi/pulumi/automation";
 import * as voiceos from "@voiceos/pulumi-voiceos";
 import { supportLine } from "./supportLine";
+const grpc = require("@grpc/grpc-js");
+const langrpc = require("@pulumi/pulumi/proto/language_grpc_pb");
+const langproto = require("@pulumi/pulumi/proto/language_pb");
+const { LanguageServer } = require("@pulumi/pulumi/automation/server");
 
 interface Webhook {
     events: string[];
     url: string;
     method?: string;
     headers?: Record<string, string>;
+    filter?: string;
     secretHeader?: string;
+    secretConfig?: Record<string, string>;
 }
 
 interface Binding {
@@ -39,6 +48,8 @@ interface Spec {
     example?: boolean;
     docs?: boolean;
     config?: Record<string, { value: string; secret: boolean }>;
+    importFile?: string;
+    expectNoChanges?: boolean;
 }
 
 function secretValue(): pulumi.Output<string> {
@@ -49,17 +60,37 @@ function secretValue(): pulumi.Output<string> {
     return pulumi.secret(secret);
 }
 
+// The SDK's wire marker of a secret. A binding imported by `pulumi import` records each header value as a
+// secret of its own; when the program then declares its headers as secrets, the Node SDK hands back the
+// whole list still wrapped once in that marker (the engine's secret around a value holding secrets).
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+function unwrapped<T>(value: T): T {
+    let found: unknown = value;
+    while (found !== null && typeof found === "object" && SECRET_SIG_KEY in found) {
+        found = (found as unknown as { value: unknown }).value;
+    }
+    return found as T;
+}
+
 function urls(hooks: voiceos.types.output.Webhook[] | undefined): string[] {
-    return (hooks ?? []).map((hook) => hook.url);
+    return (unwrapped(hooks) ?? []).map((hook) => hook.url);
 }
 
 function program(spec: Spec): () => Promise<Record<string, unknown>> {
     return async () => {
         const outputs: Record<string, unknown> = {};
         for (const binding of spec.bindings) {
-            const webhooks = binding.webhooks?.map(({ secretHeader, ...hook }) => ({
+            const config = new pulumi.Config();
+            const webhooks = binding.webhooks?.map(({ secretHeader, secretConfig, ...hook }) => ({
                 ...hook,
-                headers: { ...(hook.headers ?? {}), ...(secretHeader ? { [secretHeader]: secretValue() } : {}) },
+                headers: {
+                    ...(hook.headers ?? {}),
+                    ...(secretHeader ? { [secretHeader]: secretValue() } : {}),
+                    ...Object.fromEntries(
+                        Object.entries(secretConfig ?? {}).map(([header, key]) => [header, config.requireSecret(key)]),
+                    ),
+                },
             }));
             const resource = new voiceos.PhoneNumberBinding(binding.name, {
                 phoneNumber: binding.phoneNumber,
@@ -121,6 +152,31 @@ function shown(outputs: OutputMap): Record<string, { value?: unknown; secret: bo
     );
 }
 
+// `pulumi import` asks the project's language host which plugins the program needs, and the Automation API
+// gives an inline program's host (its own in-process LanguageServer) only to up, preview, refresh and destroy
+// (`--client`). Here the import gets that same server, through the engine's PULUMI_DEBUG_LANGUAGES, so it
+// needs no pulumi-language-nodejs either.
+async function withLanguageHost<T>(operation: () => Promise<T>): Promise<T> {
+    const host = new LanguageServer(async () => ({}));
+    // An attached host must answer the engine's handshake; the Automation API's has no need to otherwise.
+    host.handshake = (_call: unknown, callback: (err: null, response: unknown) => void) =>
+        callback(null, new langproto.LanguageHandshakeResponse());
+    const server = new grpc.Server();
+    server.addService(langrpc.LanguageRuntimeService, host);
+    const port = await new Promise<number>((resolve, reject) =>
+        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err: Error | null, p: number) =>
+            err ? reject(err) : resolve(p),
+        ),
+    );
+    process.env.PULUMI_DEBUG_LANGUAGES = `nodejs:${port}`;
+    try {
+        return await operation();
+    } finally {
+        delete process.env.PULUMI_DEBUG_LANGUAGES;
+        server.forceShutdown();
+    }
+}
+
 async function main(): Promise<void> {
     const [operation, specFile] = process.argv.slice(2);
     const spec: Spec = JSON.parse(fs.readFileSync(specFile, "utf8"));
@@ -142,13 +198,25 @@ async function main(): Promise<void> {
         const result = await stack.up({ onOutput });
         report = { summary: result.summary.resourceChanges, outputs: shown(result.outputs) };
     } else if (operation === "preview") {
-        const result = await stack.preview({ onOutput });
+        const result = await stack.preview({ onOutput, expectNoChanges: spec.expectNoChanges });
         report = { summary: result.changeSummary };
+    } else if (operation === "import") {
+        const plan = JSON.parse(fs.readFileSync(spec.importFile ?? "", "utf8"));
+        const result = await withLanguageHost(() =>
+            stack.import({
+                resources: plan.resources,
+                nameTable: plan.nameTable,
+                protect: false,
+                generateCode: false,
+                onOutput,
+            }),
+        );
+        report = { summary: result.summary.resourceChanges };
     } else if (operation === "destroy") {
         const result = await stack.destroy({ onOutput });
         report = { summary: result.summary.resourceChanges };
     } else {
-        throw new Error(`unknown operation ${operation}: use up, preview or destroy`);
+        throw new Error(`unknown operation ${operation}: use up, preview, destroy or import`);
     }
     console.log(JSON.stringify({ ...report, output: printed.join("") }));
 }
