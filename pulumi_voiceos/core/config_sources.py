@@ -45,6 +45,8 @@ class SettingSource:
 
 
 def _shown(value: Any) -> str:
+    if value is None:
+        return "none"  # an optional ceiling left unset: nothing but the API's own limit applies
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):

@@ -14,7 +14,7 @@ from ..helpers import quick_settings
 
 
 def test_each_try_is_reported_with_its_status_its_decoded_path_and_its_time(api: EmulatorProcess, number: str) -> None:
-    api.inject_fault(status=503, count=1, method="GET")
+    api.inject_fault(status=503, count=1, method="GET", phone_number=number)  # only our read meets it
     attempts: list[Attempt] = []
     with VoiceOSClient(quick_settings(api.url), on_attempt=attempts.append) as client:
         client.get_phone_number(number)

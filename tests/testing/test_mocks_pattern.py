@@ -72,7 +72,9 @@ SAYS = {
     "test_dynamic_bad_url": [
         r"PhoneNumberBinding resource 'support' has a problem: webhooks\[0\]\.url has 'javascript:'"
     ],
-    "test_native_bad_url": [r"voiceos:index:PhoneNumberBinding resource 'support' has a problem: webhooks\[0\]\.url has 'javascript:'"],
+    "test_native_bad_url": [
+        r"voiceos:index:PhoneNumberBinding resource 'support' has a problem: webhooks\[0\]\.url has 'javascript:'"
+    ],
     "test_dynamic_conflict": [TAKEN + "inbound_agent_id='agent_billing'", "allow_overwrite=True"],
     "test_native_conflict": [TAKEN + "inboundAgentId='agent_billing'", "allowOverwrite: true"],
     "test_dynamic_fleet_entry": [r'has a problem: bindings\["\+14155550102"\]\.webhooks\[0\]\.url has'],
