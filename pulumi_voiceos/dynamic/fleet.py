@@ -232,6 +232,7 @@ class PhoneNumberFleet(pulumi.dynamic.Resource, module="voiceos", name="PhoneNum
             )
         secret_outputs = list(opts.additional_secret_outputs or [])
         always = (*SECRET_FLEET_OUTPUTS, headers.FLEET_HEADERS)
+        opts.ignore_changes = headers.ignoring_headers_too(opts.ignore_changes)
         opts.additional_secret_outputs = secret_outputs + [n for n in always if n not in secret_outputs]
         props: dict[str, Any] = dict.fromkeys((*FLEET_OUTPUT_NAMES, headers.FLEET_HEADERS))
         plaintext: list[tuple[str, str]] = []

@@ -4,7 +4,8 @@ The engine marks a dynamic resource's secrets per top-level property; docs/inter
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import pulumi
@@ -13,6 +14,7 @@ __all__ = [
     "FLEET_HEADERS",
     "HEADERS",
     "WIRE_UNKNOWN",
+    "ignoring_headers_too",
     "join",
     "join_fleet",
     "plaintext_headers",
@@ -163,3 +165,24 @@ def split_fleet(props: Mapping[str, Any]) -> dict[str, Any]:
         if own[HEADERS] is not None:
             headers[number] = own[HEADERS]
     return {**props, "bindings": kept, FLEET_HEADERS: headers or None}
+
+
+# A path that ignores a webhook's headers (whole webhooks, one webhook, or its headers), and where they live now.
+_IGNORED_HOOKS: Final = re.compile(r"^webhooks(?P<index>\[[^\]]+\])?(?:\.headers(?P<rest>.*))?$")
+_IGNORED_ENTRIES: Final = re.compile(
+    r"^bindings(?P<number>\[[^\]]+\])?(?:\.webhooks(?P<index>\[[^\]]+\])?(?:\.headers(?P<rest>.*))?)?$"
+)
+
+
+def ignoring_headers_too(ignored: Sequence[str] | None) -> list[str] | None:
+    """``ignore_changes`` with the header property's paths added wherever a path covers headers, so that
+    ``ignore_changes=["webhooks"]`` still ignores the header values kept apart from them."""
+    if not ignored:
+        return list(ignored) if ignored is not None else None
+    added = []
+    for path in ignored:
+        if hook := _IGNORED_HOOKS.match(path):
+            added.append(HEADERS + (hook["index"] or "") + (hook["rest"] or ""))
+        elif entry := _IGNORED_ENTRIES.match(path):
+            added.append(FLEET_HEADERS + (entry["number"] or "") + (entry["index"] or "") + (entry["rest"] or ""))
+    return list(ignored) + [path for path in added if path not in ignored]

@@ -289,6 +289,7 @@ class PhoneNumberBinding(pulumi.dynamic.Resource, module="voiceos", name="PhoneN
         opts = copy.copy(opts) if opts is not None else pulumi.ResourceOptions()
         secret_outputs = list(opts.additional_secret_outputs or [])
         always = (*SECRET_OUTPUTS, _headers.HEADERS)
+        opts.ignore_changes = _headers.ignoring_headers_too(opts.ignore_changes)
         opts.additional_secret_outputs = secret_outputs + [n for n in always if n not in secret_outputs]
 
         props: dict[str, Any] = dict.fromkeys((*OUTPUT_NAMES, _headers.HEADERS))

@@ -113,6 +113,7 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         self._other = other
         self._every_number = every_number
         self._run: object | None = None
+        self._counting = False  # inside ``run``, which raises the first refusal itself once all are counted
         self._deployment: Deployment
         self._begin_run()
         _ensure_event_loop()
@@ -188,6 +189,7 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         def run_program() -> None:
             program()
 
+        self._counting = True
         try:
             # pulumi.runtime.test runs the program and waits for every registration; it is untyped.
             pulumi.runtime.test(run_program)()  # type: ignore[no-untyped-call]
@@ -196,6 +198,7 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
                 raise
             # A refusal failed the run: raised below as the first of them, counted.
         finally:
+            self._counting = False
             pulumi.runtime.set_all_config({})
         self.raise_failures()
         return dict(self.outputs)
@@ -231,7 +234,8 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
             resource_id, outputs = kind(args, values.snake_keys(_plain(args.inputs)), native)
         except errors.VoiceOSError as exc:
             self.failures.append(exc)
-            _fail_the_run(exc)
+            if not self._counting:  # the SDK would stop the run at the first, before the others are counted
+                _fail_the_run(exc)
             return f"{args.name}_refused", dict(args.inputs)
         self.outputs[args.name] = outputs
         return resource_id, outputs

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from pulumi_voiceos.core.checks import UNKNOWN, Failure, engine_failure
 from pulumi_voiceos.dynamic import headers
 from pulumi_voiceos.dynamic.fleet import PhoneNumberFleetProvider
@@ -82,3 +84,22 @@ def test_header_values_not_known_until_up_pass_the_check_and_the_rest_is_still_c
     bad = {**news, "webhooks": [{**HOOK, "url": "ftp://x"}]}
     [failure] = provider.check({"phone_number": "+14155550101"}, bad).failures
     assert failure.reason.startswith("webhooks[0].url has 'ftp:'")
+
+
+@pytest.mark.parametrize(
+    ("ignored", "also"),
+    [
+        (["webhooks"], ["webhook_headers"]),
+        (["webhooks[0]"], ["webhook_headers[0]"]),
+        (['webhooks[1].headers["X-Key"]'], ['webhook_headers[1]["X-Key"]']),
+        (["webhooks[0].url"], []),
+        (["bindings"], ["binding_headers"]),
+        (['bindings["+14155550101"].webhooks'], ['binding_headers["+14155550101"]']),
+        (['bindings["+14155550101"].webhooks[2].headers'], ['binding_headers["+14155550101"][2]']),
+        (['bindings["+14155550101"].inbound_agent_id'], []),
+    ],
+)
+def test_ignore_changes_on_webhooks_also_ignores_their_header_values_kept_apart(
+    ignored: list[str], also: list[str]
+) -> None:
+    assert headers.ignoring_headers_too(ignored) == ignored + also
