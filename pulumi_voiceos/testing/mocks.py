@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
@@ -113,6 +114,7 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
         self._other = other
         self._every_number = every_number
         self._run: object | None = None
+        self._starting = threading.RLock()
         self._counting = False  # inside ``run``, which raises the first refusal itself once all are counted
         self._deployment: Deployment
         self._begin_run()
@@ -121,18 +123,22 @@ class VoiceOSMocks(pulumi.runtime.Mocks):
     def _begin_run(self) -> None:
         """Start a run of a program: a deployment of its own (no claims, warnings or listing of an earlier
         run), the account as the test seeded it, no refusals or outputs of an earlier run."""
-        self._run = program_run()
-        self._deployment = Deployment(transport=self.account.transport())
-        forget_program_claims()
-        self.account.restore_seeds()
-        self.failures.clear()
-        self.outputs.clear()
+        with self._starting:
+            self._deployment = Deployment(transport=self.account.transport())
+            forget_program_claims()
+            self.account.restore_seeds()
+            self.failures.clear()
+            self.outputs.clear()
+            self._run = program_run()  # last: another thread's check sees a new run only once it is ready
 
     def _notice_a_new_run(self) -> None:
         # ``set_mocks`` and each ``@pulumi.runtime.test`` start a new run, and nothing tells the mocks that
         # the last one ended: the first resource, call, seed or read of the next one finds out.
-        if program_run() is not self._run:
-            self._begin_run()
+        # The SDK registers resources from several threads: the first to notice starts the run, the others
+        # wait for it, so none is refused (or counted) against the last run's account and then cleared.
+        with self._starting:
+            if program_run() is not self._run:
+                self._begin_run()
 
     # -- the account -----------------------------------------------------------------------
 
