@@ -51,6 +51,13 @@ def test_include_unbound_is_refused_as_an_unbound_number_has_nothing_to_import(t
         adopt_to_import_file(tmp_path / "import.json", tmp_path, "dev", include_unbound=True, environ=ENVIRON)
 
 
+def test_stacks_is_refused_as_an_import_file_is_for_one_stack(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: p\nruntime: yaml\n")
+    with pytest.raises(AdoptError, match="an import file is for one stack"):
+        adopt_to_import_file(tmp_path / "import.json", tmp_path, "dev", stacks=4, environ=ENVIRON)
+    assert not (tmp_path / "import.json").exists()
+
+
 def test_the_command_refuses_a_missing_token_and_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
