@@ -30,6 +30,7 @@ from .errors import (
 
 if TYPE_CHECKING:
     from .api.client import RetryPolicy, VoiceOSClient
+    from .core.fleet_record import FleetRecord
     from .core.models import BindingInputs, PhoneNumber, PhoneNumberUpdate, Telephony, Webhook
     from .core.split import entries_of_split, stack_share
     from .dynamic.fleet import FleetBindingArgs, FleetBindingArgsDict, PhoneNumberFleet
@@ -54,6 +55,7 @@ _LAZY = {
     "PhoneNumberUpdate": ".core.models",
     "Telephony": ".core.models",
     "Webhook": ".core.models",
+    "FleetRecord": ".core.fleet_record",
     "entries_of_split": ".core.split",
     "stack_share": ".core.split",
 }
@@ -67,6 +69,7 @@ __all__ = [
     "ConfigurationError",
     "FleetBindingArgs",
     "FleetBindingArgsDict",
+    "FleetRecord",
     "MissingTokenError",
     "NotFoundError",
     "NumberNotInAccountError",

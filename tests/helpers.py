@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pulumi_voiceos.core.config import Settings
@@ -62,3 +63,22 @@ def failure_path(failure: Any) -> str:
     """The property path a check failure names: its property, or, for a nested one, the head of its reason
     (the engine prints a nested property's value as ``{<nil>}``, so the path goes into the reason)."""
     return str(failure.property or failure.reason.split(" ", 1)[0])
+
+
+def fleet_records(outputs: dict[str, Any]) -> dict[str, Any]:
+    """A fleet's ``records`` output, each number's record parsed (``pulumi_voiceos.FleetRecord``)."""
+    from pulumi_voiceos.core.fleet_record import FleetRecord
+
+    return {number: FleetRecord.parse(text) for number, text in (outputs.get("records") or {}).items()}
+
+
+def fleet_knows(outputs: dict[str, Any], number: str, entry: dict[str, Any] | None) -> bool:
+    """Whether a fleet's outputs record ``entry`` (a lean entry: ``inbound_agent_id``, ``webhooks``) for ``number``."""
+    from pulumi_voiceos.engine.fleet_outputs import FleetOutputs, entry_binding
+
+    key = outputs.get("digest_key")
+    if isinstance(key, dict) and "plaintext" in key:  # a secret as `pulumi stack export --show-secrets` gives it
+        outputs = {**outputs, "digest_key": json.loads(key["plaintext"])}
+    out = FleetOutputs.of(outputs)
+    assert entry is not None and "digest_key" in outputs
+    return number in out.records and not out.printed(number).differing_fields(entry_binding(entry))

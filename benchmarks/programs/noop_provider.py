@@ -92,12 +92,19 @@ class NoopFleetProvider(NoopProvider):
                 for n in entries
             }
             return {"bindings": entries, "numbers": numbers, "telephony_auth_tokens": tokens}
+        if self.shape == "typed":  # a digest per number instead of the inputs again; the typed map per number kept
+            numbers = {
+                n: dict(zip(("voiceos_id", "provider", "phone_number_sid", "account_sid"), _carrier(n), strict=True))
+                for n in entries
+            }
+            digests = {n: _entry_digest(e) for n, e in entries.items()}
+            return {"digests": digests, "numbers": numbers, "telephony_auth_tokens": tokens}
         # "flat": one string per number (the entry's digest, then its id and carrier), and the tokens
         flat = {n: "|".join((_entry_digest(e), *_carrier(n))) for n, e in entries.items()}
         return {"entries": flat, "telephony_auth_tokens": tokens}
 
 
-FLEET_SHAPES = ("none", "nested", "flat")
+FLEET_SHAPES = ("none", "nested", "flat", "typed")
 NOOP_FLEETS = {shape: NoopFleetProvider(shape) for shape in FLEET_SHAPES}
 NOOP = NoopProvider()
 NOOP_SAME_OUTPUTS = NoopSameOutputsProvider()

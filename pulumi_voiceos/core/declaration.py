@@ -32,6 +32,8 @@ class Property:
     replace_on_change: bool = False
     in_schema: bool = True
     """False: the dynamic resource's alone, kept out of the native schema."""
+    output: bool = True
+    """False (with ``input``): an input only, which the state keeps once, as an input, and no output repeats."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,9 @@ class Resource:
 
     def inputs(self) -> tuple[Property, ...]:
         return tuple(p for p in self.properties if p.input is not None)
+
+    def outputs(self) -> tuple[Property, ...]:
+        return tuple(p for p in self.properties if p.output)
 
 
 @dataclass(frozen=True)

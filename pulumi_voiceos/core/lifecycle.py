@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..errors import BindingConflictError, BindingRefusedError, NumberNotInAccountError
 from . import reasons
-from .models import UNBOUND, Binding, DeletePolicy, Patch, undeclarable_reason
+from .models import UNBOUND, Binding, BindingPrint, DeletePolicy, Patch, undeclarable_reason
 from .reasons import Reason
 
 __all__ = [
@@ -159,8 +159,10 @@ def predict_create(
     )
 
 
-def plan_update(declared: Binding, recorded: Binding) -> Patch | None:
-    """Only the fields the program changed: an ignored or untouched field keeps whatever it has live."""
+def plan_update(declared: Binding, recorded: Binding | BindingPrint) -> Patch | None:
+    """Only the fields the program changed: an ignored or untouched field keeps whatever it has live.
+
+    ``recorded`` is the binding a stack recorded, or a fleet's print of it (the same answer)."""
     fields = recorded.differing_fields(declared)
     return declared.patch(fields) if fields else None
 
@@ -168,7 +170,7 @@ def plan_update(declared: Binding, recorded: Binding) -> Patch | None:
 def plan_delete(
     phone_number: str,
     *,
-    recorded: Binding,
+    recorded: Binding | BindingPrint,
     live: Binding | None,
     policy: DeletePolicy,
     previous: Binding | None,
@@ -186,7 +188,7 @@ def plan_delete(
     target = previous if policy == "restore" and previous is not None else UNBOUND
     if live == target:
         return DeletePlan(None)
-    if live != recorded:
+    if recorded.differing_fields(live):
         return DeletePlan(None, reasons.ChangedSince(phone_number, live, recorded))
     if target is UNBOUND:
         return DeletePlan(target.patch())

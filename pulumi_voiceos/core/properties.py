@@ -17,7 +17,6 @@ __all__ = [
     "FLEET_BINDING",
     "FLEET_ENTRY_NAMES",
     "FLEET_INPUT_NAMES",
-    "FLEET_NUMBER",
     "FLEET_OUTPUT_NAMES",
     "FUNCTIONS",
     "INPUT_NAMES",
@@ -122,19 +121,12 @@ FLEET_BINDING: Final = ObjectType(
     ),
 )
 
-FLEET_NUMBER: Final = ObjectType(
-    "FleetNumber",
-    "What VoiceOS says of one number of a fleet: its id and its carrier (without the carrier's credential).",
-    (_VOICEOS_ID, Property("provider", "string", _PROVIDER.description), _PHONE_NUMBER_SID, _ACCOUNT_SID),
-)
-
 TYPES: Final[tuple[ObjectType | EnumType, ...]] = (
     WEBHOOK,
     TELEPHONY,
     ON_DELETE,
     PHONE_NUMBER,
     FLEET_BINDING,
-    FLEET_NUMBER,
 )
 """The schema's object and enum types, in the schema's order."""
 OBJECT_TYPES: Final = tuple(t for t in TYPES if isinstance(t, ObjectType))
@@ -222,9 +214,11 @@ FLEET: Final = Resource(
         Property(
             "bindings",
             "FleetBinding",
-            "What the fleet knows each of its numbers is bound to.",
+            "Each number of the fleet and what it is bound to, as declared.",
             container="map",
             required=True,
+            # A fleet of thousands keeps its entries once in the state, as inputs: records say what VoiceOS has.
+            output=False,
             input='Each number of the fleet, in E.164 form (e.g. "+14155550123"), and what it is bound to. '
             "The fleet manages exactly these numbers: adding one binds it (a number bound to something else "
             "is not overwritten unless allowOverwrite is set), changing one sends only the changed fields, "
@@ -246,7 +240,24 @@ FLEET: Final = Resource(
             required=True,
             input="What removing a number (or destroying the fleet) does to it: unbind (the default) or restore.",
         ),
-        Property("numbers", "FleetNumber", "Per number, its VoiceOS id and carrier.", container="map", required=True),
+        Property(
+            "records",
+            "string",
+            "Per number, what the fleet recorded of it, in one string (a fleet of thousands keeps one value per "
+            "number): a print of its binding, its VoiceOS id, its carrier, the carrier's id of the number and the "
+            "carrier account, separated by |, an empty field for none; e.g. "
+            "a81f03c9d2e4.5b0e77a1c3f9|pn_2f1c|twilio|PN0a1b|AC9f8e. The print holds a keyed digest of the agent "
+            "and of the webhooks, which tells the fleet which of them changed (drift, a partial update) and says "
+            "nothing of header values.",
+            container="map",
+            required=True,
+        ),
+        Property(
+            "digest_key",
+            "string",
+            "The key of the prints in records (random per fleet).",
+            secret=True,
+        ),
         Property(
             "telephony_auth_tokens", "string", "Per number, the carrier's credential.", container="map", secret=True
         ),
@@ -343,8 +354,8 @@ CONFIG: Final = (
 # -- the names, derived ----------------------------------------------------------------------
 
 INPUT_NAMES: Final = tuple(p.name for p in BINDING.inputs())
-OUTPUT_NAMES: Final = tuple(p.name for p in BINDING.properties)
-SECRET_OUTPUTS: Final = tuple(p.name for p in BINDING.properties if p.secret)
+OUTPUT_NAMES: Final = tuple(p.name for p in BINDING.outputs())
+SECRET_OUTPUTS: Final = tuple(p.name for p in BINDING.outputs() if p.secret)
 """Outputs that are secret whatever the inputs: the carrier credential, and
 webhooks written by someone else, whose headers may hold credentials."""
 FLAG_NAMES: Final = ("allow_overwrite", "adopt_existing", "on_delete")
@@ -353,10 +364,12 @@ FLAG_NAMES: Final = ("allow_overwrite", "adopt_existing", "on_delete")
 FLEET_INPUT_NAMES: Final = tuple(p.name for p in FLEET.inputs())
 FLEET_ENTRY_NAMES: Final = tuple(p.name for p in FLEET_BINDING.properties)
 """An entry of a fleet's ``bindings``: a binding's routing, and ``adopt`` (take the number over as it is)."""
-FLEET_OUTPUT_NAMES: Final = tuple(p.name for p in FLEET.properties)
-"""``numbers`` holds each number's ``voiceos_id`` and ``telephony``; ``previous`` what the fleet took over."""
-SECRET_FLEET_OUTPUTS: Final = tuple(p.name for p in FLEET.properties if p.secret)
-"""The carrier credentials, and bindings the fleet took over from someone else (their headers may be credentials)."""
+FLEET_OUTPUT_NAMES: Final = tuple(p.name for p in FLEET.outputs())
+"""``records`` holds each number's binding print, ``voiceos_id`` and carrier; ``previous`` what the fleet took over.
+No ``bindings``: the state keeps the entries once, as inputs."""
+SECRET_FLEET_OUTPUTS: Final = tuple(p.name for p in FLEET.outputs() if p.secret)
+"""The carrier credentials, bindings the fleet took over from someone else (their headers may be credentials),
+and the key of the prints."""
 
 
 _NAMED: Final = [p for resource in RESOURCES for p in resource.properties] + [

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeAlias
 
 if TYPE_CHECKING:  # only annotations: a program that words a reason need not load the models (pydantic)
-    from .models import Binding
+    from .models import Binding, BindingPrint
 
 __all__ = [
     "AdoptIfMatching",
@@ -165,11 +165,12 @@ class LeftWhileUnbinding:
 
 @dataclass(frozen=True)
 class ChangedSince:
-    """The number is bound to ``live``, not to what this stack set (``recorded``): it is left as it is."""
+    """The number is bound to ``live``, not to what this stack set (``recorded``, or a fleet's print of it): it
+    is left as it is."""
 
     number: str
     live: Binding
-    recorded: Binding
+    recorded: Binding | BindingPrint
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import pulumi.dynamic
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .._lazy import LazyModule
+from ..core.fleet_record import FleetRecord
 from ..core.properties import FLEET_OUTPUT_NAMES, SECRET_FLEET_OUTPUTS
 from . import headers
 from .messages import message_first
@@ -167,6 +168,15 @@ class PhoneNumberFleetProvider(VoiceOSResourceProvider):
         fleet.delete(self.deployment, self._settings(), headers.join_fleet(props), wording.PYTHON)
 
 
+def _numbers(records: Mapping[str, str] | None) -> dict[str, dict[str, str]]:
+    numbers = {}
+    for number, text in (records or {}).items():
+        record = FleetRecord.parse(text)
+        fields = ("voiceos_id", "provider", "phone_number_sid", "account_sid")
+        numbers[number] = {name: value for name in fields if (value := getattr(record, name)) is not None}
+    return numbers
+
+
 FLEET_PROVIDER: Final = PhoneNumberFleetProvider()
 """The instance every ``PhoneNumberFleet`` uses; pickled by name into ``__provider``."""
 
@@ -196,9 +206,10 @@ class PhoneNumberFleet(pulumi.dynamic.Resource, module="voiceos", name="PhoneNum
     same ``up`` is handed over, never unbound.
 
     Header values are kept apart from the entries, in ``binding_headers`` (per number, each webhook's headers),
-    which is always a secret, so a preview shows what changes in an entry. Outputs per number:
-    ``numbers[n]`` (``voiceos_id``, ``provider``, ``phone_number_sid``, ``account_sid``), ``telephony_auth_tokens[n]``
-    (secret), ``previous[n]`` (secret: what the fleet took over).
+    which is always a secret, so a preview shows what changes in an entry. Outputs per number, one string
+    each so a state of thousands stays small: ``records[n]`` (the binding's print, then the VoiceOS id and the
+    carrier, separated by ``|``); and ``telephony_auth_tokens[n]`` (secret), ``previous[n]`` (secret: what the
+    fleet took over).
     """
 
     if TYPE_CHECKING:
@@ -206,14 +217,22 @@ class PhoneNumberFleet(pulumi.dynamic.Resource, module="voiceos", name="PhoneNum
         """Each number's entry, its webhooks without their headers (those are in ``binding_headers``)."""
         allow_overwrite: pulumi.Output[bool]
         on_delete: pulumi.Output[str]
-        numbers: pulumi.Output[dict[str, dict[str, Any]]]
-        """Per number: ``voiceos_id``, and the carrier (``provider``, ``phone_number_sid``, ``account_sid``)."""
+        records: pulumi.Output[dict[str, str]]
+        """Per number: ``print|voiceos_id|provider|phone_number_sid|account_sid`` (docs/fleets.md, "Outputs")."""
+        digest_key: pulumi.Output[str]
+        """The key of the prints in ``records``; always a secret."""
         telephony_auth_tokens: pulumi.Output[dict[str, str] | None]
         """Per number, the carrier's credential; always a secret."""
         previous: pulumi.Output[dict[str, dict[str, Any]] | None]
         """Per number the fleet took over, what it had before; always a secret."""
         binding_headers: pulumi.Output[dict[str, list[dict[str, str]]] | None]
         """Per number with headers, each webhook's headers in the order of its ``webhooks``; always a secret."""
+
+    @property
+    def numbers(self) -> pulumi.Output[dict[str, dict[str, str]]]:
+        """Per number, ``records`` read: its ``voiceos_id`` and carrier (``provider``, ``phone_number_sid``,
+        ``account_sid``), each left out when VoiceOS says none."""
+        return self.records.apply(_numbers)
 
     def __init__(
         self,
@@ -234,7 +253,7 @@ class PhoneNumberFleet(pulumi.dynamic.Resource, module="voiceos", name="PhoneNum
         always = (*SECRET_FLEET_OUTPUTS, headers.FLEET_HEADERS)
         opts.ignore_changes = headers.ignoring_headers_too(opts.ignore_changes)
         opts.additional_secret_outputs = secret_outputs + [n for n in always if n not in secret_outputs]
-        props: dict[str, Any] = dict.fromkeys((*FLEET_OUTPUT_NAMES, headers.FLEET_HEADERS))
+        props: dict[str, Any] = dict.fromkeys(("bindings", *FLEET_OUTPUT_NAMES, headers.FLEET_HEADERS))
         plaintext: list[tuple[str, str]] = []
         if opts.id is None:
             if bindings is None:

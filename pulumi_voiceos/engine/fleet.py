@@ -30,6 +30,7 @@ __all__ = [
     "delete",
     "diff",
     "read",
+    "recorded_fields",
     "update",
 ]
 
@@ -98,44 +99,53 @@ class FleetDiff:
     flags: tuple[str, ...] = ()
     unknown: bool = False
     """Something of the new inputs is not known until ``up``."""
+    rewrite: bool = False
+    """The outputs are in 0.1.0's shape: the next ``up`` rewrites them, and writes nothing to VoiceOS for it."""
 
     @property
     def changes(self) -> bool:
-        return self.unknown or bool(self.added or self.removed or self.changed or self.flags)
+        return self.unknown or self.rewrite or bool(self.added or self.removed or self.changed or self.flags)
 
 
 def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> FleetDiff:
-    """``olds`` are the fleet's outputs (state), ``news`` the checked inputs; never a replacement."""
+    """``olds`` are the fleet's outputs (state), ``news`` the checked inputs; never a replacement.
+
+    An entry is compared with the print of its binding the outputs record: the fields whose print differs change."""
     flags = tuple(
         name
         for name, default in (("allow_overwrite", False), ("on_delete", "unbind"))
         if (olds.get(name) or default) != (news.get(name) or default)
     )
-    declared, recorded = news.get("bindings"), olds.get("bindings") or {}
+    recorded = FleetOutputs.of(olds)
+    declared = news.get("bindings")
     if not isinstance(declared, Mapping):
-        return FleetDiff(flags=flags, unknown=True)
+        return FleetDiff(flags=flags, unknown=True, rewrite=recorded.legacy)
     changed: dict[str, tuple[str, ...]] = {}
     unknown = False
     for number, entry in declared.items():
-        if number not in recorded:
+        if number not in recorded.records:
             continue
-        was = recorded[number]
-        if entry == {k: v for k, v in was.items() if k != "adopt"} or entry == was:
-            continue  # both canonical (check wrote the one, a hook the other): equal dicts, equal bindings
         if checks.contains_unknown(entry):
             unknown = True
             changed[number] = tuple(name for name in models.BINDING_FIELDS if checks.contains_unknown(entry.get(name)))
             continue
-        fields = entry_binding(was).differing_fields(entry_binding(entry))
+        fields = recorded.printed(number).differing_fields(entry_binding(entry))
         if fields:
             changed[number] = fields
     return FleetDiff(
-        added=tuple(sorted(n for n in declared if n not in recorded)),
-        removed=tuple(sorted(n for n in recorded if n not in declared)),
+        added=tuple(sorted(n for n in declared if n not in recorded.records)),
+        removed=tuple(sorted(n for n in recorded.records if n not in declared)),
         changed=changed,
         flags=flags,
         unknown=unknown,
+        rewrite=recorded.legacy,
     )
+
+
+def recorded_fields(olds: Mapping[str, Any]) -> dict[str, frozenset[str]]:
+    """Per number of the outputs, the binding fields the recorded binding sets (for a diff's kind of change)."""
+    recorded = FleetOutputs.of(olds)
+    return {number: recorded.printed(number).fields_set() for number in recorded.numbers}
 
 
 # -- create, update, read, delete ---------------------------------------------------------------
@@ -181,7 +191,7 @@ def _add(
 
 
 def _release(
-    hook: _Hook, recorded: Mapping[str, Any], numbers: Iterable[str], out: FleetOutputs, *, policy: models.DeletePolicy
+    hook: _Hook, numbers: Iterable[str], out: FleetOutputs, *, policy: models.DeletePolicy
 ) -> dict[str, Exception]:
     """Let go of numbers, each as a binding's delete: handed over when another resource of the deployment
     declares it, otherwise unbound or restored if still the fleet's own; returns the writes that failed."""
@@ -205,6 +215,7 @@ def _release(
     if lost:
         logger.warning("%s", named(lost, lambda n: hook.say(lost[n])))
     previous = dict(out.previous)
+    recorded = {n: out.printed(n) for n in numbers if n in out.records}
     released = [n for n in numbers if n not in handed]
     # One listing read now, not the deployment's earlier one: someone may have re-bound a number since.
     listed = per_number.release_listing(hook.conn, released)
@@ -214,7 +225,7 @@ def _release(
         return per_number.release(
             hook.conn,
             number,
-            recorded=entry_binding(recorded[number]),
+            recorded=recorded[number],
             previous=None if kept is None else entry_binding(kept),
             policy=policy,
             listed=listed.get(number),
@@ -264,19 +275,18 @@ def update(
 ) -> dict[str, Any]:
     """The outputs after applying what changed: entries added (guard, adoption), changed (a PATCH of the
     changed fields only) and removed (unbound or restored unless handed over or re-bound since)."""
-    recorded: dict[str, Any] = dict(olds.get("bindings") or {})
     out = FleetOutputs.of(olds)
     plan = diff(olds, news)
     if not (plan.added or plan.removed or plan.changed):
-        return out.bag(news)  # only allow_overwrite or on_delete changed: nothing to send
+        return out.bag(news)  # only allow_overwrite, on_delete or the outputs' shape changed: nothing to send
     hook = _Hook.of(deployment, settings, say)
     for number in news.get("bindings") or {}:
         deployment.claims.claim(number)
     declared = declared_entries({"bindings": {n: news["bindings"][n] for n in (*plan.added, *plan.changed)}})
     failed = _add(hook, {n: declared[n] for n in plan.added}, out, allow_overwrite=bool(news.get("allow_overwrite")))
 
-    def change(number: str) -> tuple[models.PhoneNumber, models.Binding]:
-        was = entry_binding(recorded[number])
+    def change(number: str) -> tuple[models.PhoneNumber, models.BindingPrint]:
+        was = out.printed(number)
         write = per_number.plan_change(declared[number][0], was)
         assert write is not None  # the diff found a field that differs
         return per_number.change(hook.conn, number, write, was)
@@ -289,7 +299,7 @@ def update(
         if before_release is not None:
             # The adapter's part: the deployment learns of every resource that declares one of these numbers.
             before_release(plan.removed)
-        failed.update(_release(hook, recorded, plan.removed, out, policy=news.get("on_delete") or "unbind"))
+        failed.update(_release(hook, plan.removed, out, policy=news.get("on_delete") or "unbind"))
     outputs = out.bag(news)
     if failed:
         total = len(plan.added) + len(plan.changed) + len(plan.removed)
@@ -306,35 +316,42 @@ class FleetRead:
 
 def read(deployment: Deployment, settings: Settings, props: Mapping[str, Any]) -> FleetRead:
     """The live bindings of the fleet's numbers from one listing; a number that left the account leaves the fleet."""
-    if not props.get("bindings") and not props.get("numbers"):
+    out = FleetOutputs.of(props)
+    if not out.records:
         raise errors.ConfigurationError(
             "a PhoneNumberFleet cannot be imported from an id; declare it in the program instead, with "
             "adopt: true on each entry that should be taken over as it is"
         )
     conn = per_number.Connection.of(deployment, settings)
-    recorded: dict[str, Any] = dict(props.get("bindings") or {})
-    out = FleetOutputs.of(props)
+    was = {number: out.printed(number) for number in out.numbers}
 
-    lives, failed = in_parallel(recorded, lambda n: per_number.lookup(conn, n), conn.settings.max_concurrency)
+    lives, failed = in_parallel(was, lambda n: per_number.lookup(conn, n), conn.settings.max_concurrency)
     if failed:
         raise next(iter(failed.values()))
-    drifted = False
+    drifted: list[str] = []
     for number, live in lives.items():
         if live is None:
             out.forget(number)
-            drifted = True
             continue
         out.record(live, live.binding())
-        drifted = drifted or out.bindings[number] != recorded[number]
+        if out.printed(number).differing_fields(was[number]):
+            drifted.append(number)
     gone = [n for n, live in lives.items() if live is None]
     if gone:
         logger.warning("%d numbers of the fleet are no longer in the VoiceOS account: %s", len(gone), named(gone))
+    if drifted:
+        logger.warning(
+            "%d numbers of the fleet were changed outside this stack, and the next up puts back what the program "
+            "declares: %s",
+            len(drifted),
+            named(drifted),
+        )
     outputs = out.bag(props)
-    if not drifted:
+    if not (drifted or gone):
         return FleetRead(outputs, None)
     # After drift the inputs follow the live bindings too, so `ignore_changes` keeps what is live (as a binding's).
     inputs = {
-        "bindings": dict(out.bindings),
+        "bindings": {n: lean_entry(live.binding()) for n, live in lives.items() if live is not None},
         "allow_overwrite": outputs["allow_overwrite"],
         "on_delete": outputs["on_delete"],
     }
@@ -344,11 +361,12 @@ def read(deployment: Deployment, settings: Settings, props: Mapping[str, Any]) -
 def delete(deployment: Deployment, settings: Settings, props: Mapping[str, Any], say: Say) -> None:
     """Let go of every number, each as a binding's delete (the engine deletes after it creates, so the
     numbers another resource of the deployment took over are claimed already)."""
-    recorded: dict[str, Any] = dict(props.get("bindings") or {})
-    if not recorded:
+    out = FleetOutputs.of(props)
+    if not out.records:
         return
     hook = _Hook.of(deployment, settings, say)
-    failed = _release(hook, recorded, recorded, FleetOutputs.of(props), policy=props.get("on_delete") or "unbind")
+    total = len(out.records)
+    failed = _release(hook, out.numbers, out, policy=props.get("on_delete") or "unbind")
     if failed:
         then = "The fleet stays in the stack; run `pulumi destroy` again: the numbers already let go of need nothing."
-        raise errors.VoiceOSError(failure("let go of", failed, len(recorded), then))
+        raise errors.VoiceOSError(failure("let go of", failed, total, then))

@@ -71,4 +71,4 @@ def read(deployment: Deployment, settings: Settings, fleet_id: str, say: Say) ->
         deployment.imported.claim(number)
         out.record(live, live.binding())
         out.previous[number] = lean_entry(live.binding(), raw=True)
-    return FleetRead(out.bag({}), {"bindings": dict(out.bindings)})
+    return FleetRead(out.bag({}), {"bindings": {n: lean_entry(found[n].binding()) for n in numbers}})

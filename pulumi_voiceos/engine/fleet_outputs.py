@@ -1,15 +1,25 @@
-"""A fleet's outputs: what it knows of each of its numbers, lean enough for a state of thousands."""
+"""A fleet's outputs: what it knows of each of its numbers, one string per number, so a state of thousands stays small.
+
+The entries are the fleet's inputs and the state keeps them once: per number, the outputs hold a record (the
+binding's print, the VoiceOS id, the carrier) and, apart and secret, the carrier token and the restore memory.
+docs/performance.md, "A fleet's state", has the measurements that chose this shape."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from ..core import models
+from ..core.fleet_record import FleetRecord
 from .per_number import number_properties
 
 __all__ = ["FleetOutputs", "declared_entries", "entry_binding", "lean_entry"]
+
+_CARRIER_FIELDS: Final = ("provider", "phone_number_sid", "account_sid")
+_UNREADABLE: Final = "?"
+"""A print field no digest equals: the print of a record that cannot be read, so its binding counts as changed."""
 
 
 def entry_binding(entry: Mapping[str, Any]) -> models.Binding:
@@ -26,56 +36,127 @@ def lean_entry(binding: models.Binding, *, raw: bool = False) -> dict[str, Any]:
     return entry
 
 
+Carrier = tuple[str | None, str | None, str | None]
+"""``provider``, ``phone_number_sid`` and ``account_sid``."""
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _carrier(found: Mapping[str, Any]) -> Carrier:
+    provider, number_sid, account_sid = (_text(found.get(name)) for name in _CARRIER_FIELDS)
+    return (provider, number_sid, account_sid)
+
+
+@dataclass(frozen=True)
+class NumberRecord:
+    """What a fleet records of one number: its binding's print, its VoiceOS id and its carrier (``FleetRecord``)."""
+
+    print: models.BindingPrint
+    voiceos_id: str | None
+    carrier: Carrier
+
+    def text(self) -> str:
+        return FleetRecord(self.print.text(), self.voiceos_id, *self.carrier).text()
+
+    @classmethod
+    def parse(cls, text: Any, key: bytes) -> NumberRecord:
+        """Lenient: a record edited by hand keeps what can be read, and an unreadable print counts as changed."""
+        found = FleetRecord.parse(text)
+        printed = models.BindingPrint.parse(found.print, key) or models.BindingPrint(_UNREADABLE, _UNREADABLE, key)
+        return cls(printed, found.voiceos_id, (found.provider, found.phone_number_sid, found.account_sid))
+
+
+def _key(props: Mapping[str, Any]) -> bytes:
+    text = props.get("digest_key")
+    try:
+        key = bytes.fromhex(text) if isinstance(text, str) else b""
+    except ValueError:
+        key = b""
+    return key or secrets.token_bytes(16)
+
+
 @dataclass
 class FleetOutputs:
     """A fleet's outputs while a hook changes them.
 
-    Per number: the binding the fleet knows is bound (``bindings``, only the fields it sets), one flat map of
-    the number's VoiceOS id and carrier (``numbers``, without the credential), the carrier tokens as one
-    secret map (``telephony_auth_tokens``), and, for a number the fleet took over, what it had before
-    (``previous``, secret, for ``on_delete="restore"``)."""
+    Per number: its record (``records``: the binding the fleet knows it has, as a print, with the number's
+    VoiceOS id and carrier), the carrier token (``telephony_auth_tokens``, secret) and, for a number the
+    fleet took over, what it had before (``previous``, secret, for ``on_delete="restore"``). ``legacy``: the
+    outputs came in 0.1.0's shape (the entries again, and a map per number), which the
+    next ``up`` rewrites."""
 
-    bindings: dict[str, Any] = field(default_factory=dict)
-    numbers: dict[str, Any] = field(default_factory=dict)
+    key: bytes = field(default_factory=lambda: secrets.token_bytes(16))
+    records: dict[str, NumberRecord] = field(default_factory=dict)
     tokens: dict[str, Any] = field(default_factory=dict)
     previous: dict[str, Any] = field(default_factory=dict)
+    legacy: bool = False
 
     @classmethod
     def of(cls, props: Mapping[str, Any]) -> FleetOutputs:
+        key = _key(props)
+        found = props.get("records")
+        legacy = not isinstance(found, Mapping) and isinstance(props.get("bindings"), Mapping)
+        if legacy:
+            records = {n: _legacy_record(n, entry, props.get("numbers"), key) for n, entry in props["bindings"].items()}
+        else:
+            records = {n: NumberRecord.parse(text, key) for n, text in (found or {}).items()}
         return cls(
-            dict(props.get("bindings") or {}),
-            dict(props.get("numbers") or {}),
+            key,
+            records,
             dict(props.get("telephony_auth_tokens") or {}),
             dict(props.get("previous") or {}),
+            legacy,
         )
 
-    def record(self, live: models.PhoneNumber, binding: models.Binding) -> None:
-        number = live.phone_number
-        self.bindings[number] = lean_entry(binding)
+    @property
+    def numbers(self) -> list[str]:
+        return list(self.records)
+
+    def printed(self, number: str) -> models.BindingPrint:
+        return self.records[number].print
+
+    def print_of(self, binding: models.Binding) -> models.BindingPrint:
+        return models.BindingPrint.of(binding, self.key)
+
+    def record(self, live: models.PhoneNumber, binding: models.Binding | models.BindingPrint) -> None:
+        """``binding`` (or its print) as what the fleet knows ``live``'s number has, with its id and carrier."""
         own = number_properties(live)
-        # Flat and without nulls: per entry, one map of four strings is what a state of thousands can afford.
-        carrier = {key: value for key, value in (own["telephony"] or {}).items() if value is not None}
-        self.numbers[number] = {"voiceos_id": own["voiceos_id"], **carrier}
+        carrier = own["telephony"] or {}
+        printed = binding if isinstance(binding, models.BindingPrint) else self.print_of(binding)
+        self.records[live.phone_number] = NumberRecord(printed, _text(own["voiceos_id"]), _carrier(carrier))
         token = own["telephony_auth_token"]
         if token is None:
-            self.tokens.pop(number, None)
+            self.tokens.pop(live.phone_number, None)
         else:
-            self.tokens[number] = token
+            self.tokens[live.phone_number] = token
 
     def forget(self, number: str) -> None:
-        for table in (self.bindings, self.numbers, self.tokens, self.previous):
+        for table in (self.records, self.tokens, self.previous):
             table.pop(number, None)
 
     def bag(self, flags: Mapping[str, Any]) -> dict[str, Any]:
         return {
-            "bindings": self.bindings,
             "allow_overwrite": bool(flags.get("allow_overwrite")),
             "on_delete": flags.get("on_delete") or "unbind",
-            "numbers": self.numbers,
+            "records": {number: record.text() for number, record in self.records.items()},
+            "digest_key": self.key.hex(),
             # None rather than {} when empty: a secret costs bytes of state even when it holds nothing.
             "telephony_auth_tokens": self.tokens or None,
             "previous": self.previous or None,
         }
+
+
+def _legacy_record(number: str, entry: Any, numbers: Any, key: bytes) -> NumberRecord:
+    """A number as a state of 0.1.0 kept it: its entry again, and a map of its id and carrier."""
+    own = numbers.get(number) if isinstance(numbers, Mapping) else None
+    own = own if isinstance(own, Mapping) else {}
+    binding = entry_binding(entry) if isinstance(entry, Mapping) else None
+    printed = (
+        models.BindingPrint(_UNREADABLE, _UNREADABLE, key) if binding is None else models.BindingPrint.of(binding, key)
+    )
+    return NumberRecord(printed, _text(own.get("voiceos_id")), _carrier(own))
 
 
 def declared_entries(props: Mapping[str, Any]) -> dict[str, tuple[models.Binding, bool]]:

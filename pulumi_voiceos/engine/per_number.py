@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from .. import errors
 from ..api import snapshot
@@ -167,27 +167,43 @@ def bind(conn: Connection, number: str, plan: lifecycle.CreatePlan, live: models
 # -- changing it ---------------------------------------------------------------------------------
 
 
-def plan_change(declared: models.Binding, recorded: models.Binding | None) -> models.Patch | None:
+def plan_change(declared: models.Binding, recorded: models.Binding | models.BindingPrint | None) -> models.Patch | None:
     """What an update sends: the fields the program changed since the state was recorded (everything
     when the state cannot be read), or None."""
     return declared.patch() if recorded is None else lifecycle.plan_update(declared, recorded)
 
 
-def merged(live: models.Binding, recorded: models.Binding | None, sent: Collection[str]) -> models.Binding:
-    """The binding a resource records after an update: a field it did not send keeps what was recorded, so
-    an ignored or out-of-band value is neither clobbered nor adopted into state unseen."""
+@overload
+def merged(live: models.Binding, recorded: models.BindingPrint, sent: Collection[str]) -> models.BindingPrint: ...
+@overload
+def merged(live: models.Binding, recorded: models.Binding | None, sent: Collection[str]) -> models.Binding: ...
+def merged(
+    live: models.Binding, recorded: models.Binding | models.BindingPrint | None, sent: Collection[str]
+) -> models.Binding | models.BindingPrint:
+    """The binding a resource records after an update (a fleet: its print): a field it did not send keeps what
+    was recorded, so an ignored or out-of-band value is neither clobbered nor adopted into state unseen."""
     if recorded is None:
         return live
+    if isinstance(recorded, models.BindingPrint):
+        return recorded.merged(live, sent)
     return models.Binding(
         live.inbound_agent_id if "inbound_agent_id" in sent else recorded.inbound_agent_id,
         live.webhooks if "webhooks" in sent else recorded.webhooks,
     )
 
 
+@overload
+def change(
+    conn: Connection, number: str, write: models.Patch, recorded: models.BindingPrint
+) -> tuple[models.PhoneNumber, models.BindingPrint]: ...
+@overload
 def change(
     conn: Connection, number: str, write: models.Patch, recorded: models.Binding | None
-) -> tuple[models.PhoneNumber, models.Binding]:
-    """Send an update's ``write``: the number as the API returned it, and the binding to record."""
+) -> tuple[models.PhoneNumber, models.Binding]: ...
+def change(
+    conn: Connection, number: str, write: models.Patch, recorded: models.Binding | models.BindingPrint | None
+) -> tuple[models.PhoneNumber, models.Binding | models.BindingPrint]:
+    """Send an update's ``write``: the number as the API returned it, and the binding (or print) to record."""
     live = _write(conn, number, write)
     return live, merged(live.binding(), recorded, write.fields)
 
@@ -207,7 +223,7 @@ def release(
     conn: Connection,
     number: str,
     *,
-    recorded: models.Binding,
+    recorded: models.Binding | models.BindingPrint,
     previous: models.Binding | None,
     policy: models.DeletePolicy,
     listed: models.PhoneNumber | None = None,

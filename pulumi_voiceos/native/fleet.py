@@ -132,15 +132,16 @@ def bindings_value(
     return PropertyValue(converted)
 
 
-def _outputs(outs: Mapping[str, Any], secret: frozenset[str]) -> PropertyMap:
-    rest = values.to_properties({k: v for k, v in outs.items() if k != "bindings"}, only=OUTPUTS, secret=_SECRET)
-    return {"bindings": bindings_value(outs.get("bindings") or {}, secret), **rest}
+def _outputs(outs: Mapping[str, Any]) -> PropertyMap:
+    """The outputs as the engine keeps them: no ``bindings`` (the state keeps the entries once, as inputs; the
+    SDKs resolve the output to its input)."""
+    return values.to_properties({k: v for k, v in outs.items() if k != "bindings"}, only=OUTPUTS, secret=_SECRET)
 
 
-def _kind(old: Any, new: Any) -> PropertyDiffKind:
-    if old is None:
+def _kind(had: bool, has: bool) -> PropertyDiffKind:
+    if not had:
         return PropertyDiffKind.ADD
-    if new is None:
+    if not has:
         return PropertyDiffKind.DELETE
     return PropertyDiffKind.UPDATE
 
@@ -245,23 +246,25 @@ class FleetHooks(ResourceHooks):
     async def diff(self, request: DiffRequest) -> DiffResponse:
         olds = values.from_properties(request.old_state)
         plan = fleet.diff(olds, values.from_properties(request.new_inputs))
-        recorded, declared = olds.get("bindings") or {}, values.from_properties(request.new_inputs).get("bindings")
+        recorded, declared = fleet.recorded_fields(olds), values.from_properties(request.new_inputs).get("bindings")
         detailed: dict[str, PropertyDiff] = {}
         for number in plan.added:
             detailed[checks.entry_path(number)] = PropertyDiff(PropertyDiffKind.ADD, input_diff=True)
         for number in plan.removed:
             detailed[checks.entry_path(number)] = PropertyDiff(PropertyDiffKind.DELETE, input_diff=True)
         for number, fields in plan.changed.items():
-            was = recorded.get(number) or {}
+            had = recorded.get(number, frozenset())
             now = declared.get(number) if isinstance(declared, Mapping) else None
             for name in fields:
                 path = checks.entry_path(number, f".{camel_case(name)}")
-                detailed[path] = PropertyDiff(
-                    _kind(was.get(name), (now or {}).get(name) if isinstance(now, Mapping) else now), input_diff=True
-                )
+                has = not isinstance(now, Mapping) or now.get(name) not in (None, [])
+                detailed[path] = PropertyDiff(_kind(name in had, has), input_diff=True)
         for name in plan.flags:
             detailed[camel_case(name)] = PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True)
         touched = ["bindings"] if plan.added or plan.removed or plan.changed else []
+        if plan.rewrite:
+            # A stack of 0.1.0: the outputs take this version's shape, and nothing is written to VoiceOS.
+            detailed["records"] = PropertyDiff(PropertyDiffKind.ADD, input_diff=False)
         return DiffResponse(
             changes=plan.changes,
             replaces=[],
@@ -271,7 +274,6 @@ class FleetHooks(ResourceHooks):
         )
 
     async def create(self, request: CreateRequest) -> CreateResponse:
-        secret = secret_entries(request.properties.get("bindings"))
         if request.preview:
             return CreateResponse(
                 None, values.preview_outputs(request.properties, None, inputs=INPUTS, outputs=OUTPUTS)
@@ -282,11 +284,10 @@ class FleetHooks(ResourceHooks):
                 request.urn, fleet.create, self._deployment, self._settings(), props, SCHEMA
             )
         except fleet.FleetPartialFailure as exc:
-            raise InitFailed(str(exc), exc.resource_id, _outputs(exc.outputs, secret), request.properties) from None
-        return CreateResponse(fleet_id, _outputs(outs, secret))
+            raise InitFailed(str(exc), exc.resource_id, _outputs(exc.outputs), request.properties) from None
+        return CreateResponse(fleet_id, _outputs(outs))
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
-        secret = secret_entries(request.news.get("bindings"))
         if request.preview:
             return UpdateResponse(values.preview_outputs(request.news, request.olds, inputs=INPUTS, outputs=OUTPUTS))
 
@@ -304,8 +305,8 @@ class FleetHooks(ResourceHooks):
         try:
             outs = await self._run(request.urn, update)
         except fleet.FleetPartialFailure as exc:
-            raise InitFailed(str(exc), request.resource_id, _outputs(exc.outputs, secret), request.news) from None
-        return UpdateResponse(_outputs(outs, secret))
+            raise InitFailed(str(exc), request.resource_id, _outputs(exc.outputs), request.news) from None
+        return UpdateResponse(_outputs(outs))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         if not request.properties:
@@ -316,14 +317,14 @@ class FleetHooks(ResourceHooks):
             assert imported.inputs is not None
             return ReadResponse(
                 resource_id=request.resource_id,
-                properties=_outputs(imported.outputs, frozenset()),
+                properties=_outputs(imported.outputs),
                 inputs={"bindings": bindings_value(imported.inputs["bindings"], frozenset())},
             )
         found = await self._run(
             request.urn, fleet.read, self._deployment, self._settings(), values.from_properties(request.properties)
         )
         secret = secret_entries(request.properties.get("bindings")) | secret_entries(request.inputs.get("bindings"))
-        outputs = _outputs(found.outputs, secret)
+        outputs = _outputs(found.outputs)
         inputs = request.inputs
         if found.inputs is not None:
             # Drift: the entries follow the live bindings, as the dynamic provider's inputs do.

@@ -74,7 +74,7 @@ def _resource(resource: Resource) -> dict[str, Any]:
         "description": resource.description,
         "inputProperties": {camel_case(p.name): _property(p, p.input, as_input=True) for p in inputs},
         "requiredInputs": [camel_case(p.name) for p in inputs if p.required_input],
-        **_object(resource.properties),
+        **_object(resource.outputs()),
     }
 
 

@@ -14,7 +14,7 @@ from ..core.declaration import camel_case
 from ..engine.fanout import named
 
 if TYPE_CHECKING:
-    from ..core.models import Binding
+    from ..core.models import Binding, BindingPrint
 
 __all__ = ["Wording"]
 
@@ -37,7 +37,7 @@ class Wording:
     def name(self, field: str) -> str:
         return camel_case(field) if self.camel_case else field
 
-    def describe(self, binding: Binding) -> str:
+    def describe(self, binding: Binding | BindingPrint) -> str:
         """``binding`` for a message, its agent property spelled as the reader's program spells it."""
         return binding.describe(self.name("inbound_agent_id"))
 

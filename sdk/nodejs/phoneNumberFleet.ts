@@ -52,13 +52,9 @@ export class PhoneNumberFleet extends pulumi.CustomResource {
      */
     declare public readonly allowOverwrite: pulumi.Output<boolean>;
     /**
-     * What the fleet knows each of its numbers is bound to.
+     * The key of the prints in records (random per fleet).
      */
-    declare public readonly bindings: pulumi.Output<{[key: string]: outputs.FleetBinding}>;
-    /**
-     * Per number, its VoiceOS id and carrier.
-     */
-    declare public /*out*/ readonly numbers: pulumi.Output<{[key: string]: outputs.FleetNumber}>;
+    declare public /*out*/ readonly digestKey: pulumi.Output<string | undefined>;
     /**
      * What removing a number does to it.
      */
@@ -67,6 +63,10 @@ export class PhoneNumberFleet extends pulumi.CustomResource {
      * Per number the fleet took over (allowOverwrite or adopt), what it had before: what onDelete: restore puts back.
      */
     declare public /*out*/ readonly previous: pulumi.Output<{[key: string]: outputs.FleetBinding} | undefined>;
+    /**
+     * Per number, what the fleet recorded of it, in one string (a fleet of thousands keeps one value per number): a print of its binding, its VoiceOS id, its carrier, the carrier's id of the number and the carrier account, separated by |, an empty field for none; e.g. a81f03c9d2e4.5b0e77a1c3f9|pn_2f1c|twilio|PN0a1b|AC9f8e. The print holds a keyed digest of the agent and of the webhooks, which tells the fleet which of them changed (drift, a partial update) and says nothing of header values.
+     */
+    declare public /*out*/ readonly records: pulumi.Output<{[key: string]: string}>;
     /**
      * Per number, the carrier's credential.
      */
@@ -89,19 +89,20 @@ export class PhoneNumberFleet extends pulumi.CustomResource {
             resourceInputs["allowOverwrite"] = args?.allowOverwrite;
             resourceInputs["bindings"] = args?.bindings;
             resourceInputs["onDelete"] = args?.onDelete;
-            resourceInputs["numbers"] = undefined /*out*/;
+            resourceInputs["digestKey"] = undefined /*out*/;
             resourceInputs["previous"] = undefined /*out*/;
+            resourceInputs["records"] = undefined /*out*/;
             resourceInputs["telephonyAuthTokens"] = undefined /*out*/;
         } else {
             resourceInputs["allowOverwrite"] = undefined /*out*/;
-            resourceInputs["bindings"] = undefined /*out*/;
-            resourceInputs["numbers"] = undefined /*out*/;
+            resourceInputs["digestKey"] = undefined /*out*/;
             resourceInputs["onDelete"] = undefined /*out*/;
             resourceInputs["previous"] = undefined /*out*/;
+            resourceInputs["records"] = undefined /*out*/;
             resourceInputs["telephonyAuthTokens"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
-        const secretOpts = { additionalSecretOutputs: ["previous", "telephonyAuthTokens"] };
+        const secretOpts = { additionalSecretOutputs: ["digestKey", "previous", "telephonyAuthTokens"] };
         opts = pulumi.mergeOptions(opts, secretOpts);
         super(PhoneNumberFleet.__pulumiType, name, resourceInputs, opts);
     }

@@ -142,7 +142,8 @@ def test_a_yaml_project_imports_the_file_adopt_writes_and_its_up_writes_nothing(
         [state] = [
             r for r in json.loads(d.export_without_secrets())["deployment"]["resources"] if r["type"] == FLEET_TYPE
         ]
-        assert sorted(state["outputs"]["bindings"]) == ADOPTED and state["id"] == ",".join(ADOPTED)
+        assert sorted(state["inputs"]["bindings"]) == ADOPTED and state["id"] == ",".join(ADOPTED)
+        assert sorted(state["outputs"]["records"]) == ADOPTED
     else:
         assert sorted(code["resources"]) == [f"number-{n[1:]}" for n in ADOPTED]
         assert sorted(r["id"] for r in d.resources()) == ADOPTED

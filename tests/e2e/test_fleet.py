@@ -21,6 +21,9 @@ import pytest
 import yaml
 from pulumi import automation as auto
 
+from pulumi_voiceos.core.fleet_record import FleetRecord
+
+from ..helpers import fleet_knows
 from .harness import NEEDS_SDK_3_269, PROJECT, Deployment, deployment
 from .test_flows import AGENTS, CARRIER, TOKEN, summary
 
@@ -69,11 +72,11 @@ class Fleet:
         """Every number's live agent, from the emulator's own listing (the admin area, not the API)."""
         return {n: self.live(n) for n in nums}
 
-    def state(self) -> dict[str, Any]:
-        """The fleets in state, by name, with their outputs."""
+    def state(self, part: str = "outputs") -> dict[str, Any]:
+        """The fleets in state, by name, with their outputs (or ``part``: their inputs)."""
         deployment = json.loads(self.d.cli("stack", "export", "--show-secrets").stdout)["deployment"]
         return {
-            r["urn"].rsplit("::", 1)[-1]: r["outputs"]
+            r["urn"].rsplit("::", 1)[-1]: r[part]
             for r in deployment.get("resources", [])
             if r["type"].endswith("PhoneNumberFleet")
         }
@@ -101,9 +104,10 @@ def test_a_fleet_of_a_thousand_is_one_resource_one_listing_and_a_patch_per_numbe
     # ceil(1000 / 200) pages of the listing (the account holds exactly these numbers), one PATCH each.
     assert fleet.requests() == Counter({("GET", False): 5, ("PATCH", True): 1000})
     assert set(fleet.live_all(nums).values()) == {"agent_support"}
-    [outputs] = fleet.state().values()
-    assert len(outputs["bindings"]) == 1000 and outputs["bindings"][nums[0]]["webhooks"][0]["url"] == HOOK["url"]
-    assert outputs["numbers"][nums[0]]["provider"] == "twilio"
+    [outputs], [inputs] = fleet.state().values(), fleet.state("inputs").values()
+    assert len(inputs["bindings"]) == 1000 and inputs["bindings"][nums[0]]["webhooks"][0]["url"] == HOOK["url"]
+    assert len(outputs["records"]) == 1000 and fleet_knows(outputs, nums[0], fleet.d.emulator.get_number(nums[0]))
+    assert FleetRecord.parse(outputs["records"][nums[0]]).provider == "twilio"
     assert result.outputs["us.count"].value == 1000 and result.outputs["us.tokens"].secret
 
     fleet.d.emulator.clear_requests()
@@ -165,7 +169,7 @@ def test_removed_entries_are_unbound_but_one_someone_rebound_is_left_alone(fleet
     assert [fleet.live(n) for n in nums[15:19]] == [None] * 4
     assert fleet.live(nums[19]) == "agent_billing"
     assert f"left {nums[19]} as it is" in "".join(fleet.d.output)
-    assert set(fleet.state()["us"]["bindings"]) == set(nums[:15])
+    assert set(fleet.state()["us"]["records"]) == set(nums[:15])
 
 
 def test_a_new_entry_for_a_number_bound_elsewhere_is_refused_naming_it_and_nothing_moves(fleet: Fleet) -> None:
@@ -210,7 +214,7 @@ def test_numbers_move_from_a_fleet_to_a_binding_and_back_without_being_unbound(f
     assert fleet.patched() == []
     assert [fleet.live(n) for n in nums] == ["agent_support"] * 6
     assert "handed over" in "".join(fleet.d.output)
-    assert set(fleet.state()["eu"]["bindings"]) == set(nums[4:])
+    assert set(fleet.state()["eu"]["records"]) == set(nums[4:])
 
 
 @NEEDS_SDK_3_269
@@ -229,14 +233,14 @@ def test_a_number_moves_to_a_binding_whose_agent_takes_seconds_to_compute_and_ba
     fleet.d.up()
     assert fleet.patched() == []  # no unbind of the moved number at any moment, and nothing else written
     assert [fleet.live(n) for n in nums] == ["agent_support"] * 3
-    assert set(fleet.state()["us"]["bindings"]) == set(nums[1:])
+    assert set(fleet.state()["us"]["records"]) == set(nums[1:])
     # And back: the fleet's new entry takes its agent from the slow resource, the binding goes.
     fleet.declare([{"name": "us", "bindings": {**entries(nums[1:]), nums[0]: {**slow, "name": None}}}])
     fleet.d.emulator.clear_requests()
     fleet.d.up()
     assert fleet.patched() == []
     assert [fleet.live(n) for n in nums] == ["agent_support"] * 3
-    assert set(fleet.state()["us"]["bindings"]) == set(nums)
+    assert set(fleet.state()["us"]["records"]) == set(nums)
 
 
 def test_refresh_finds_drift_and_the_next_up_restores_exactly_the_drifted_numbers(fleet: Fleet) -> None:
@@ -250,9 +254,11 @@ def test_refresh_finds_drift_and_the_next_up_restores_exactly_the_drifted_number
     fleet.d.emulator.clear_requests()
     fleet.d.refresh()
     assert fleet.requests() == Counter({("GET", False): 2})  # one listing of an account of 250
-    assert {n: fleet.state()["us"]["bindings"][n]["inbound_agent_id"] for n in drifted} == dict.fromkeys(
+    # The inputs follow the live bindings after drift, and the records print them.
+    assert {n: fleet.state("inputs")["us"]["bindings"][n]["inbound_agent_id"] for n in drifted} == dict.fromkeys(
         drifted, "agent_billing"
     )
+    assert all(fleet_knows(fleet.state()["us"], n, {"inbound_agent_id": "agent_billing"}) for n in drifted)
     fleet.d.emulator.clear_requests()
     fleet.d.up()
     assert fleet.patched() == sorted(drifted)
@@ -300,9 +306,11 @@ def test_a_secret_header_stays_secret_in_binding_headers_and_out_of_the_state_an
     assert WEBHOOK_SECRET not in exported and WEBHOOK_SECRET not in fleet.d.state_files_text()
     assert CARRIER not in exported and CARRIER not in "".join(fleet.d.output)
     [resource] = [r for r in json.loads(exported)["deployment"]["resources"] if r["type"].endswith("PhoneNumberFleet")]
-    # The dynamic fleet keeps header values apart, always secret; its entries read in clear.
-    assert "ciphertext" in resource["outputs"]["binding_headers"]
-    assert resource["outputs"]["bindings"][nums[0]]["webhooks"][0]["url"] == HOOK["url"]
+    # The dynamic fleet keeps header values apart, always secret; its entries read in clear. The state keeps
+    # both once, as inputs: the outputs hold a record per number.
+    assert "ciphertext" in resource["inputs"]["binding_headers"]
+    assert resource["inputs"]["bindings"][nums[0]]["webhooks"][0]["url"] == HOOK["url"]
+    assert set(resource["outputs"]["records"]) == set(nums) and "bindings" not in resource["outputs"]
 
 
 def test_the_native_fleet_from_yaml_previews_the_one_changed_number_and_binds_as_declared(tmp_path: Path) -> None:

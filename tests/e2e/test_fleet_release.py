@@ -49,4 +49,4 @@ def test_a_number_rebound_after_the_deployments_listing_is_left_alone_when_its_e
     assert fleet.live(nums[19]) == "agent_billing"
     assert [fleet.live(n) for n in nums[15:19]] == [None] * 4 and fleet.live(nums[20]) == "agent_support"
     assert f"left {nums[19]} as it is" in "".join(fleet.d.output)
-    assert sorted(fleet.state()["us"]["bindings"]) == sorted([*nums[:15], nums[20]])
+    assert sorted(fleet.state()["us"]["records"]) == sorted([*nums[:15], nums[20]])

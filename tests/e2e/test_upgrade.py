@@ -16,6 +16,8 @@ from typing import Any, Final
 import pytest
 import yaml
 
+from pulumi_voiceos.core.fleet_record import FleetRecord
+
 from .harness import PROGRAMS, PROJECT, Deployment, deployment
 from .test_flows import AGENTS, CARRIER, REPO, TOKEN, hook, summary
 
@@ -145,9 +147,12 @@ NATIVE_BINDING_OUTPUTS: Final = (
     "onDelete",
 )
 NATIVE_FLEET_OUTPUTS: Final = ("bindings", "numbers", "telephonyAuthTokens", "previous")
+"""The fleet's outputs in the old schema; today's has ``records`` (one string per number) for ``numbers``, and
+no ``bindings`` (the state keeps the entries once, as inputs)."""
+NATIVE_FLEET_OUTPUTS_NOW: Final = ("records", "telephonyAuthTokens", "previous")
 
 
-def yaml_program(path: Path) -> Path:
+def yaml_program(path: Path, fleet_outputs: tuple[str, ...] = NATIVE_FLEET_OUTPUTS) -> Path:
     """``DECLARED`` for the native provider: a YAML program exporting every output of each resource."""
     resources: dict[str, Any] = {}
     exported: dict[str, str] = {}
@@ -167,7 +172,7 @@ def yaml_program(path: Path) -> Path:
         for n, e in fleet["bindings"].items()
     }
     resources[fleet["name"]] = {"type": "voiceos:PhoneNumberFleet", "properties": {"bindings": entries}}
-    exported |= {f"{fleet['name']}.{out}": f"${{{fleet['name']}.{out}}}" for out in NATIVE_FLEET_OUTPUTS}
+    exported |= {f"{fleet['name']}.{out}": f"${{{fleet['name']}.{out}}}" for out in fleet_outputs}
     program = {"name": PROJECT, "runtime": "yaml", "resources": resources, "outputs": exported}
     path.write_text(yaml.safe_dump(program, sort_keys=False))
     return path
@@ -220,7 +225,19 @@ def use_package(d: Deployment, venv: Path, path: str) -> None:
 
 
 def outputs(d: Deployment) -> dict[str, Any]:
-    return {name: (out.value, out.secret) for name, out in d.stack.outputs().items() if name != "package"}
+    """The stack's outputs, the fleet's ``records`` (today's native schema) read as the old ``numbers`` were."""
+    found = {name: (out.value, out.secret) for name, out in d.stack.outputs().items() if name != "package"}
+    if "lines.records" in found:
+        records, secret = found.pop("lines.records")
+        found["lines.numbers"] = ({n: _number(FleetRecord.parse(text)) for n, text in records.items()}, secret)
+    return found
+
+
+def _number(record: FleetRecord) -> dict[str, str]:
+    """A record as the old ``numbers`` held it, in the schema's spelling."""
+    fields = {"voiceosId": record.voiceos_id, "provider": record.provider}
+    fields |= {"phoneNumberSid": record.phone_number_sid, "accountSid": record.account_sid}
+    return {name: value for name, value in fields.items() if value is not None}
 
 
 class Served:
@@ -236,7 +253,7 @@ class Served:
 
 
 @pytest.mark.parametrize("provider", ["dynamic", "native"])
-def test_a_stack_deployed_by_the_release_before_the_redesign_previews_no_change_writes_nothing_and_destroys_as_before(
+def test_a_stack_deployed_by_the_release_before_the_redesign_writes_nothing_on_upgrade_and_destroys_as_before(
     provider: str, tmp_path: Path
 ) -> None:
     old = install_old_release(tmp_path / "old")
@@ -258,21 +275,36 @@ def test_a_stack_deployed_by_the_release_before_the_redesign_previews_no_change_
         assert served.packages(program=False) and all(p.is_relative_to(old) for p in ran), f"not the old package: {ran}"
         assert live(d) == DECLARED_LIVE
         deployed_outputs = outputs(d)
+        resources = summary(deployed)["create"]
 
         use_package(d, Path(sys.prefix), path)
+        if provider == "native":  # the program reads the fleet's outputs in today's schema
+            yaml_program(d.work_dir / "Pulumi.yaml", NATIVE_FLEET_OUTPUTS_NOW)
         record.unlink(missing_ok=True)
         d.emulator.clear_requests()
+        # The bindings are unchanged; the fleet's outputs take today's compact shape, which writes nothing.
+        upgrading = {"same": resources - 1, "update": 1}
         previewed = d.preview(diff=True)
-        assert summary(previewed) == {"same": summary(deployed)["create"]}, "\n".join(d.output)
+        assert summary(previewed) == upgrading, "\n".join(d.output)
         assert live(d) == DECLARED_LIVE
 
         upgraded = d.up()
-        assert summary(upgraded) == {"same": summary(deployed)["create"]}, "\n".join(d.output)
+        assert summary(upgraded) == upgrading, "\n".join(d.output)
         assert not any(p.is_relative_to(old) for p in served.packages()), "the old package still ran"
         assert [r for r in d.emulator.requests() if r["method"] != "GET"] == []
         assert live(d) == DECLARED_LIVE
         # What the old package recorded and exported (ids, carrier, the takeover's memory) is what today's reports.
-        assert outputs(d) == deployed_outputs
+        # The fleet's entries are its inputs, no longer an output: the native schema has none, and the dynamic
+        # fleet's `bindings` reads the entries as declared (the old output held them as VoiceOS keeps them).
+        now = outputs(d)
+        if provider == "native":
+            assert set(deployed_outputs.pop("lines.bindings")[0]) == {FLEET_A, FLEET_B}
+        else:
+            was_fleet, now_fleet = deployed_outputs.pop("lines")[0], now.pop("lines")[0]
+            assert set(was_fleet.pop("bindings")) == set(now_fleet.pop("bindings")) == {FLEET_A, FLEET_B}
+            assert now_fleet == was_fleet
+        assert now == deployed_outputs
+        assert summary(d.preview()) == {"same": resources}, "\n".join(d.output)
 
         d.destroy()
         assert live(d) == AFTER_DESTROY

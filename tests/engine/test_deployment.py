@@ -95,7 +95,7 @@ def test_a_fleet_hands_a_removed_number_over_to_a_binding_of_the_same_deployment
     assert failures == [] and claimed["phone_number"] == NUMBERS[2]
     transport.requests.clear()
     updated = fleet.update(nxt, SETTINGS, outs, news, PYTHON)
-    assert transport.requests == [] and set(updated["bindings"]) == set(NUMBERS[:2])
+    assert transport.requests == [] and set(updated["records"]) == set(NUMBERS[:2])
 
 
 def test_the_claims_warnings_and_listing_of_one_deployment_are_not_seen_by_another(

@@ -24,7 +24,7 @@ from pulumi_voiceos.dynamic import fleet as dynamic_fleet
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.engine import fleet
 
-from ..helpers import CARRIER_TOKEN, dynamic_provider, failure_path
+from ..helpers import CARRIER_TOKEN, dynamic_provider, failure_path, fleet_knows, fleet_records
 
 HOOK: dict[str, Any] = {"events": ["phone_call:connection_requested"], "url": "https://hooks.example.com/fleet"}
 THEIRS: dict[str, Any] = {"inbound_agent_id": "agent_billing"}
@@ -52,10 +52,17 @@ def entries(numbers: list[str], agent: str = "agent_support", **extra: Any) -> d
     return {n: {"inbound_agent_id": agent, **extra} for n in numbers}
 
 
+class Recorded(dict[str, Any]):
+    """A fleet's outputs, with the inputs the engine keeps beside them in the state (``inputs``): a check is
+    given those as its olds, the other hooks the outputs."""
+
+    inputs: dict[str, Any]
+
+
 def checked(
     provider: dynamic_fleet.PhoneNumberFleetProvider, news: dict[str, Any], olds: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    result = provider.check(olds or {}, news)
+    result = provider.check(getattr(olds, "inputs", olds) or {}, news)
     assert result.failures == [], [(f.property, f.reason) for f in result.failures]
     return result.inputs
 
@@ -79,9 +86,11 @@ def next_deployment(api: EmulatorProcess) -> dynamic_fleet.PhoneNumberFleetProvi
     return dynamic_provider(dynamic_fleet.PhoneNumberFleetProvider, api.url)
 
 
-def created(provider: dynamic_fleet.PhoneNumberFleetProvider, news: dict[str, Any]) -> dict[str, Any]:
+def created(provider: dynamic_fleet.PhoneNumberFleetProvider, news: dict[str, Any]) -> Recorded:
     props = checked(provider, news)
-    return outs_of(provider.create(props).outs)
+    recorded = Recorded(outs_of(provider.create(props).outs))
+    recorded.inputs = props
+    return recorded
 
 
 def outs_of(outs: dict[str, Any] | None) -> dict[str, Any]:
@@ -198,8 +207,9 @@ def test_create_lists_the_account_once_and_writes_each_number_once(
     assert sorted(calls(api)) == sorted([*listing(api), *[("PATCH", n) for n in numbers]])
     for n in numbers:
         assert live(api, n) == ("agent_support", [HOOK["url"]])
-        assert outs["bindings"][n]["inbound_agent_id"] == "agent_support"
-        assert outs["numbers"][n]["provider"] == "twilio" and outs["numbers"][n]["voiceos_id"]
+        assert fleet_knows(outs, n, api.get_number(n))
+        record = fleet_records(outs)[n]
+        assert record.provider == "twilio" and record.voiceos_id == (api.get_number(n) or {})["id"]
         assert outs["telephony_auth_tokens"][n] == CARRIER_TOKEN
     assert outs["previous"] is None
 
@@ -259,8 +269,8 @@ def test_a_write_that_fails_names_the_number_and_the_fleet_is_not_half_recorded(
         provider.create(props)
     message = str(exc.value)
     assert f"1 of 5 numbers could not be bound: {numbers[2]}" in message and "500" in message
-    assert numbers[2] not in exc.value.outputs["bindings"]
-    assert set(exc.value.outputs["bindings"]) == set(numbers) - {numbers[2]}
+    assert numbers[2] not in exc.value.outputs["records"]
+    assert set(exc.value.outputs["records"]) == set(numbers) - {numbers[2]}
     # The fault cleared, the same create runs again: it adopts what was written and writes the rest.
     api.clear_faults()
     api.clear_requests()
@@ -291,7 +301,7 @@ def test_an_update_sends_one_patch_of_the_changed_field_per_changed_entry(
     assert [(r["method"], r["phone_number"], r["body"]) for r in api.requests()] == [
         ("PATCH", numbers[1], {"inbound_agent_id": "agent_sales"})
     ]
-    assert updated["bindings"][numbers[1]]["inbound_agent_id"] == "agent_sales"
+    assert fleet_knows(updated, numbers[1], api.get_number(numbers[1]))
     assert live(api, numbers[1]) == ("agent_sales", [HOOK["url"]])
 
 
@@ -311,7 +321,7 @@ def test_removing_entries_unbinds_them_and_leaves_alone_one_someone_rebound(
     assert patched == sorted(numbers[2:4])
     assert all(live(api, n) == (None, []) for n in numbers[2:4])
     assert live(api, numbers[4]) == ("agent_billing", [])
-    assert set(updated["bindings"]) == set(numbers[:2]) and set(updated["numbers"]) == set(numbers[:2])
+    assert set(updated["records"]) == set(numbers[:2])
     assert any(f"left {numbers[4]} as it is" in r.getMessage() for r in caplog.records)
 
 
@@ -362,7 +372,7 @@ def test_a_refresh_reads_the_fleet_from_one_listing_and_records_drift(
     found = provider.read("fleet", outs)
     found_outs = outs_of(found.outs)
     assert calls(api) == listing(api)
-    assert found_outs["bindings"][numbers[0]] == {"inbound_agent_id": "agent_billing"}
+    assert fleet_knows(found_outs, numbers[0], {"inbound_agent_id": "agent_billing"})
     assert found.inputs is not None and found.inputs["bindings"][numbers[0]] == {"inbound_agent_id": "agent_billing"}
     # The next up puts back exactly the drifted number.
     news = checked(provider, {"bindings": entries(numbers)}, found.inputs)
@@ -399,7 +409,7 @@ def test_a_fleet_cannot_be_imported_and_says_what_to_do_instead(
 
 
 def test_the_fleet_keeps_the_carrier_tokens_and_what_it_took_over_secret() -> None:
-    assert fleet.SECRET_FLEET_OUTPUTS == ("telephony_auth_tokens", "previous")
+    assert fleet.SECRET_FLEET_OUTPUTS == ("digest_key", "telephony_auth_tokens", "previous")
     assert set(fleet.SECRET_FLEET_OUTPUTS) <= set(fleet.FLEET_OUTPUT_NAMES)
 
 
@@ -431,3 +441,50 @@ def test_a_number_rebound_after_the_deployments_listing_is_still_left_alone_by_a
     provider.update("fleet", outs, news)
     assert sorted(str(n) for m, n in calls(api) if m == "PATCH") == sorted(numbers[2:4])
     assert live(api, numbers[4]) == ("agent_billing", [])
+
+
+# -- a stack of 0.1.0 ---------------------------------------------------------------------------------
+
+
+def legacy_outputs(numbers: list[str], api: EmulatorProcess, entry: dict[str, Any]) -> dict[str, Any]:
+    """A fleet's outputs as 0.1.0 recorded them: the entries again, and a map of id and carrier per number."""
+    owned = {n: api.get_number(n) or {} for n in numbers}
+    return {
+        "bindings": dict.fromkeys(numbers, entry),
+        "allow_overwrite": False,
+        "on_delete": "unbind",
+        "numbers": {n: {"voiceos_id": owned[n]["id"], **(owned[n]["telephony"] or {})} for n in numbers},
+        "telephony_auth_tokens": dict.fromkeys(numbers, CARRIER_TOKEN),
+    }
+
+
+def test_a_fleet_of_0_1_0_changes_no_entry_and_its_update_rewrites_the_outputs_without_a_request(
+    provider: dynamic_fleet.PhoneNumberFleetProvider, api: EmulatorProcess, numbers: list[str]
+) -> None:
+    props = created(provider, {"bindings": entries(numbers)}).inputs
+    olds = legacy_outputs(numbers, api, {"inbound_agent_id": "agent_support"})
+    plan = fleet.diff(olds, props)
+    assert (plan.added, plan.removed, plan.changed, plan.rewrite) == ((), (), {}, True)
+    assert provider.diff("fleet", olds, props).changes is True
+    provider = next_deployment(api)
+    api.clear_requests()
+    updated = outs_of(provider.update("fleet", olds, props).outs)
+    assert api.requests() == []
+    assert "bindings" not in updated and "numbers" not in updated
+    records = fleet_records(updated)
+    assert {n: records[n].voiceos_id for n in numbers} == {n: olds["numbers"][n]["voiceos_id"] for n in numbers}
+    assert all(fleet_knows(updated, n, {"inbound_agent_id": "agent_support"}) for n in numbers)
+    assert fleet.diff(updated, props).changes is False
+
+
+def test_a_fleet_of_0_1_0_changed_out_of_band_is_drift_on_refresh_and_its_entry_is_put_back(
+    provider: dynamic_fleet.PhoneNumberFleetProvider, api: EmulatorProcess, numbers: list[str]
+) -> None:
+    props = created(provider, {"bindings": entries(numbers)}).inputs
+    olds = legacy_outputs(numbers, api, {"inbound_agent_id": "agent_support"})
+    api.seed(numbers[0], **THEIRS)
+    provider = next_deployment(api)
+    found = provider.read("fleet", olds)
+    assert found.inputs is not None and found.inputs["bindings"][numbers[0]] == THEIRS
+    plan = fleet.diff(outs_of(found.outs), props)
+    assert plan.changed == {numbers[0]: ("inbound_agent_id",)} and not plan.rewrite

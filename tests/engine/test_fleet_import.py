@@ -8,6 +8,7 @@ import pytest
 
 from pulumi_voiceos import errors
 from pulumi_voiceos.core.config import Settings
+from pulumi_voiceos.core.fleet_record import FleetRecord
 from pulumi_voiceos.engine import fleet, fleet_import
 from pulumi_voiceos.engine.deployment import Deployment
 from pulumi_voiceos.native.wording import SCHEMA
@@ -46,7 +47,7 @@ def test_an_imported_fleet_declares_every_live_binding_and_keeps_it_for_restore(
         }
     }
     assert set(found.outputs["previous"]) == {N1, N2, N3}  # what on_delete="restore" puts back
-    assert found.outputs["numbers"][N1]["voiceos_id"].startswith("pn_")
+    assert (FleetRecord.parse(found.outputs["records"][N1]).voiceos_id or "").startswith("pn_")
     # The program that declares what was imported has nothing to change.
     checked, failures = fleet.check(Deployment(), found.inputs, say=SCHEMA)
     assert failures == [] and not fleet.diff(found.outputs, checked).changes

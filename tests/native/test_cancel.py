@@ -63,7 +63,7 @@ def test_a_cancel_during_a_fleet_create_starts_no_new_write_and_the_next_up_writ
     assert len(patches) == len(written)
     late = [r for r in patches if r["time"] >= cancelled_at[0]]
     assert len(late) <= Settings.max_concurrency, late  # the default, which this provider runs with
-    recorded = exc.value.properties["bindings"].value
+    recorded = exc.value.properties["records"].value
     assert isinstance(recorded, Mapping) and set(recorded) == set(written)
     message = str(exc.value)
     left = len(numbers) - len(written)

@@ -111,12 +111,14 @@ def test_every_header_value_is_secret_on_its_own_and_the_rest_of_each_entry_read
     )
     props = checked(native, inputs)
     outputs = run(native.create(CreateRequest(URN, props, 60, preview=False))).properties
-    for shown in (props, outputs):
-        assert not entry(shown, numbers[0]).is_secret and not entry(shown, numbers[1]).is_secret
-        assert entry_header(shown, numbers[0], "Authorization").is_secret
-        assert entry_header(shown, numbers[1], "X-Team").is_secret  # given in plain text: secret all the same
-    # Carrier tokens are always secret.
-    assert outputs["telephonyAuthTokens"].is_secret
+    assert not entry(props, numbers[0]).is_secret and not entry(props, numbers[1]).is_secret
+    assert entry_header(props, numbers[0], "Authorization").is_secret
+    assert entry_header(props, numbers[1], "X-Team").is_secret  # given in plain text: secret all the same
+    # The outputs keep no entry (the state keeps them once, as inputs): a record per number, in clear, and
+    # its print's key, the carrier tokens, always secret.
+    assert "bindings" not in outputs and not outputs["records"].is_secret
+    assert HEADER_SECRET not in str(outputs["records"].value)
+    assert outputs["digestKey"].is_secret and outputs["telephonyAuthTokens"].is_secret
     assert api.get_number(numbers[0])["webhooks"][0]["headers"] == {"Authorization": HEADER_SECRET}  # type: ignore[index]
 
 
@@ -146,7 +148,7 @@ def test_a_failed_write_tells_the_engine_what_was_recorded(
     with pytest.raises(InitFailed) as exc:
         run(native.create(CreateRequest(URN, props, 60, preview=False)))
     assert exc.value.resource_id.startswith("fleet-")
-    recorded = exc.value.properties["bindings"].value
+    recorded = exc.value.properties["records"].value
     assert isinstance(recorded, Mapping) and set(recorded) == {numbers[0], numbers[2]}
     assert f"could not be bound: {numbers[1]}" in str(exc.value)
     # The engine keeps that state; the next up is an update that writes only the number that failed.
@@ -168,3 +170,16 @@ def test_destroying_a_native_fleet_unbinds_its_numbers(
     native = native_provider(api.url)  # the next up: a new provider process
     run(native.delete(DeleteRequest(URN, "fleet", outputs, 60)))
     assert all(api.get_number(n)["inbound_agent_id"] is None for n in numbers)  # type: ignore[index]
+
+
+def test_a_fleet_of_0_1_0_diffs_as_an_update_of_its_outputs_alone(native: VoiceOSProvider, numbers: list[str]) -> None:
+    props = checked(native, fleet_inputs({n: {"inboundAgentId": "agent_support"} for n in numbers[:2]}))
+    olds = {  # the outputs 0.1.0 recorded: the entries again, and a map of id and carrier per number
+        "bindings": pv({n: {"inboundAgentId": "agent_support"} for n in numbers[:2]}),
+        "numbers": pv({n: {"voiceosId": f"pn_{n[-4:]}", "provider": "twilio"} for n in numbers[:2]}),
+    }
+    diff = run(native.diff(DiffRequest(URN, "fleet", olds, props, [])))
+    assert diff.changes is True and not diff.replaces and diff.diffs == []
+    assert {path: (d.kind, d.input_diff) for path, d in (diff.detailed_diff or {}).items()} == {
+        "records": (PropertyDiffKind.ADD, False)
+    }

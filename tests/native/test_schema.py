@@ -35,7 +35,11 @@ def test_secrets_replacements_and_required_inputs_are_marked_as_declared() -> No
         "telephonyAuthToken",
         "previousWebhooks",
     ]
-    assert [name for name, p in fleet["properties"].items() if p.get("secret")] == ["telephonyAuthTokens", "previous"]
+    assert [name for name, p in fleet["properties"].items() if p.get("secret")] == [
+        "digestKey",
+        "telephonyAuthTokens",
+        "previous",
+    ]
     assert schema["config"]["variables"]["apiToken"]["secret"] is True
     assert schema["provider"]["inputProperties"] == schema["config"]["variables"]
 

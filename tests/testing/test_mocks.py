@@ -20,6 +20,7 @@ from pulumi_voiceos import (
     PhoneNumberFleet,
     WebhookArgs,
 )
+from pulumi_voiceos.core.fleet_record import FleetRecord
 from pulumi_voiceos.core.properties import FLEET_OUTPUT_NAMES, OUTPUT_NAMES
 from pulumi_voiceos.testing import VoiceOSCheckError, VoiceOSMocks, binding
 
@@ -180,7 +181,7 @@ def test_a_fleet_goes_through_the_fleet_rules(mocks: VoiceOSMocks) -> None:
     )
     assert mocks.live(N1) == binding("agent_support") and mocks.live(N2) == binding("agent_sales")
     assert set(outputs["lines"]) <= set(FLEET_OUTPUT_NAMES)
-    assert outputs["lines"]["numbers"][N1]["provider"] == "twilio"
+    assert FleetRecord.parse(outputs["lines"]["records"][N1]).provider == "twilio"
 
 
 def test_a_fleet_entry_that_fails_its_check_names_the_entry(mocks: VoiceOSMocks) -> None:
@@ -220,7 +221,7 @@ def test_a_native_fleet_runs_under_the_mocks(mocks: VoiceOSMocks) -> None:
             "lines", bindings={N1: native.FleetBindingArgs(inbound_agent_id="agent_support")}
         )
     )
-    assert outputs["lines"]["numbers"][N1]["voiceosId"].startswith("pn_")
+    assert (FleetRecord.parse(outputs["lines"]["records"][N1]).voiceos_id or "").startswith("pn_")
     assert mocks.live(N1) == binding("agent_support")
 
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from .binding import BINDING_FIELDS, UNBOUND, Binding, Patch, WebhookValue, canonical_webhook
+from .binding import BINDING_FIELDS, UNBOUND, Binding, BindingPrint, Patch, WebhookValue, canonical_webhook
 from .inputs import (
     DELETE_POLICIES,
     DOCUMENTED_EVENTS,
@@ -38,6 +38,7 @@ __all__ = [
     "AgentId",
     "Binding",
     "BindingInputs",
+    "BindingPrint",
     "DeletePolicy",
     "EventName",
     "HttpMethod",

@@ -5,12 +5,14 @@ Nothing here validates: the input rules live in ``inputs``.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-__all__ = ["BINDING_FIELDS", "UNBOUND", "Binding", "Patch", "WebhookValue", "canonical_webhook"]
+__all__ = ["BINDING_FIELDS", "UNBOUND", "Binding", "BindingPrint", "Patch", "WebhookValue", "canonical_webhook"]
 
 BINDING_FIELDS: Final = ("inbound_agent_id", "webhooks")
 """The fields of a phone number that make up its binding, in the order a PATCH names them."""
@@ -200,3 +202,70 @@ def _webhook_list(webhooks: Any) -> Sequence[Mapping[str, Any]]:
 
 
 UNBOUND: Final = Binding()
+
+_PRINT_HEX: Final = 12
+"""Hex digits kept of each field's digest: 48 bits, so two different values of one field of one number
+print alike once in 2**48 changes."""
+_NONE: Final = "-"
+"""A field's print when the binding leaves it empty (no agent, no webhooks)."""
+
+
+@dataclass(frozen=True)
+class BindingPrint:
+    """A binding as a fleet records it: a keyed digest of each field, in a few bytes of state.
+
+    A fleet of thousands cannot afford each binding twice in its state (the inputs hold it already): the
+    print is enough to tell whether a live or declared binding is the recorded one, and which fields
+    differ. The digests are keyed (HMAC-SHA-256 with a key kept secret in the state), so the print of a
+    webhook whose headers hold a secret says nothing about the secret.
+    """
+
+    inbound_agent_id: str
+    webhooks: str
+    key: bytes = field(compare=False, repr=False)
+
+    @classmethod
+    def of(cls, binding: Binding, key: bytes) -> BindingPrint:
+        agent = _NONE if binding.inbound_agent_id is None else _digest(key, b"agent", binding.inbound_agent_id)
+        webhooks = (
+            _NONE if not binding.webhooks else _digest(key, b"webhooks", "\n".join(w.key for w in binding.webhooks))
+        )
+        return cls(agent, webhooks, key)
+
+    @classmethod
+    def parse(cls, text: object, key: bytes) -> BindingPrint | None:
+        """The print written by ``text()``, or None for anything else (a state edited by hand: recorded as unknown)."""
+        if not isinstance(text, str):
+            return None
+        agent, dot, webhooks = text.partition(".")
+        return cls(agent, webhooks, key) if dot and agent and webhooks else None
+
+    def text(self) -> str:
+        return f"{self.inbound_agent_id}.{self.webhooks}"
+
+    def fields_set(self) -> frozenset[str]:
+        """The fields the printed binding sets (an unreadable print counts as setting both)."""
+        return frozenset(name for name in BINDING_FIELDS if getattr(self, name) != _NONE)
+
+    def describe(self, agent: str = "inbound_agent_id") -> str:
+        """For messages, as ``Binding.describe``: a print tells only that a binding differs, not what it was."""
+        return "a different binding"
+
+    def differing_fields(self, other: Binding | BindingPrint) -> tuple[str, ...]:
+        """The binding fields in which ``other`` differs from the binding this prints."""
+        theirs = other if isinstance(other, BindingPrint) else BindingPrint.of(other, self.key)
+        return tuple(name for name in BINDING_FIELDS if getattr(self, name) != getattr(theirs, name))
+
+    def merged(self, live: Binding, sent: Iterable[str]) -> BindingPrint:
+        """This print with the fields ``sent`` taken from ``live``: what a fleet records after a PATCH of them."""
+        now = BindingPrint.of(live, self.key)
+        fields = set(sent)
+        return BindingPrint(
+            now.inbound_agent_id if "inbound_agent_id" in fields else self.inbound_agent_id,
+            now.webhooks if "webhooks" in fields else self.webhooks,
+            self.key,
+        )
+
+
+def _digest(key: bytes, name: bytes, value: str) -> str:
+    return hmac.new(key, name + b"\0" + value.encode(), hashlib.sha256).hexdigest()[:_PRINT_HEX]

@@ -18,14 +18,14 @@ type PhoneNumberFleet struct {
 
 	// Whether added numbers may be taken over.
 	AllowOverwrite pulumi.BoolOutput `pulumi:"allowOverwrite"`
-	// What the fleet knows each of its numbers is bound to.
-	Bindings FleetBindingMapOutput `pulumi:"bindings"`
-	// Per number, its VoiceOS id and carrier.
-	Numbers FleetNumberMapOutput `pulumi:"numbers"`
+	// The key of the prints in records (random per fleet).
+	DigestKey pulumi.StringPtrOutput `pulumi:"digestKey"`
 	// What removing a number does to it.
 	OnDelete OnDeleteOutput `pulumi:"onDelete"`
 	// Per number the fleet took over (allowOverwrite or adopt), what it had before: what onDelete: restore puts back.
 	Previous FleetBindingMapOutput `pulumi:"previous"`
+	// Per number, what the fleet recorded of it, in one string (a fleet of thousands keeps one value per number): a print of its binding, its VoiceOS id, its carrier, the carrier's id of the number and the carrier account, separated by |, an empty field for none; e.g. a81f03c9d2e4.5b0e77a1c3f9|pn_2f1c|twilio|PN0a1b|AC9f8e. The print holds a keyed digest of the agent and of the webhooks, which tells the fleet which of them changed (drift, a partial update) and says nothing of header values.
+	Records pulumi.StringMapOutput `pulumi:"records"`
 	// Per number, the carrier's credential.
 	TelephonyAuthTokens pulumi.StringMapOutput `pulumi:"telephonyAuthTokens"`
 }
@@ -41,6 +41,7 @@ func NewPhoneNumberFleet(ctx *pulumi.Context,
 		return nil, errors.New("invalid value for required argument 'Bindings'")
 	}
 	secrets := pulumi.AdditionalSecretOutputs([]string{
+		"digestKey",
 		"previous",
 		"telephonyAuthTokens",
 	})
@@ -194,14 +195,9 @@ func (o PhoneNumberFleetOutput) AllowOverwrite() pulumi.BoolOutput {
 	return o.ApplyT(func(v *PhoneNumberFleet) pulumi.BoolOutput { return v.AllowOverwrite }).(pulumi.BoolOutput)
 }
 
-// What the fleet knows each of its numbers is bound to.
-func (o PhoneNumberFleetOutput) Bindings() FleetBindingMapOutput {
-	return o.ApplyT(func(v *PhoneNumberFleet) FleetBindingMapOutput { return v.Bindings }).(FleetBindingMapOutput)
-}
-
-// Per number, its VoiceOS id and carrier.
-func (o PhoneNumberFleetOutput) Numbers() FleetNumberMapOutput {
-	return o.ApplyT(func(v *PhoneNumberFleet) FleetNumberMapOutput { return v.Numbers }).(FleetNumberMapOutput)
+// The key of the prints in records (random per fleet).
+func (o PhoneNumberFleetOutput) DigestKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PhoneNumberFleet) pulumi.StringPtrOutput { return v.DigestKey }).(pulumi.StringPtrOutput)
 }
 
 // What removing a number does to it.
@@ -212,6 +208,11 @@ func (o PhoneNumberFleetOutput) OnDelete() OnDeleteOutput {
 // Per number the fleet took over (allowOverwrite or adopt), what it had before: what onDelete: restore puts back.
 func (o PhoneNumberFleetOutput) Previous() FleetBindingMapOutput {
 	return o.ApplyT(func(v *PhoneNumberFleet) FleetBindingMapOutput { return v.Previous }).(FleetBindingMapOutput)
+}
+
+// Per number, what the fleet recorded of it, in one string (a fleet of thousands keeps one value per number): a print of its binding, its VoiceOS id, its carrier, the carrier's id of the number and the carrier account, separated by |, an empty field for none; e.g. a81f03c9d2e4.5b0e77a1c3f9|pn_2f1c|twilio|PN0a1b|AC9f8e. The print holds a keyed digest of the agent and of the webhooks, which tells the fleet which of them changed (drift, a partial update) and says nothing of header values.
+func (o PhoneNumberFleetOutput) Records() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *PhoneNumberFleet) pulumi.StringMapOutput { return v.Records }).(pulumi.StringMapOutput)
 }
 
 // Per number, the carrier's credential.

@@ -131,73 +131,6 @@ func (o FleetBindingMapOutput) MapIndex(k pulumi.StringInput) FleetBindingOutput
 	}).(FleetBindingOutput)
 }
 
-// What VoiceOS says of one number of a fleet: its id and its carrier (without the carrier's credential).
-type FleetNumber struct {
-	// The carrier account.
-	AccountSid *string `pulumi:"accountSid"`
-	// The carrier's id of the number.
-	PhoneNumberSid *string `pulumi:"phoneNumberSid"`
-	// The carrier, e.g. twilio.
-	Provider *string `pulumi:"provider"`
-	// VoiceOS's id of the number.
-	VoiceosId string `pulumi:"voiceosId"`
-}
-
-// What VoiceOS says of one number of a fleet: its id and its carrier (without the carrier's credential).
-type FleetNumberOutput struct{ *pulumi.OutputState }
-
-func (FleetNumberOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*FleetNumber)(nil)).Elem()
-}
-
-func (o FleetNumberOutput) ToFleetNumberOutput() FleetNumberOutput {
-	return o
-}
-
-func (o FleetNumberOutput) ToFleetNumberOutputWithContext(ctx context.Context) FleetNumberOutput {
-	return o
-}
-
-// The carrier account.
-func (o FleetNumberOutput) AccountSid() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v FleetNumber) *string { return v.AccountSid }).(pulumi.StringPtrOutput)
-}
-
-// The carrier's id of the number.
-func (o FleetNumberOutput) PhoneNumberSid() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v FleetNumber) *string { return v.PhoneNumberSid }).(pulumi.StringPtrOutput)
-}
-
-// The carrier, e.g. twilio.
-func (o FleetNumberOutput) Provider() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v FleetNumber) *string { return v.Provider }).(pulumi.StringPtrOutput)
-}
-
-// VoiceOS's id of the number.
-func (o FleetNumberOutput) VoiceosId() pulumi.StringOutput {
-	return o.ApplyT(func(v FleetNumber) string { return v.VoiceosId }).(pulumi.StringOutput)
-}
-
-type FleetNumberMapOutput struct{ *pulumi.OutputState }
-
-func (FleetNumberMapOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*map[string]FleetNumber)(nil)).Elem()
-}
-
-func (o FleetNumberMapOutput) ToFleetNumberMapOutput() FleetNumberMapOutput {
-	return o
-}
-
-func (o FleetNumberMapOutput) ToFleetNumberMapOutputWithContext(ctx context.Context) FleetNumberMapOutput {
-	return o
-}
-
-func (o FleetNumberMapOutput) MapIndex(k pulumi.StringInput) FleetNumberOutput {
-	return pulumi.All(o, k).ApplyT(func(vs []interface{}) FleetNumber {
-		return vs[0].(map[string]FleetNumber)[vs[1].(string)]
-	}).(FleetNumberOutput)
-}
-
 // A phone number of the VoiceOS account and its routing.
 type PhoneNumber struct {
 	// The VoiceOS account that owns the number.
@@ -561,8 +494,6 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookArrayInput)(nil)).Elem(), WebhookArray{})
 	pulumi.RegisterOutputType(FleetBindingOutput{})
 	pulumi.RegisterOutputType(FleetBindingMapOutput{})
-	pulumi.RegisterOutputType(FleetNumberOutput{})
-	pulumi.RegisterOutputType(FleetNumberMapOutput{})
 	pulumi.RegisterOutputType(PhoneNumberOutput{})
 	pulumi.RegisterOutputType(PhoneNumberArrayOutput{})
 	pulumi.RegisterOutputType(TelephonyOutput{})

@@ -27,28 +27,6 @@ export interface FleetBinding {
 }
 
 /**
- * What VoiceOS says of one number of a fleet: its id and its carrier (without the carrier's credential).
- */
-export interface FleetNumber {
-    /**
-     * The carrier account.
-     */
-    accountSid?: string;
-    /**
-     * The carrier's id of the number.
-     */
-    phoneNumberSid?: string;
-    /**
-     * The carrier, e.g. twilio.
-     */
-    provider?: string;
-    /**
-     * VoiceOS's id of the number.
-     */
-    voiceosId: string;
-}
-
-/**
  * A phone number of the VoiceOS account and its routing.
  */
 export interface PhoneNumber {

@@ -18,7 +18,6 @@ from ._enums import *
 
 __all__ = [
     'FleetBinding',
-    'FleetNumber',
     'PhoneNumber',
     'Telephony',
     'Webhook',
@@ -87,86 +86,6 @@ class FleetBinding(dict):
         The webhooks VoiceOS calls to fetch the agent at the start of a conversation. Leaving it out means no webhooks.
         """
         return pulumi.get(self, "webhooks")
-
-
-@pulumi.output_type
-class FleetNumber(dict):
-    """
-    What VoiceOS says of one number of a fleet: its id and its carrier (without the carrier's credential).
-    """
-    @staticmethod
-    def __key_warning(key: str):
-        suggest = None
-        if key == "voiceosId":
-            suggest = "voiceos_id"
-        elif key == "accountSid":
-            suggest = "account_sid"
-        elif key == "phoneNumberSid":
-            suggest = "phone_number_sid"
-
-        if suggest:
-            pulumi.log.warn(f"Key '{key}' not found in FleetNumber. Access the value via the '{suggest}' property getter instead.")
-
-    def __getitem__(self, key: str) -> Any:
-        FleetNumber.__key_warning(key)
-        return super().__getitem__(key)
-
-    def get(self, key: str, default = None) -> Any:
-        FleetNumber.__key_warning(key)
-        return super().get(key, default)
-
-    def __init__(__self__, *,
-                 voiceos_id: _builtins.str,
-                 account_sid: Optional[_builtins.str] = None,
-                 phone_number_sid: Optional[_builtins.str] = None,
-                 provider: Optional[_builtins.str] = None):
-        """
-        What VoiceOS says of one number of a fleet: its id and its carrier (without the carrier's credential).
-
-        :param _builtins.str voiceos_id: VoiceOS's id of the number.
-        :param _builtins.str account_sid: The carrier account.
-        :param _builtins.str phone_number_sid: The carrier's id of the number.
-        :param _builtins.str provider: The carrier, e.g. twilio.
-        """
-        pulumi.set(__self__, "voiceos_id", voiceos_id)
-        if account_sid is not None:
-            pulumi.set(__self__, "account_sid", account_sid)
-        if phone_number_sid is not None:
-            pulumi.set(__self__, "phone_number_sid", phone_number_sid)
-        if provider is not None:
-            pulumi.set(__self__, "provider", provider)
-
-    @_builtins.property
-    @pulumi.getter(name="voiceosId")
-    def voiceos_id(self) -> _builtins.str:
-        """
-        VoiceOS's id of the number.
-        """
-        return pulumi.get(self, "voiceos_id")
-
-    @_builtins.property
-    @pulumi.getter(name="accountSid")
-    def account_sid(self) -> Optional[_builtins.str]:
-        """
-        The carrier account.
-        """
-        return pulumi.get(self, "account_sid")
-
-    @_builtins.property
-    @pulumi.getter(name="phoneNumberSid")
-    def phone_number_sid(self) -> Optional[_builtins.str]:
-        """
-        The carrier's id of the number.
-        """
-        return pulumi.get(self, "phone_number_sid")
-
-    @_builtins.property
-    @pulumi.getter
-    def provider(self) -> Optional[_builtins.str]:
-        """
-        The carrier, e.g. twilio.
-        """
-        return pulumi.get(self, "provider")
 
 
 @pulumi.output_type

@@ -135,10 +135,11 @@ class PhoneNumberFleet(pulumi.CustomResource):
                 raise TypeError("Missing required property 'bindings'")
             __props__.__dict__["bindings"] = bindings
             __props__.__dict__["on_delete"] = on_delete
-            __props__.__dict__["numbers"] = None
+            __props__.__dict__["digest_key"] = None
             __props__.__dict__["previous"] = None
+            __props__.__dict__["records"] = None
             __props__.__dict__["telephony_auth_tokens"] = None
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["previous", "telephonyAuthTokens"])
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["digestKey", "previous", "telephonyAuthTokens"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(PhoneNumberFleet, __self__).__init__(
             'voiceos:index:PhoneNumberFleet',
@@ -163,10 +164,10 @@ class PhoneNumberFleet(pulumi.CustomResource):
         __props__ = PhoneNumberFleetArgs.__new__(PhoneNumberFleetArgs)
 
         __props__.__dict__["allow_overwrite"] = None
-        __props__.__dict__["bindings"] = None
-        __props__.__dict__["numbers"] = None
+        __props__.__dict__["digest_key"] = None
         __props__.__dict__["on_delete"] = None
         __props__.__dict__["previous"] = None
+        __props__.__dict__["records"] = None
         __props__.__dict__["telephony_auth_tokens"] = None
         return PhoneNumberFleet(resource_name, opts=opts, __props__=__props__)
 
@@ -185,20 +186,12 @@ class PhoneNumberFleet(pulumi.CustomResource):
         return pulumi.get(self, "allow_overwrite")
 
     @_builtins.property
-    @pulumi.getter
-    def bindings(self) -> pulumi.Output[Mapping[str, 'outputs.FleetBinding']]:
+    @pulumi.getter(name="digestKey")
+    def digest_key(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        What the fleet knows each of its numbers is bound to.
+        The key of the prints in records (random per fleet).
         """
-        return pulumi.get(self, "bindings")
-
-    @_builtins.property
-    @pulumi.getter
-    def numbers(self) -> pulumi.Output[Mapping[str, 'outputs.FleetNumber']]:
-        """
-        Per number, its VoiceOS id and carrier.
-        """
-        return pulumi.get(self, "numbers")
+        return pulumi.get(self, "digest_key")
 
     @_builtins.property
     @pulumi.getter(name="onDelete")
@@ -215,6 +208,14 @@ class PhoneNumberFleet(pulumi.CustomResource):
         Per number the fleet took over (allowOverwrite or adopt), what it had before: what onDelete: restore puts back.
         """
         return pulumi.get(self, "previous")
+
+    @_builtins.property
+    @pulumi.getter
+    def records(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
+        """
+        Per number, what the fleet recorded of it, in one string (a fleet of thousands keeps one value per number): a print of its binding, its VoiceOS id, its carrier, the carrier's id of the number and the carrier account, separated by |, an empty field for none; e.g. a81f03c9d2e4.5b0e77a1c3f9|pn_2f1c|twilio|PN0a1b|AC9f8e. The print holds a keyed digest of the agent and of the webhooks, which tells the fleet which of them changed (drift, a partial update) and says nothing of header values.
+        """
+        return pulumi.get(self, "records")
 
     @_builtins.property
     @pulumi.getter(name="telephonyAuthTokens")
