@@ -4,6 +4,7 @@ The one such setup: ``TestStack``, this repository's end-to-end tests, its bench
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -36,6 +37,12 @@ def python_project(work_dir: Path, name: str, *, main: Path | None = None) -> Pa
     lines += ["runtime:", "  name: python", "  options:", f"    virtualenv: {Path(sys.prefix)}"]
     (work_dir / "Pulumi.yaml").write_text("\n".join(lines) + "\n")
     return work_dir
+
+
+@functools.cache
+def _pulumi_command() -> auto.PulumiCommand:
+    """The ``pulumi`` on PATH, its version read once per process: every workspace would run `pulumi version`."""
+    return auto.PulumiCommand()
 
 
 def _config(config: Mapping[str, str] | None, secrets: Mapping[str, str] | None) -> dict[str, auto.ConfigValue]:
@@ -100,6 +107,7 @@ class LocalBackend:
             env_vars=dict(env or self.env()),
             secrets_provider="passphrase",
             pulumi_home=str(self.home) if self.home is not None else None,
+            pulumi_command=_pulumi_command(),
         )
         if callable(program):
             work_dir = self.root / "project"

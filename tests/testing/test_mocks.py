@@ -352,7 +352,12 @@ def test_sales_answers_the_same_line_in_a_program_of_its_own():
 @pulumi.runtime.test
 def test_a_fleet_takes_the_line_in_a_third_program():
     lines = PhoneNumberFleet("lines", {LINE: {"inbound_agent_id": "agent_billing"}})
-    return lines.numbers.apply(lambda _: bound_to("agent_billing", LINE)("agent_billing"))
+
+    def check(numbers):
+        assert numbers[LINE]["provider"] == "twilio" and numbers[LINE]["voiceos_id"].startswith("pn_")
+        bound_to("agent_billing", LINE)("agent_billing")
+
+    return lines.numbers.apply(check)
 
 
 @pulumi.runtime.test
