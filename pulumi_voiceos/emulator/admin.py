@@ -43,6 +43,14 @@ class AgentsSpec(BaseModel):
     ids: list[AgentIdText]
 
 
+class WipeSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: StrictStr = Field(min_length=1)
+    agents: list[AgentIdText] = []
+    numbers: list[PhoneNumberText] = []
+
+
 class LatencySpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -181,6 +189,20 @@ def admin_router(backend: Backend, controls: Controls) -> APIRouter:
     @router.post("/reset")
     async def reset() -> dict[str, bool]:
         controls.reset()
+        return {"ok": True}
+
+    @router.post("/wipe")
+    async def wipe(spec: WipeSpec) -> dict[str, bool]:
+        # The emulator as a new process would start: a test reuses it without paying for a start.
+        def fresh() -> None:
+            backend.store.wipe()
+            backend.store.add_agents(spec.agents)
+            for number in spec.numbers:
+                backend.store.ensure(number)
+
+        await run_in_threadpool(fresh)
+        controls.reset()
+        controls.token = spec.token.encode()
         return {"ok": True}
 
     return router

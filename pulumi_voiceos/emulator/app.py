@@ -69,10 +69,9 @@ class _ApiGate:
     path for the request log.
     """
 
-    def __init__(self, app: ASGIApp, controls: Controls, token: str) -> None:
+    def __init__(self, app: ASGIApp, controls: Controls) -> None:
         self.app = app
         self.controls = controls
-        self._token = token.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or _is_admin(scope["path"]):
@@ -140,7 +139,7 @@ class _ApiGate:
                     presented = credentials.strip()
                 break
         # Compared even when absent, so timing says nothing about which case it was.
-        return hmac.compare_digest(presented, self._token) and bool(presented)
+        return hmac.compare_digest(presented, self.controls.token) and bool(presented)
 
     @staticmethod
     async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
@@ -193,6 +192,7 @@ def create_app(store: Store, *, token: str, controls: Controls | None = None) ->
     if not token:
         raise ValueError("the emulator needs a non-empty API token")
     controls = controls or Controls()
+    controls.token = token.encode()
     logging.getLogger("uvicorn.error").addFilter(_drop_filter)
     app = FastAPI(
         title="VoiceOS emulator",
@@ -205,4 +205,4 @@ def create_app(store: Store, *, token: str, controls: Controls | None = None) ->
     backend = Backend(store)
     app.include_router(api_router(backend))
     app.include_router(admin_router(backend, controls))
-    return _ApiGate(app, controls, token)
+    return _ApiGate(app, controls)

@@ -234,3 +234,8 @@ class EmulatorClient:
     def reset(self) -> None:
         """Clear faults, latency, rate limit and the request log; the numbers stay."""
         self._admin("POST", "/reset")
+
+    def wipe(self, token: str, *, agents: Sequence[str] = (), numbers: Sequence[str] = ()) -> None:
+        """Start over as a new emulator would: no numbers but ``numbers`` (unbound), no agents but ``agents``,
+        ``token`` the one accepted, and ``reset``'s controls cleared."""
+        self._admin("POST", "/wipe", {"token": token, "agents": list(agents), "numbers": list(numbers)})

@@ -102,7 +102,9 @@ class Controls:
     They live in memory and are only touched from the event loop thread, so they need no lock.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, token: str = "") -> None:
+        self.token = token.encode()
+        """The bearer token the API accepts; the admin area's ``wipe`` may change it."""
         self.faults: list[_Fault] = []
         self.latency_ms = 0
         self.latency_method: str | None = None

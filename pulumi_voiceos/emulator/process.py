@@ -13,7 +13,7 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -136,6 +136,11 @@ class EmulatorProcess(EmulatorClient):
                 process.kill()
                 process.wait()
         self._reap()
+
+    def wipe(self, token: str, *, agents: Sequence[str] = (), numbers: Sequence[str] = ()) -> None:
+        """``EmulatorClient.wipe``; a later ``restart()`` starts with these ``token``, ``agents`` and ``numbers``."""
+        super().wipe(token, agents=agents, numbers=numbers)
+        self.token, self.agents, self.seed_numbers = token, list(agents), list(numbers)
 
     def kill(self) -> None:
         """SIGKILL, to simulate a crash: only what SQLite had committed survives."""

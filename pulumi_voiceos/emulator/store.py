@@ -211,6 +211,12 @@ class Store:
     def delete(self, phone_number: str) -> bool:
         return self.remove(phone_number) is not None
 
+    def wipe(self) -> None:
+        """Remove every number and agent: the account as a fresh database has it."""
+        with self._lock, self._transaction():
+            self._conn.execute("DELETE FROM numbers")
+            self._conn.execute("DELETE FROM agents")
+
     # -- agents ----------------------------------------------------------------
 
     def add_agents(self, ids: Iterable[str]) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import pulumi_available
+from .harness import close_idle_emulators, pulumi_available
 from .test_flows import REPO
 from .test_languages import INSTALLERS, Installed, npm_env
 
@@ -25,6 +25,13 @@ def _require_pulumi_cli() -> None:
     # so fail loudly instead of skipping.
     if not pulumi_available():
         pytest.fail("the pulumi CLI is not on PATH: run `make test`, or PATH=$(scripts/install-pulumi):$PATH")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _idle_emulators() -> Iterator[None]:
+    """The emulators the harness keeps for reuse are closed with the session, before its processes are counted."""
+    yield
+    close_idle_emulators()
 
 
 # Session-wide: the language tests, the examples' and the auto-install tests share one build of each.

@@ -149,6 +149,44 @@ def base_env(root: Path, emulator: EmulatorProcess) -> dict[str, str]:
     return {**env, "VOICEOS_MAX_RETRY_SECONDS": "30"}
 
 
+_IDLE: list[EmulatorProcess] = []
+"""Emulators of this process's finished tests, kept running for the next: a start costs some 1.5 s and a
+second of CPU, a wipe a few milliseconds. tests/e2e/conftest.py closes them at the end of the session."""
+
+
+@contextmanager
+def emulator(
+    *, token: str, numbers: list[str] | None = None, agents: list[str] | None = None, fresh: bool = False
+) -> Iterator[EmulatorProcess]:
+    """An emulator as a new one starts: holding ``numbers`` (unbound) and ``agents``, accepting ``token``.
+
+    An idle one of an earlier test is wiped and reused, unless ``fresh``: a test that kills processes
+    (the engine, or the emulator) gets one of its own, so nothing it leaves running can reach the next test's.
+    One given back after its test failed, or stopped by the test, is closed."""
+    if fresh:
+        with EmulatorProcess(token=token, seed_numbers=numbers or [], agents=agents or []) as own:
+            yield own
+        return
+    emu = _IDLE.pop() if _IDLE else EmulatorProcess(token=token, seed_numbers=numbers or [], agents=agents or [])
+    reusable = False
+    try:
+        if not emu.running:
+            emu.start()
+        emu.wipe(token, agents=agents or [], numbers=numbers or [])
+        yield emu
+        reusable = emu.running
+    finally:
+        if reusable:
+            _IDLE.append(emu)
+        else:
+            emu.close()
+
+
+def close_idle_emulators() -> None:
+    while _IDLE:
+        _IDLE.pop().close()
+
+
 @contextmanager
 def deployment(
     root: Path,
@@ -159,11 +197,11 @@ def deployment(
     agents: list[str] | None = None,
     token_in_env: bool = True,
     extra_env: dict[str, str] | None = None,
+    fresh_emulator: bool = False,
 ) -> Iterator[Deployment]:
+    """A stack of ``program`` in ``root`` on its own file backend, and an emulator (``emulator``)."""
     backend = LocalBackend(root)
-    with EmulatorProcess(
-        db_path=root / "emulator.db", token=token, seed_numbers=numbers or [], agents=agents or []
-    ) as emu:
+    with emulator(token=token, numbers=numbers, agents=agents, fresh=fresh_emulator) as emu:
         env = base_env(root, emu)
         if token_in_env:
             env["VOICEOS_API_TOKEN"] = token

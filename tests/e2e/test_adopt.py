@@ -28,6 +28,7 @@ from pulumi_voiceos.tools.adopt import binding_name
 from ..docs import one_block
 from ..odd_data import HEADER_SECRET, ODD_NUMBERS, UNDECLARABLE, seed_odd_account
 from .harness import deployment
+from .harness import emulator as started_emulator
 from .test_flows import summary
 
 TOKEN = "SENTINEL-ADOPT-API-TOKEN-93c1"
@@ -113,7 +114,7 @@ class Account:
 @contextmanager
 def opened(root: Path, numbers: int) -> Iterator[Account]:
     """An account of ``numbers`` numbers of every shape, its request log empty, on a backend in ``root``."""
-    with EmulatorProcess(db_path=root / "emulator.db", token=TOKEN, agents=AGENTS) as emulator:
+    with started_emulator(token=TOKEN, agents=AGENTS) as emulator:
         assert emulator.seed_many(account(numbers)) == numbers
         emulator.clear_requests()
         yield Account(emulator, LocalBackend(root))

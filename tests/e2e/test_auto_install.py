@@ -32,7 +32,7 @@ from pulumi_voiceos._version import __version__
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
 from ..docs import one_block
-from .harness import PROGRAMS, Deployment, base_env, deployment
+from .harness import PROGRAMS, Deployment, base_env, deployment, emulator
 from .test_flows import AGENTS, CARRIER, N1, TOKEN, summary
 from .test_languages import (
     EXAMPLES,
@@ -211,7 +211,7 @@ def install_typescript_from_dist(work: Path, dist: Path) -> list[str]:
 def inline_program(installed: Installed, root: Path, assets: AssetServer) -> Iterator[Program]:
     (root / "state").mkdir(parents=True)
     (root / "stack").mkdir()
-    with EmulatorProcess(db_path=root / "emulator.db", token=TOKEN, seed_numbers=[N1], agents=AGENTS) as emu:
+    with emulator(token=TOKEN, numbers=[N1], agents=AGENTS) as emu:
         emu.seed(N1, auth_token=CARRIER)
         env = {**os.environ, **base_env(root, emu), "VOICEOS_API_TOKEN": TOKEN, **auto_install_env(assets)}
         yield Program(installed, root, emu, env)

@@ -69,7 +69,9 @@ def test_ctrl_c_during_a_fleet_create_of_2000_then_up_again_binds_each_number_on
     if provider == "native":
         program = tmp_path / "program.yaml"
         _native_program(program, nums)
-    with deployment(tmp_path / "run", program=program, token=TOKEN, numbers=[], agents=AGENTS) as d:
+    with deployment(
+        tmp_path / "run", program=program, token=TOKEN, numbers=[], agents=AGENTS, fresh_emulator=True
+    ) as d:
         if provider == "dynamic":
             declared = {"fleets": [{"name": "lines", "bindings": dict.fromkeys(nums, DECLARED)}], "bindings": []}
             (d.work_dir / "declared.json").write_text(json.dumps(declared))

@@ -16,9 +16,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_voiceos.emulator.process import EmulatorProcess
-
-from .harness import base_env
+from .harness import base_env, emulator
 from .test_flows import AGENTS, CARRIER, TOKEN
 from .test_languages import Installed, Program
 
@@ -31,7 +29,7 @@ EXAMPLE_SPEC: dict[str, Any] = {"example": True, "config": {"webhookToken": {"va
 def example(installed: Installed, tmp_path: Path) -> Iterator[Program]:
     (tmp_path / "state").mkdir()
     (tmp_path / "stack").mkdir()
-    with EmulatorProcess(db_path=tmp_path / "emulator.db", token=TOKEN, seed_numbers=[NUMBER], agents=AGENTS) as emu:
+    with emulator(token=TOKEN, numbers=[NUMBER], agents=AGENTS) as emu:
         emu.seed(NUMBER, auth_token=CARRIER)
         env = {**os.environ, **base_env(tmp_path, emu), "VOICEOS_API_TOKEN": TOKEN}
         emu.clear_requests()

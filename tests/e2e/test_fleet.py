@@ -363,6 +363,7 @@ def test_an_up_of_300_bindings_killed_with_skip_checkpoints_converges_on_a_rerun
         numbers=[],
         agents=AGENTS,
         extra_env={"PULUMI_SKIP_CHECKPOINTS": "true"},
+        fresh_emulator=True,
     ) as d:
         d.emulator.seed_many([{"phone_number": n} for n in nums])
         d.set_bindings(

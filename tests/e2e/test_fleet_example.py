@@ -22,6 +22,8 @@ from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.testing.backend import LocalBackend
 from pulumi_voiceos.tools.adopt import fleet_program
 
+from .harness import emulator as started_emulator
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "fleet"
 WORKFLOW = EXAMPLE / ".github" / "workflows" / "voiceos-fleet.yml"
@@ -69,7 +71,7 @@ class Pipeline:
 @pytest.fixture
 def pipeline(tmp_path: Path) -> Iterator[Pipeline]:
     fleet = yaml.safe_load((EXAMPLE / "bindings.yaml").read_text())["bindings"]
-    with EmulatorProcess(db_path=tmp_path / "emulator.db", token=TOKEN, agents=AGENTS) as emulator:
+    with started_emulator(token=TOKEN, agents=AGENTS) as emulator:
         emulator.seed_many([{"phone_number": e["phone_number"]} for e in fleet])
         project = tmp_path / "fleet"
         shutil.copytree(EXAMPLE, project)

@@ -40,7 +40,7 @@ import pytest
 from pulumi_voiceos.emulator.process import EmulatorProcess
 
 from ..docs import one_block
-from .harness import NATIVE_TYPE, PROGRAMS, STACK, base_env
+from .harness import NATIVE_TYPE, PROGRAMS, STACK, base_env, emulator
 from .test_flows import AGENTS, CARRIER, EVENT, N1, N2, N3, REPO, TOKEN, WEBHOOK_SECRET
 
 SDK = REPO / "sdk"
@@ -318,7 +318,7 @@ def program_of(installed: Installed, tmp_path: Path) -> Iterator[Program]:
     (tmp_path / "state").mkdir()
     (tmp_path / "stack").mkdir()
     numbers = [N1, N2, N3, ELSEWHERE]
-    with EmulatorProcess(db_path=tmp_path / "emulator.db", token=TOKEN, seed_numbers=numbers, agents=AGENTS) as emu:
+    with emulator(token=TOKEN, numbers=numbers, agents=AGENTS) as emu:
         for number in numbers:
             emu.seed(number, auth_token=CARRIER)
         env = {**os.environ, **base_env(tmp_path, emu), "VOICEOS_API_TOKEN": TOKEN, "WEBHOOK_SECRET": WEBHOOK_SECRET}

@@ -95,7 +95,9 @@ def test_ten_seconds_after_a_sigkill_of_pulumi_up_no_process_its_engine_started_
     specs = _specs(prefix)
     program: str | Path = "bindings" if provider == "dynamic" else _yaml_program(tmp_path / "program.yaml", specs)
     numbers = [s["phone_number"] for s in specs]
-    with deployment(tmp_path / "run", program=program, token=TOKEN, numbers=numbers, agents=AGENTS) as d:
+    with deployment(
+        tmp_path / "run", program=program, token=TOKEN, numbers=numbers, agents=AGENTS, fresh_emulator=True
+    ) as d:
         if provider == "dynamic":
             d.set_bindings(specs)
         d.emulator.set_latency(1000, method="PATCH")  # two at a time: some 10 s of writes to land in

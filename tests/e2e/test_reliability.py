@@ -49,7 +49,7 @@ def assert_converged(d: Deployment, nums: list[str]) -> None:
 @pytest.fixture
 def twenty(tmp_path: Path) -> Any:
     nums = numbers(20)
-    with deployment(tmp_path, token=TOKEN, numbers=nums, agents=AGENTS) as d:
+    with deployment(tmp_path, token=TOKEN, numbers=nums, agents=AGENTS, fresh_emulator=True) as d:
         d.set_bindings(bindings_for(nums))
         yield d, nums
 
@@ -69,7 +69,7 @@ def test_intermittent_5xx_and_dropped_connections_do_not_fail_an_up(twenty: Any)
 
 def test_rate_limit_retry_after_is_honoured_through_the_engine(tmp_path: Path) -> None:
     nums = numbers(1)
-    with deployment(tmp_path, token=TOKEN, numbers=nums, agents=AGENTS) as d:
+    with deployment(tmp_path, token=TOKEN, numbers=nums, agents=AGENTS, fresh_emulator=True) as d:
         d.set_bindings(bindings_for(nums))
         d.emulator.inject_fault(status=429, count=1, retry_after=2, method="PATCH")
         d.up()
@@ -84,7 +84,7 @@ def test_a_permanent_failure_names_the_number_and_a_rerun_converges(tmp_path: Pa
     nums = numbers(3)
     broken = nums[1]
     extra = {"VOICEOS_MAX_RETRY_SECONDS": "3", "VOICEOS_MAX_ATTEMPTS": "3"}
-    with deployment(tmp_path, token=TOKEN, numbers=nums, agents=AGENTS, extra_env=extra) as d:
+    with deployment(tmp_path, token=TOKEN, numbers=nums, agents=AGENTS, extra_env=extra, fresh_emulator=True) as d:
         d.set_bindings(bindings_for(nums))
         d.emulator.inject_fault(status=500, permanent=True, phone_number=broken, method="PATCH")
         with pytest.raises(auto.CommandError) as exc:
@@ -101,7 +101,7 @@ def test_a_permanent_failure_names_the_number_and_a_rerun_converges(tmp_path: Pa
 def test_emulator_killed_mid_up_then_rerun_converges(tmp_path: Path) -> None:
     nums = numbers(20)
     extra = {"VOICEOS_MAX_RETRY_SECONDS": "2", "VOICEOS_MAX_ATTEMPTS": "2"}
-    with deployment(tmp_path, token=TOKEN, numbers=nums, agents=AGENTS, extra_env=extra) as d:
+    with deployment(tmp_path, token=TOKEN, numbers=nums, agents=AGENTS, extra_env=extra, fresh_emulator=True) as d:
         d.set_bindings(bindings_for(nums))
         d.emulator.set_latency(150)
         errors: list[BaseException] = []
@@ -134,7 +134,7 @@ def test_emulator_killed_mid_up_then_rerun_converges(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_two_hundred_bindings_under_a_rate_limit(tmp_path: Path) -> None:
     nums = numbers(200, prefix="+1646")
-    with deployment(tmp_path, token=TOKEN, numbers=nums, agents=AGENTS) as d:
+    with deployment(tmp_path, token=TOKEN, numbers=nums, agents=AGENTS, fresh_emulator=True) as d:
         d.set_bindings(bindings_for(nums))
         figures: dict[str, dict[str, float]] = {}
         for name, step in (
@@ -172,7 +172,7 @@ def test_sigint_mid_up_leaves_state_consistent_after_refresh(tmp_path: Path) -> 
     import subprocess
 
     nums = numbers(20)
-    with deployment(tmp_path, token=TOKEN, numbers=nums, agents=AGENTS) as d:
+    with deployment(tmp_path, token=TOKEN, numbers=nums, agents=AGENTS, fresh_emulator=True) as d:
         d.set_bindings(bindings_for(nums))
         d.emulator.set_latency(200)
         up = subprocess.Popen(

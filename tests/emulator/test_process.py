@@ -214,6 +214,25 @@ def test_token_can_change_between_runs(fresh: EmulatorProcess) -> None:
     assert ok.status_code == 200
 
 
+def test_a_wipe_leaves_the_emulator_as_a_new_one_with_its_numbers_agents_and_token(fresh: EmulatorProcess) -> None:
+    fresh.seed("+14155550190", inbound_agent_id="agent_x")
+    fresh.add_agents("agent_x")
+    fresh.set_latency(5)
+    fresh.wipe("wiped-token", agents=["agent_y"], numbers=["+14155550191"])
+    assert fresh.requests() == [] and fresh.get_number("+14155550190") is None
+    kept = fresh.get_number("+14155550191")
+    assert kept is not None and kept["inbound_agent_id"] is None and kept["webhooks"] == []
+    old = httpx.get(f"{fresh.url}/phone_numbers", headers={"Authorization": f"Bearer {TOKEN}"}, trust_env=False)
+    assert old.status_code == 401
+    auth = {"Authorization": "Bearer wiped-token"}
+    body = {"inbound_agent_id": "agent_x"}
+    refused = httpx.patch(f"{fresh.url}/phone_numbers/%2B14155550191", json=body, headers=auth, trust_env=False)
+    assert refused.status_code == 404  # agent_x is no longer known; agent_y is
+    # A restart keeps what the wipe set.
+    fresh.restart()
+    assert fresh.token == "wiped-token" and fresh.get_number("+14155550191") is not None
+
+
 def test_admin_errors_are_raised_with_the_reason(emu: EmulatorProcess) -> None:
     with pytest.raises(EmulatorAdminError) as exc:
         emu.seed("not-a-number")
