@@ -131,9 +131,10 @@ class Account:
         emulator.seed_many([{"phone_number": fleet.phone_number(i)} for i in range(size)])
         self.deployment = Deployment()
         props = _checked(self.deployment, {"bindings": {fleet.phone_number(i): _entry(i) for i in range(size)}})
+        self.inputs = props
         _, self.outputs = core.create(self.deployment, self.settings, props, PYTHON)
-        if len(self.outputs["bindings"]) != size:
-            raise BenchmarkError(f"the fleet's create bound {len(self.outputs['bindings'])} of {size} numbers")
+        if len(self.outputs["records"]) != size:
+            raise BenchmarkError(f"the fleet's create bound {len(self.outputs['records'])} of {size} numbers")
         self.unbind = UNBOUND.patch().to_wire()
         self.news: dict[str, Any] = {}
 
@@ -148,15 +149,15 @@ class Account:
         process, a new deployment, whose check makes the inputs canonical and claims only what stays."""
         self.deployment = Deployment()
         return _checked(
-            self.deployment, {"bindings": {fleet.phone_number(i): _entry(i) for i in self.kept}}, self.outputs
+            self.deployment, {"bindings": {fleet.phone_number(i): _entry(i) for i in self.kept}}, self.inputs
         )
 
     def removal(self) -> None:
         # ``declared_elsewhere``: the program's other resources declare none of the removed numbers (the dynamic
         # provider is told so, and hands nothing over); the native provider would wait for quiet checks first.
         outputs = core.update(self.deployment, self.settings, self.outputs, self.news, PYTHON)
-        if len(outputs["bindings"]) != len(self.kept):
-            raise BenchmarkError(f"after the removal the fleet has {len(outputs['bindings'])} entries")
+        if len(outputs["records"]) != len(self.kept):
+            raise BenchmarkError(f"after the removal the fleet has {len(outputs['records'])} entries")
 
     def _fan_out(self, work: Callable[[httpx.Client, str], None], before: Callable[[httpx.Client], None]) -> None:
         with httpx.Client(

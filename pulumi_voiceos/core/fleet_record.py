@@ -1,7 +1,5 @@
-"""One number of a fleet as the fleet's ``records`` output holds it, in one string so a state of thousands stays small.
-
-``print|voiceos_id|provider|phone_number_sid|account_sid``: an empty field for none, and a ``|`` or ``%`` inside a
-value escaped as in a URL (``%7C``, ``%25``), so whatever the API returned comes back as it was."""
+"""One number of a fleet as its ``records`` output holds it: ``print|voiceos_id|provider|phone_number_sid|account_sid``,
+an empty field for none, a ``|`` or ``%`` in a value escaped as in a URL (``%7C``, ``%25``)."""
 
 from __future__ import annotations
 

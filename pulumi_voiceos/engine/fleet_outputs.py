@@ -1,8 +1,6 @@
-"""A fleet's outputs: what it knows of each of its numbers, one string per number, so a state of thousands stays small.
-
-The entries are the fleet's inputs and the state keeps them once: per number, the outputs hold a record (the
-binding's print, the VoiceOS id, the carrier) and, apart and secret, the carrier token and the restore memory.
-docs/performance.md, "A fleet's state", has the measurements that chose this shape."""
+"""A fleet's outputs: per number, a record (the binding's print, the VoiceOS id, the carrier) and, apart and
+secret, the carrier token and the restore memory. The entries are the inputs, kept once in the state; the
+measurements that chose this shape are in docs/performance.md."""
 
 from __future__ import annotations
 

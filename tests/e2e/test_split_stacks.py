@@ -110,7 +110,7 @@ class Split:
         return listed
 
     def declared(self, stack: str) -> list[str]:
-        """The numbers the stack's fleet holds in its state (read from the bucket)."""
+        """The numbers the stack's fleet records in its state (read from the bucket): one record each."""
         run = subprocess.run(
             ["pulumi", "stack", "export", "--show-secrets", "--stack", stack, "--non-interactive"],
             cwd=self.project,
@@ -122,11 +122,9 @@ class Split:
         resources = json.loads(run.stdout)["deployment"].get("resources", [])
         numbers: list[str] = []
         for resource in resources:
-            bindings = resource.get("outputs", {}).get("bindings")
-            if isinstance(bindings, dict) and "plaintext" in bindings:
-                bindings = json.loads(bindings["plaintext"])
-            if resource["type"].startswith("pulumi-python:dynamic") and isinstance(bindings, dict):
-                numbers += list(bindings)
+            records = resource.get("outputs", {}).get("records")
+            if resource["type"].startswith("pulumi-python:dynamic") and isinstance(records, dict):
+                numbers += list(records)
         return sorted(numbers)
 
 
