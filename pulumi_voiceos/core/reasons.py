@@ -198,11 +198,11 @@ class RestoreMemoryLost:
 
 @dataclass(frozen=True)
 class PlaintextHeader:
-    """A program gave a webhook's header value in plain text; ``webhook`` is its path (``webhooks[0]``)."""
+    """A program gave header values in plain text: per value, its webhook's path (``webhooks[0]``) and its
+    header's name; one reason per resource, however many (a fleet of thousands warns once)."""
 
     resource: str
-    webhook: str
-    header: str
+    headers: tuple[tuple[str, str], ...]
 
 
 Reason: TypeAlias = (

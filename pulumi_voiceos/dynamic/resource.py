@@ -121,14 +121,14 @@ def webhooks_props(webhooks: Any) -> Any:
 
 
 def warn_plaintext(resource: pulumi.Resource, name: str, found: list[tuple[str, str]]) -> None:
-    """Warn at preview of each header value given in plain text, naming the webhook and the header, never the value."""
+    """Warn once at preview of the header values given in plain text, naming webhooks and headers, never a value:
+    a warning per value would make a fleet of thousands print thousands (and the engine redraw for each)."""
     if not found:
         return
     from ..core.reasons import PlaintextHeader
     from .wording import PYTHON
 
-    for webhook, header in found:
-        pulumi.log.warn(PYTHON(PlaintextHeader(name, webhook, header)), resource=resource)
+    pulumi.log.warn(PYTHON(PlaintextHeader(name, tuple(found))), resource=resource)
 
 
 def program_run() -> object:

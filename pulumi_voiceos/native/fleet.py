@@ -175,12 +175,11 @@ class ResourceHooks:
 
 
 def warn_plaintext(urn: str, found: list[tuple[str, str]]) -> None:
-    """Warn of each header value given in plain text, naming the webhook and the header, never the value."""
+    """Warn once of the header values given in plain text, naming webhooks and headers, never a value."""
     parts = urn.split("::")
     kind = parts[2].rsplit("$", 1)[-1].rpartition(":")[2] if len(parts) > 3 else "resource"
     name = f"{kind} {parts[-1]!r}"
-    for webhook, header in found:
-        logger.warning("%s", SCHEMA(PlaintextHeader(name, webhook, header)))
+    logger.warning("%s", SCHEMA(PlaintextHeader(name, tuple(found))))
 
 
 def plaintext_entry_headers(bindings: PropertyValue | None) -> list[tuple[str, str]]:

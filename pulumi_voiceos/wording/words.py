@@ -197,12 +197,28 @@ def _restore_memory_lost(w: Wording, r: reasons.RestoreMemoryLost) -> str:
     )
 
 
+_NAMED_HEADERS = 3
+"""How many plain-text header values a warning names before it counts the rest."""
+
+
 def _plaintext_header(w: Wording, r: reasons.PlaintextHeader) -> str:
+    either_way = (
+        "This resource encrypts every header value in state either way, and previews show only whether one changed."
+    )
+    if len(r.headers) == 1:
+        [(webhook, header)] = r.headers
+        return (
+            f"{r.resource}: {webhook} has header {header!r} given in plain text, so Pulumi does not treat it "
+            f"as a secret anywhere else (the program, its config, other resources); if it is a credential, pass "
+            f"it as {w.secret}. {either_way}"
+        )
+    named = ", ".join(f"{webhook} header {header!r}" for webhook, header in r.headers[:_NAMED_HEADERS])
+    more = len(r.headers) - _NAMED_HEADERS
     return (
-        f"{r.resource}: {r.webhook} has header {r.header!r} given in plain text, so Pulumi does not treat it "
-        f"as a secret anywhere else (the program, its config, other resources); if it is a credential, pass "
-        f"it as {w.secret}. This resource encrypts every header value in state either way, and previews "
-        "show only whether one changed."
+        f"{r.resource}: {len(r.headers)} header values are given in plain text ({named}"
+        f"{f', and {more} more' if more > 0 else ''}), so Pulumi does not treat them as secrets anywhere else "
+        f"(the program, its config, other resources); if they are credentials, pass each as {w.secret}. "
+        f"{either_way}"
     )
 
 

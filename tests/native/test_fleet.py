@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 from collections.abc import Coroutine, Mapping
 from typing import Any, TypeVar
 
@@ -25,7 +26,7 @@ from pulumi.provider.experimental.provider import (
 
 from pulumi_voiceos.emulator.process import EmulatorProcess
 from pulumi_voiceos.native.errors import InitFailed
-from pulumi_voiceos.native.fleet import FLEET_TYPE
+from pulumi_voiceos.native.fleet import FLEET_TYPE, warn_plaintext
 from pulumi_voiceos.native.provider import VoiceOSProvider
 
 from ..helpers import CARRIER_TOKEN, failure_path, native_provider
@@ -183,3 +184,12 @@ def test_a_fleet_of_0_1_0_diffs_as_an_update_of_its_outputs_alone(native: VoiceO
     assert {path: (d.kind, d.input_diff) for path, d in (diff.detailed_diff or {}).items()} == {
         "records": (PropertyDiffKind.ADD, False)
     }
+
+
+def test_header_values_given_in_plain_text_warn_once_for_the_whole_fleet(caplog: pytest.LogCaptureFixture) -> None:
+    found = [(f'bindings["+1415555{i:04d}"].webhooks[0]', "X-Team") for i in range(1000)]
+    with caplog.at_level(logging.WARNING, logger="pulumi_voiceos"):
+        warn_plaintext("urn:pulumi:s::p::voiceos:index:PhoneNumberFleet::lines", found)
+    [warned] = [r.getMessage() for r in caplog.records]
+    assert warned.startswith("PhoneNumberFleet 'lines': 1000 header values are given in plain text")
+    assert "bindings[\"+14155550000\"].webhooks[0] header 'X-Team'" in warned and "and 997 more" in warned

@@ -42,7 +42,10 @@ EVERY_REASON: list[reasons.Reason] = [
     reasons.Restoring(N, THEIRS),
     reasons.HandedOver(N),
     reasons.RestoreMemoryLost(N, THEIRS),
-    reasons.PlaintextHeader("PhoneNumberBinding 'support'", "webhooks[0]", "Authorization"),
+    reasons.PlaintextHeader("PhoneNumberBinding 'support'", (("webhooks[0]", "Authorization"),)),
+    reasons.PlaintextHeader(
+        "PhoneNumberFleet 'lines'", tuple((f'bindings["+1415555010{i}"].webhooks[0]', "X-Team") for i in range(5))
+    ),
 ]
 
 
