@@ -30,7 +30,6 @@ __all__ = [
     "delete",
     "diff",
     "read",
-    "recorded_fields",
     "update",
 ]
 
@@ -96,6 +95,8 @@ class FleetDiff:
     removed: tuple[str, ...] = ()
     changed: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Per changed number, the binding fields that change."""
+    had: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Per changed number, the binding fields the recorded binding sets (a change adds, updates or deletes one)."""
     flags: tuple[str, ...] = ()
     unknown: bool = False
     """Something of the new inputs is not known until ``up``."""
@@ -133,6 +134,7 @@ def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> FleetDiff:
         if fields:
             changed[number] = fields
     return FleetDiff(
+        had={number: recorded.printed(number).fields_set() for number in changed},
         added=tuple(sorted(n for n in declared if n not in recorded.records)),
         removed=tuple(sorted(n for n in recorded.records if n not in declared)),
         changed=changed,
@@ -140,12 +142,6 @@ def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> FleetDiff:
         unknown=unknown,
         rewrite=recorded.legacy,
     )
-
-
-def recorded_fields(olds: Mapping[str, Any]) -> dict[str, frozenset[str]]:
-    """Per number of the outputs, the binding fields the recorded binding sets (for a diff's kind of change)."""
-    recorded = FleetOutputs.of(olds)
-    return {number: recorded.printed(number).fields_set() for number in recorded.numbers}
 
 
 # -- create, update, read, delete ---------------------------------------------------------------

@@ -245,14 +245,14 @@ class FleetHooks(ResourceHooks):
     async def diff(self, request: DiffRequest) -> DiffResponse:
         olds = values.from_properties(request.old_state)
         plan = fleet.diff(olds, values.from_properties(request.new_inputs))
-        recorded, declared = fleet.recorded_fields(olds), values.from_properties(request.new_inputs).get("bindings")
+        declared = values.from_properties(request.new_inputs).get("bindings")
         detailed: dict[str, PropertyDiff] = {}
         for number in plan.added:
             detailed[checks.entry_path(number)] = PropertyDiff(PropertyDiffKind.ADD, input_diff=True)
         for number in plan.removed:
             detailed[checks.entry_path(number)] = PropertyDiff(PropertyDiffKind.DELETE, input_diff=True)
         for number, fields in plan.changed.items():
-            had = recorded.get(number, frozenset())
+            had = plan.had.get(number, frozenset())
             now = declared.get(number) if isinstance(declared, Mapping) else None
             for name in fields:
                 path = checks.entry_path(number, f".{camel_case(name)}")
