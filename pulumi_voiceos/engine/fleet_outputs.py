@@ -16,8 +16,6 @@ from .per_number import number_properties
 __all__ = ["FleetOutputs", "declared_entries", "entry_binding", "lean_entry"]
 
 _CARRIER_FIELDS: Final = ("provider", "phone_number_sid", "account_sid")
-_UNREADABLE: Final = "?"
-"""A print field no digest equals: the print of a record that cannot be read, so its binding counts as changed."""
 
 
 def entry_binding(entry: Mapping[str, Any]) -> models.Binding:
@@ -62,7 +60,7 @@ class NumberRecord:
     def parse(cls, text: Any, key: bytes) -> NumberRecord:
         """Lenient: a record edited by hand keeps what can be read, and an unreadable print counts as changed."""
         found = FleetRecord.parse(text)
-        printed = models.BindingPrint.parse(found.print, key) or models.BindingPrint(_UNREADABLE, _UNREADABLE, key)
+        printed = models.BindingPrint.parse(found.print, key) or models.BindingPrint.unknown(key)
         return cls(printed, found.voiceos_id, (found.provider, found.phone_number_sid, found.account_sid))
 
 
@@ -151,9 +149,7 @@ def _legacy_record(number: str, entry: Any, numbers: Any, key: bytes) -> NumberR
     own = numbers.get(number) if isinstance(numbers, Mapping) else None
     own = own if isinstance(own, Mapping) else {}
     binding = entry_binding(entry) if isinstance(entry, Mapping) else None
-    printed = (
-        models.BindingPrint(_UNREADABLE, _UNREADABLE, key) if binding is None else models.BindingPrint.of(binding, key)
-    )
+    printed = models.BindingPrint.unknown(key) if binding is None else models.BindingPrint.of(binding, key)
     return NumberRecord(printed, _text(own.get("voiceos_id")), _carrier(own))
 
 

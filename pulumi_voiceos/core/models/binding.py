@@ -233,6 +233,11 @@ class BindingPrint:
         return cls(agent, webhooks, key)
 
     @classmethod
+    def unknown(cls, key: bytes) -> BindingPrint:
+        """A print no binding has (of a record edited by hand): every field counts as changed."""
+        return cls("?", "?", key)
+
+    @classmethod
     def parse(cls, text: object, key: bytes) -> BindingPrint | None:
         """The print written by ``text()``, or None for anything else (a state edited by hand: recorded as unknown)."""
         if not isinstance(text, str):
